@@ -1,0 +1,23 @@
+"""ecgdash: the Streamlit dashboard. Run with ``streamlit run app.py``."""
+# Heavy imports first, before any page runs (GUIDE §4: a click during the first load could
+# otherwise import pandas in two threads at once).
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pandas  # noqa: E402,F401
+import plotly.graph_objects  # noqa: E402,F401
+import streamlit as st  # noqa: E402
+import tensorflow  # noqa: E402,F401
+
+st.set_page_config(page_title="ecgdash: LSTM vs CNN heartbeats", page_icon="🫀", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/predict.py", title="Predict", icon="🔮"),
+    st.Page("pages/explorer.py", title="Beat explorer", icon="🔍"),
+    st.Page("pages/compare.py", title="Compare models", icon="⚖️"),
+    st.Page("pages/train.py", title="Train", icon="🏋️"),
+    st.Page("pages/learn.py", title="Learn", icon="🎓"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,23 @@
+"""ecgdash: classify ECG heartbeats with an LSTM and a 1-D CNN, and show how they differ.
+
+Public API::
+
+    beats = ecgdash.load_beats("mitbih_test.csv")         # Kaggle-format CSV -> Beats
+    beats = ecgdash.beats_from_record("data/mitdb/100")   # WFDB record -> Beats (labels from .atr)
+    model = ecgdash.load_model("cnn")                     # "lstm" or "cnn" from trained_models/
+    proba = ecgdash.predict_proba(model, beats)           # (n, 5) class probabilities
+
+Bad input raises ``ecgdash.DataError`` (a ValueError) with a message for the user.
+"""
+from .beats import Beats
+from .config import CLASSES, CLASS_NAMES
+from .csvio import load_beats
+from .errors import DataError
+from .evaluation import evaluate
+from .models import build_cnn, build_lstm, predict_proba
+from .records import beats_from_record
+from .store import load_card, load_model
+
+__all__ = ["Beats", "CLASSES", "CLASS_NAMES", "DataError", "beats_from_record", "build_cnn",
+           "build_lstm", "evaluate", "load_beats", "load_card", "load_model", "predict_proba"]
+__version__ = "0.1.0"

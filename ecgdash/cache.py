@@ -1,0 +1,95 @@
+"""Streamlit caches live here, in a library module (defining them in a page leaks on reruns).
+
+Models load once per process (``st.cache_resource``); parsed uploads once per content
+(``st.cache_data``). A model is cached per (name, file sha) so replacing a model file in
+trained_models/ makes the next run load the new one while running sessions keep the old.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+from . import store
+from .csvio import load_beats
+from .errors import DataError
+
+
+def _file_key(name: str) -> str:
+    """What identifies the current version of a model: its card's keras_sha256 or mtime."""
+    model_path, card_path = store._paths(name)
+    try:
+        return json.loads(card_path.read_text()).get("keras_sha256") or str(model_path.stat().st_mtime)
+    except (OSError, ValueError):
+        return "missing"
+
+
+@st.cache_resource(show_spinner="Loading model…", max_entries=8)
+def _load_model_version(name: str, version: str):
+    return store.load_model(name)
+
+
+def get_model(name: str):
+    """The trained model ``name``, loaded once per process and version."""
+    return _load_model_version(name, _file_key(name))
+
+
+def get_card(name: str) -> dict:
+    """The card of model ``name`` (read each run: cards are small)."""
+    return store.load_card(name)
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def _parse_upload(key: str, name: str, rescale: bool, _data: bytes):
+    import io
+
+    f = io.BytesIO(_data)
+    f.name = name
+    return load_beats(f, rescale=rescale)
+
+
+def upload_key(uploaded) -> str:
+    """Identifies one upload: Streamlit's file id, else a hash of the bytes."""
+    file_id = getattr(uploaded, "file_id", None)
+    if file_id:
+        return f"{file_id}:{getattr(uploaded, 'size', '')}"
+    return hashlib.blake2b(uploaded.getvalue(), digest_size=16).hexdigest()
+
+
+def parse_upload(uploaded, rescale: bool = False):
+    """``(key, Beats)`` of an uploaded file, parsed once per content. Raises DataError."""
+    key = upload_key(uploaded)
+    return key, _parse_upload(key, uploaded.name, rescale, uploaded.getvalue())
+
+
+
+
+@st.cache_data(show_spinner="Scoring every beat with both models…", max_entries=8)
+def _score(key: str, versions: tuple, _beats):
+    from .scoring import score
+
+    return score({name: get_model(name) for name, _ in versions}, _beats)
+
+
+def score_beats(key: str, beats, names=("lstm", "cnn")) -> dict:
+    """``{name: (n, 5) probabilities}`` of ``beats``, computed once per (content ``key``, model
+    versions)."""
+    versions = tuple((name, _file_key(name)) for name in names)
+    return _score(key, versions, beats)
+
+
+@st.cache_data(show_spinner="Loading the built beats…", max_entries=4)
+def _built_split(split: str, part: str, stamp: float):
+    from . import dataset
+
+    return dataset.load_split(split, part)
+
+
+def built_split(split: str, part: str):
+    """A built split (``dataset.load_split``), cached until the data is built again."""
+    from .config import data_dir
+
+    path = data_dir() / "beats.npz"
+    stamp = path.stat().st_mtime if path.is_file() else 0.0
+    return _built_split(split, part, stamp)

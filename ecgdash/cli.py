@@ -1,0 +1,195 @@
+"""Command line: ``python -m ecgdash {data,train,evaluate,bench} ...``.
+
+Bad input ends with a one-line message and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from .errors import DataError
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _progress_printer(prefix: str):
+    state = {"t": time.perf_counter()}
+
+    def report(done: int, total: int, message: str) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        elapsed = time.perf_counter() - state["t"]
+        end = "\n" if done >= total else ""
+        print(f"\r{prefix} [{bar}] {done}/{total} {message:<24} {elapsed:5.1f}s", end=end, flush=True)
+
+    return report
+
+
+def cmd_data(args) -> int:
+    from . import dataset
+
+    if args.action == "fetch":
+        where = "copying from " + args.source if args.source else "downloading from PhysioNet"
+        print(f"MIT-BIH Arrhythmia Database: {where}")
+        dest = dataset.fetch(dest=args.dest, source=args.source, progress=_progress_printer("fetch"))
+        print(f"records in {dest}")
+        return 0
+    summary = dataset.build(source=args.source, out=args.out, lead=args.lead,
+                            csv=not args.no_csv, progress=_progress_printer("build"))
+    counts = summary["counts"]
+    print(f"{summary['beats']:,} beats from {summary['records']} records "
+          f"in {summary['seconds_total']:.1f} s")
+    for part in ("all", "train", "test", "ds1", "ds2"):
+        print(f"  {part:>5}: " + " / ".join(f"{c}" for c in counts[part]) + "  (N / S / V / F / Q)")
+    for warning in summary["warnings"]:
+        print("warning:", warning)
+    return 0
+
+
+def _model_name(kind: str, split: str, name: str | None) -> str:
+    return name or (kind if split == "intra" else f"{kind}_inter")
+
+
+def cmd_train(args) -> int:
+    _quiet_tensorflow()
+    from . import dataset, store
+    from .evaluation import format_report
+    from .training import TrainConfig, train_model
+
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    kinds = ["lstm", "cnn"] if args.model == "all" else [args.model]
+    train = dataset.load_split(args.split, "train", out=args.data)
+    test = dataset.load_split(args.split, "test", out=args.data)
+    for kind in kinds:
+        name = _model_name(kind, args.split, args.name if len(kinds) == 1 else None)
+        config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
+                             seed=args.seed, patience=args.patience)
+        print(f"training {name} ({kind}, {args.split}-patient split): {len(train):,} beats, "
+              f"up to {config.epochs} epochs")
+
+        def on_epoch(epoch, total, row):
+            print(f"  epoch {epoch:3d}/{total}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
+                  f"val acc {row['val_accuracy']:.4f}  val macro-F1 {row['val_macro_f1']:.4f}  "
+                  f"{row['seconds']:.1f}s", flush=True)
+
+        model, card = train_model(kind, train, config, test=test, split=args.split,
+                                  on_epoch=on_epoch)
+        path = store.save_model(name, model, card, folder=args.models)
+        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+              f"{card['train_seconds']:.0f} s; saved {path}")
+        print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
+                            card["params"]))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    _quiet_tensorflow()
+    from . import dataset, store
+    from .evaluation import evaluate, format_report
+    from .models import predict_proba
+
+    names = args.names or [n for n in store.list_models(args.models)]
+    if not names:
+        raise DataError("No trained models: run `python -m ecgdash train --model all`.")
+    cache = {}
+    for name in names:
+        card = store.load_card(name, args.models)
+        split = card.get("split", "intra")
+        if args.from_cards or dataset.data_status(args.data) is None:
+            ev = card.get("evaluation")
+            if ev is None:
+                raise DataError(f"The card of {name} holds no evaluation; build the data and "
+                                "run evaluate again.")
+            source = "stored in the card"
+        else:
+            if split not in cache:
+                cache[split] = dataset.load_split(split, "test", out=args.data)
+            test = cache[split]
+            model = store.load_model(name, args.models)
+            ev = evaluate(test.y, predict_proba(model, test))
+            ev["test_set"] = "intra-patient test" if split == "intra" else "DS2"
+            source = "computed now"
+        title = (f"== {name}: {card.get('kind', '?')}, trained on the {split}-patient split, "
+                 f"tested on {ev.get('test_set', '?')} ({source})")
+        print(format_report(ev, title, card["params"]))
+        print()
+    return 0
+
+
+def cmd_bench(args) -> int:
+    _quiet_tensorflow()
+    from .bench import run_bench
+
+    run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ecgdash",
+                                     description="ECG heartbeat classification with an LSTM and a CNN.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="fetch the MIT-BIH database or build the beat files")
+    data_sub = data.add_subparsers(dest="action", required=True)
+    fetch = data_sub.add_parser("fetch", help="download MIT-BIH from PhysioNet into data/mitdb/")
+    fetch.add_argument("--source", help="copy from this local WFDB folder instead of downloading")
+    fetch.add_argument("--dest", help="where to put the records (default data/mitdb)")
+    build = data_sub.add_parser("build", help="cut every beat and write the split CSVs into data/")
+    build.add_argument("--source", help="WFDB folder (default data/mitdb)")
+    build.add_argument("--out", help="output folder (default data/)")
+    build.add_argument("--lead", help="lead name or index (default channel 0, as the Kaggle files)")
+    build.add_argument("--no-csv", action="store_true", help="write only beats.npz, not the CSVs")
+    for p in (data, fetch, build):
+        p.set_defaults(func=cmd_data)
+
+    train = sub.add_parser("train", help="train and save models in trained_models/")
+    train.add_argument("--model", choices=["lstm", "cnn", "all"], default="all")
+    train.add_argument("--split", choices=["intra", "inter"], default="intra")
+    train.add_argument("--epochs", type=int, default=50)
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--patience", type=int, default=20,
+                       help="stop after this many epochs without a better validation macro-F1")
+    train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
+    train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
+    train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")
+    train.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser("evaluate", help="print the reference study's report for each model")
+    ev.add_argument("names", nargs="*", help="models to evaluate (default: all in trained_models/)")
+    ev.add_argument("--from-cards", action="store_true",
+                    help="print the evaluation stored in the cards (no data needed)")
+    ev.set_defaults(func=cmd_evaluate)
+
+    bench = sub.add_parser("bench", help="measure build time, epoch time, inference and load speed")
+    bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
+    bench.add_argument("--source", help="WFDB folder for the build benchmark (default data/mitdb)")
+    bench.set_defaults(func=cmd_bench)
+
+    for p in (train, ev, bench, build):
+        p.add_argument("--data", help=argparse.SUPPRESS if p is build else "data folder (default data/)")
+    for p in (train, ev, bench):
+        p.add_argument("--models", help="model folder (default trained_models/)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was replaced.", file=sys.stderr)
+        return 130

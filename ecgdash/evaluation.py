@@ -1,0 +1,115 @@
+"""Metrics: the reference study's report, ROC curves and the confusion matrix.
+
+Everything returns plain dicts and lists (JSON-ready) so model cards can store them and the
+dashboard can draw them with no data present.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import CLASSES, N_CLASSES
+
+ROC_POINTS = 200  # points kept per ROC curve in a card
+
+
+def _thin_curve(fpr: np.ndarray, tpr: np.ndarray, points: int = ROC_POINTS):
+    """At most ``points`` points of an ROC curve, always keeping both ends."""
+    if len(fpr) <= points:
+        return fpr, tpr
+    keep = np.unique(np.linspace(0, len(fpr) - 1, points).round().astype(int))
+    return fpr[keep], tpr[keep]
+
+
+def roc_curves(y_true: np.ndarray, proba: np.ndarray) -> dict:
+    """One-vs-rest ROC curve and AUC per class present in ``y_true`` (and both sides of it)."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    curves = {}
+    for c, name in enumerate(CLASSES):
+        positive = y_true == c
+        if positive.all() or not positive.any():
+            continue
+        fpr, tpr, _ = roc_curve(positive, proba[:, c])
+        fpr, tpr = _thin_curve(fpr, tpr)
+        curves[name] = {"auc": float(roc_auc_score(positive, proba[:, c])),
+                        "fpr": np.round(fpr, 5).tolist(), "tpr": np.round(tpr, 5).tolist()}
+    return curves
+
+
+def evaluate(y_true, proba) -> dict:
+    """The reference study's report for labels ``y_true`` (n,) and probabilities ``proba`` (n, 5).
+
+    Returns a dict with ``accuracy``, ``macro_f1``, ``roc_auc`` (macro one-vs-rest over the classes
+    present), ``per_class`` (precision / recall / f1 / support / auc per class name),
+    ``macro_avg`` and ``weighted_avg`` (precision / recall / f1 / support), ``confusion``
+    (rows true, columns predicted, class order N S V F Q), ``roc`` (curve points per class) and
+    ``n``. Classes absent from ``y_true`` have support 0 and no AUC.
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    y_true = np.asarray(y_true, dtype=np.int64)
+    proba = np.asarray(proba, dtype=np.float64)
+    if proba.shape != (len(y_true), N_CLASSES):
+        raise ValueError(f"proba must have shape ({len(y_true)}, {N_CLASSES}), got {proba.shape}")
+    y_pred = proba.argmax(axis=1)
+    labels = list(range(N_CLASSES))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    present = s > 0
+    curves = roc_curves(y_true, proba)
+    per_class = {}
+    for c, name in enumerate(CLASSES):
+        per_class[name] = {"precision": float(p[c]), "recall": float(r[c]), "f1": float(f[c]),
+                           "support": int(s[c]),
+                           "auc": curves[name]["auc"] if name in curves else None}
+    weights = s / s.sum() if s.sum() else np.zeros_like(s, dtype=float)
+
+    def avg(w):
+        return {"precision": float(np.sum(p * w)), "recall": float(np.sum(r * w)),
+                "f1": float(np.sum(f * w)), "support": int(s.sum())}
+
+    macro_w = present / present.sum() if present.any() else present.astype(float)
+    aucs = [v["auc"] for v in curves.values()]
+    return {
+        "n": int(len(y_true)),
+        "accuracy": float(np.mean(y_pred == y_true)) if len(y_true) else float("nan"),
+        "macro_f1": float(np.sum(f * macro_w)),
+        "roc_auc": float(np.mean(aucs)) if aucs else None,
+        "per_class": per_class,
+        "macro_avg": avg(macro_w),
+        "weighted_avg": avg(weights),
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "roc": curves,
+    }
+
+
+def format_report(ev: dict, title: str = "", params: int | None = None) -> str:
+    """The report as text, laid out like scikit-learn's classification_report."""
+    lines = [title] if title else []
+    lines.append(f"{'':>14}{'precision':>10}{'recall':>10}{'f1-score':>10}{'support':>10}{'roc-auc':>10}")
+    for name, m in ev["per_class"].items():
+        auc = f"{m['auc']:.4f}" if m["auc"] is not None else "-"
+        lines.append(f"{name:>14}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}"
+                     f"{m['support']:>10d}{auc:>10}")
+    lines.append("")
+    lines.append(f"{'accuracy':>14}{'':>20}{ev['accuracy']:>10.4f}{ev['n']:>10d}")
+    for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
+        m = ev[key]
+        lines.append(f"{label:>14}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}"
+                     f"{m['support']:>10d}")
+    auc = f"{ev['roc_auc']:.4f}" if ev["roc_auc"] is not None else "-"
+    lines.append(f"{'ROC-AUC':>14}{auc:>10}  (macro, one-vs-rest)")
+    if params is not None:
+        lines.append(f"{'params':>14}{params:>10,d}")
+    lines.append("")
+    lines.append("confusion matrix (rows: true, columns: predicted)")
+    lines.append(" " * 8 + "".join(f"{c:>8}" for c in CLASSES))
+    for name, row in zip(CLASSES, ev["confusion"]):
+        lines.append(f"{name:>8}" + "".join(f"{v:>8d}" for v in row))
+    return "\n".join(lines)
+
+
+def normalize_confusion(confusion) -> np.ndarray:
+    """Row-normalised confusion matrix (each true class sums to 1; empty rows stay 0)."""
+    cm = np.asarray(confusion, dtype=float)
+    totals = cm.sum(axis=1, keepdims=True)
+    return np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)

@@ -1,0 +1,225 @@
+"""Every chart of the dashboard, as Plotly figures built from library data (cards, beats).
+
+Pages only place these figures; they never compute what is drawn.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import BEAT_FS, CLASSES
+from .evaluation import normalize_confusion
+
+#: One colour per class, the same on every chart (colour-blind safe, Okabe-Ito).
+CLASS_COLORS = {"N": "#0072B2", "S": "#E69F00", "V": "#D55E00", "F": "#009E73", "Q": "#CC79A7"}
+MODEL_COLORS = {"lstm": "#7B61FF", "cnn": "#00A6A6"}
+_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
+
+
+def _go():
+    import plotly.graph_objects as go
+
+    return go
+
+
+def model_color(name: str) -> str:
+    kind = "lstm" if "lstm" in name else "cnn"
+    return MODEL_COLORS[kind]
+
+
+def beat_time(n: int = 187) -> np.ndarray:
+    """Time axis of a beat in seconds (1/120 s per sample)."""
+    return np.arange(n) / BEAT_FS
+
+
+def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: str | None = None):
+    """Per-epoch ``metric`` of each model's stored training history; the best epoch marked."""
+    go = _go()
+    fig = go.Figure()
+    for name, card in cards.items():
+        hist = card.get("history") or []
+        epochs = [h["epoch"] for h in hist]
+        values = [h.get(metric) for h in hist]
+        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=name,
+                                 line=dict(color=model_color(name))))
+        best = card.get("best_epoch")
+        if best and best <= len(values):
+            fig.add_trace(go.Scatter(x=[best], y=[values[best - 1]], mode="markers",
+                                     marker=dict(symbol="star", size=14, color=model_color(name)),
+                                     name=f"{name} best epoch {best}", showlegend=True))
+    fig.update_layout(title=title or metric.replace("_", " "), xaxis_title="epoch",
+                      yaxis_title=metric.replace("_", " "), **_LAYOUT)
+    return fig
+
+
+def beat_figure(x, title: str = "", color: str = "#333333", attribution=None, height: int = 300):
+    """One beat's waveform against time in seconds (1/120 s per sample)."""
+    go = _go()
+    x = np.asarray(x, dtype=float)
+    fig = go.Figure(go.Scatter(x=beat_time(len(x)), y=x, mode="lines", line=dict(color=color, width=2),
+                               name="beat", hovertemplate="t=%{x:.3f} s<br>value=%{y:.3f}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="time since the beat's annotation (s)",
+                      yaxis_title="amplitude (min-max scaled)", height=height, **_LAYOUT)
+    return fig
+
+
+def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: int = 300):
+    """Each model's class probabilities for one beat as grouped bars; the true class marked."""
+    go = _go()
+    fig = go.Figure()
+    for name, p in probas.items():
+        fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=name,
+                             marker_color=model_color(name),
+                             hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"))
+    if true is not None:
+        fig.add_vline(x=CLASSES.index(true), line_dash="dot", line_color="black",
+                      annotation_text=f"true: {true}", annotation_position="top")
+    fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.05], title="probability"),
+                      title="class probabilities", height=height, **_LAYOUT)
+    return fig
+
+
+def overlay_figure(X: np.ndarray, label: str, max_beats: int = 60, seed: int = 0, height: int = 320):
+    """Up to ``max_beats`` beats of one class drawn over each other, with their mean."""
+    go = _go()
+    X = np.asarray(X)
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(X), size=min(max_beats, len(X)), replace=False) if len(X) else []
+    t = beat_time()
+    color = CLASS_COLORS.get(label, "#333333")
+    fig = go.Figure()
+    for i in pick:
+        fig.add_trace(go.Scatter(x=t, y=X[i], mode="lines", line=dict(color=color, width=1),
+                                 opacity=0.25, showlegend=False, hoverinfo="skip"))
+    if len(X):
+        fig.add_trace(go.Scatter(x=t, y=X.mean(axis=0), mode="lines", name=f"mean of {len(X):,}",
+                                 line=dict(color="black", width=2)))
+    fig.update_layout(title=f"{len(pick)} of {len(X):,} beats of class {label}",
+                      xaxis_title="time (s)", yaxis_title="amplitude", height=height, **_LAYOUT)
+    return fig
+
+
+def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 360):
+    """Mean ± 1 standard deviation of the beats of each class, as shaded bands."""
+    go = _go()
+    t = beat_time()
+    fig = go.Figure()
+    for c, name in enumerate(CLASSES):
+        if name not in classes:
+            continue
+        members = X[y == c]
+        if not len(members):
+            continue
+        mean, sd = members.mean(axis=0), members.std(axis=0)
+        color = CLASS_COLORS[name]
+        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]),
+                                 y=np.concatenate([mean + sd, (mean - sd)[::-1]]),
+                                 fill="toself", fillcolor=color, opacity=0.18, line=dict(width=0),
+                                 hoverinfo="skip", showlegend=False, legendgroup=name))
+        fig.add_trace(go.Scatter(x=t, y=mean, mode="lines", line=dict(color=color, width=2),
+                                 name=f"{name} (n={len(members):,})", legendgroup=name))
+    fig.update_layout(title="class mean ± 1 sd", xaxis_title="time (s)", yaxis_title="amplitude",
+                      height=height, **_LAYOUT)
+    return fig
+
+
+def roc_figure(evals: dict[str, dict], height: int = 330):
+    """Per-class one-vs-rest ROC curves, one panel per class, every model in each panel."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    fig = make_subplots(rows=1, cols=len(CLASSES), subplot_titles=list(CLASSES),
+                        shared_yaxes=True, horizontal_spacing=0.02)
+    for col, cls in enumerate(CLASSES, start=1):
+        fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"),
+                                 showlegend=False, hoverinfo="skip"), row=1, col=col)
+        for name, ev in evals.items():
+            curve = (ev.get("roc") or {}).get(cls)
+            if not curve:
+                continue
+            fig.add_trace(go.Scatter(x=curve["fpr"], y=curve["tpr"], mode="lines",
+                                     name=f"{name} {cls} AUC {curve['auc']:.4f}",
+                                     line=dict(color=model_color(name)), legendgroup=name,
+                                     hovertemplate="FPR %{x:.3f}<br>TPR %{y:.3f}<extra>"
+                                     + f"{name}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
+    fig.update_xaxes(title_text="false positive rate", range=[0, 1])
+    fig.update_yaxes(range=[0, 1.02])
+    fig.update_yaxes(title_text="true positive rate", col=1)
+    fig.update_layout(height=height, legend=dict(orientation="h", y=-0.35), **_LAYOUT)
+    return fig
+
+
+def confusion_figure(confusion, title: str = "", normalized: bool = False, height: int = 360):
+    """Confusion matrix heat map (rows true, columns predicted), counts or row-normalised."""
+    go = _go()
+    counts = np.asarray(confusion)
+    z = normalize_confusion(counts) if normalized else counts
+    text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(z=z, x=list(CLASSES), y=list(CLASSES), text=text,
+                               texttemplate="%{text}", colorscale="Blues", showscale=False,
+                               hovertemplate="true %{y} → predicted %{x}: %{text}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=height,
+                      yaxis=dict(autorange="reversed"), **_LAYOUT)
+    return fig
+
+
+def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 320):
+    """One per-class metric (f1, precision, recall) of each model as grouped bars."""
+    go = _go()
+    fig = go.Figure()
+    for name, ev in evals.items():
+        values = [ev["per_class"][c][metric] for c in CLASSES]
+        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=name, marker_color=model_color(name),
+                             text=[f"{v:.3f}" for v in values], textposition="outside"))
+    fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.1], title=metric),
+                      title=f"{metric} per class", height=height, **_LAYOUT)
+    return fig
+
+
+def params_figure(tables: dict[str, list[dict]], height: int = 360):
+    """Layer-by-layer parameter counts of each model (horizontal bars, layers in order)."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    names = list(tables)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.25)
+    for col, name in enumerate(names, start=1):
+        rows = [r for r in tables[name] if r["params"] > 0]
+        fig.add_trace(go.Bar(y=[f"{r['name']} ({r['type']})" for r in rows][::-1],
+                             x=[r["params"] for r in rows][::-1], orientation="h",
+                             marker_color=model_color(name), name=name,
+                             text=[f"{r['params']:,}" for r in rows][::-1], textposition="auto",
+                             showlegend=False), row=1, col=col)
+        fig.update_xaxes(title_text="parameters", type="log", row=1, col=col)
+    fig.update_layout(height=height, **_LAYOUT)
+    return fig
+
+
+def training_figure(history: list[dict], height: int = 320):
+    """Loss and accuracy per epoch (training and validation), from a training history."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    epochs = [h["epoch"] for h in history]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy / macro-F1"])
+    for key, col, dash in (("loss", 1, None), ("val_loss", 1, "dot"), ("accuracy", 2, None),
+                           ("val_accuracy", 2, "dot"), ("val_macro_f1", 2, "dash")):
+        fig.add_trace(go.Scatter(x=epochs, y=[h.get(key) for h in history], mode="lines+markers",
+                                 name=key.replace("_", " "), line=dict(dash=dash)), row=1, col=col)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=height, **_LAYOUT)
+    return fig
+
+
+def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int = 340):
+    """How much of the beat (seconds) one feature of each CNN layer sees, against the whole beat
+    that the LSTM's memory spans."""
+    go = _go()
+    names = [f["layer"] for f in fields] + ["LSTM memory"]
+    values = [f["seconds"] for f in fields] + [beat_seconds]
+    colors = [MODEL_COLORS["cnn"]] * len(fields) + [MODEL_COLORS["lstm"]]
+    fig = go.Figure(go.Bar(y=names[::-1], x=values[::-1], orientation="h", marker_color=colors[::-1],
+                           text=[f"{v:.2f} s" for v in values[::-1]], textposition="auto"))
+    fig.add_vline(x=beat_seconds, line_dash="dot", annotation_text="whole beat")
+    fig.update_layout(title="what one feature sees: CNN layers vs the LSTM",
+                      xaxis_title="seconds of the beat", height=height, **_LAYOUT)
+    return fig

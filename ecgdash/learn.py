@@ -1,0 +1,59 @@
+"""Teaching numbers computed from the real models and their cards (the Learn page).
+
+- ``receptive_fields(model)``: how many beat samples each convolution/pooling layer sees;
+- ``epochs_to_converge(card)``: epochs until validation macro-F1 came within 1 % of its best;
+- ``class_winners(evals)``: which model has the better F1, class by class.
+"""
+from __future__ import annotations
+
+from .config import BEAT_FS, BEAT_LEN, CLASSES
+
+
+def receptive_fields(layers_or_model) -> list[dict]:
+    """Receptive field (in samples and seconds) after each Conv1D / pooling layer, in order.
+
+    Uses r_out = r_in + (kernel - 1) * jump_in and jump_out = jump_in * stride, over the layers
+    in the order Keras lists them (the residual blocks' 1x1 projections add nothing).
+    """
+    layers = getattr(layers_or_model, "layers", layers_or_model)
+    r, jump, rows = 1, 1, []
+    for layer in layers:
+        kind = type(layer).__name__
+        if kind == "Conv1D":
+            k, s, d = layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0]
+        elif kind in ("MaxPooling1D", "AveragePooling1D"):
+            k, s, d = layer.pool_size[0], layer.strides[0], 1
+        else:
+            continue
+        if k == 1 and s == 1:
+            continue
+        r = r + (k - 1) * d * jump
+        jump *= s
+        rows.append({"layer": layer.name, "type": kind, "samples": min(r, BEAT_LEN),
+                     "seconds": round(min(r, BEAT_LEN) / BEAT_FS, 3), "step": jump})
+    return rows
+
+
+def epochs_to_converge(card: dict, metric: str = "val_macro_f1", within: float = 0.01) -> int | None:
+    """First epoch whose ``metric`` is within ``within`` (relative) of the best epoch's."""
+    history = card.get("history") or []
+    values = [h.get(metric) for h in history if h.get(metric) is not None]
+    if not values:
+        return None
+    best = max(values)
+    for h in history:
+        if h.get(metric) is not None and h[metric] >= best * (1 - within):
+            return int(h["epoch"])
+    return None
+
+
+def class_winners(evals: dict[str, dict], metric: str = "f1") -> list[dict]:
+    """Per class: each model's ``metric``, the winner and the margin (ties within 0.005)."""
+    rows = []
+    for c in CLASSES:
+        scores = {name: ev["per_class"][c][metric] for name, ev in evals.items()}
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        margin = ranked[0][1] - ranked[-1][1] if len(ranked) > 1 else 0.0
+        rows.append({"class": c, **scores, "winner": ranked[0][0] if margin >= 0.005 else "tie",
+                     "margin": round(margin, 4), "support": next(iter(evals.values()))["per_class"][c]["support"]})
+    return rows

@@ -1,0 +1,164 @@
+"""The two model builders. Each is one short function you can read top to bottom.
+
+Both take a beat of shape (187, 1) (the Kaggle row, 1/120 s per sample) and return the
+probabilities of the five AAMI classes (N, S, V, F, Q).
+"""
+from __future__ import annotations
+
+from .config import BEAT_LEN, N_CLASSES
+
+#: Parameter budgets of the issue (the reference study: LSTM 19,397, CNN 384,453).
+MAX_PARAMS = {"lstm": 20_000, "cnn": 100_000}
+#: The reference study's models: LSTM 19,397 parameters, CNN 384,453.
+REFERENCE_PARAMS = {"lstm": 19_397, "cnn": 384_453}
+
+
+def build_lstm(units: int = 48) -> "keras.Model":  # noqa: F821
+    """Our LSTM: a small convolutional front end, then an LSTM that reads the whole beat.
+
+    Two convolutions of 5 samples (1,392 parameters; the second with stride 2) turn the
+    187-sample beat into 94 steps of 16 local features, halving the sequence the LSTM must carry
+    its memory through. The LSTM(48) reads them in order; its output at every step is pooled
+    (maximum and mean over time), so every step of the beat feeds the decision directly, not
+    only the last one. BatchNorm -> Dense(32) -> Dense(5). 17,525 parameters: under the
+    reference study's 19,397.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=(BEAT_LEN, 1), name="beat")
+    x = layers.Conv1D(16, 5, padding="same", activation="relu", name="local_conv")(inputs)
+    x = layers.Conv1D(16, 5, strides=2, padding="same", activation="relu", name="downsample_conv")(x)
+    x = layers.LSTM(units, return_sequences=True, name="lstm")(x)
+    x = layers.Concatenate(name="pool")([layers.GlobalMaxPooling1D(name="max_over_time")(x),
+                                         layers.GlobalAveragePooling1D(name="mean_over_time")(x)])
+    x = layers.BatchNormalization(name="batchnorm")(x)
+    x = layers.Dense(32, activation="relu", name="dense")(x)
+    outputs = layers.Dense(N_CLASSES, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(inputs, outputs, name="lstm")
+
+
+def build_reference_lstm(units: int = 64) -> "keras.Model":  # noqa: F821
+    """The reference study's LSTM, for comparison: LSTM(64) -> BatchNorm -> Dense(32) -> Dense(5).
+
+    19,397 parameters. It reads the raw beat one sample at a time (187 steps) and classifies
+    its last state only; trained here with the same recipe it learned slowly (validation
+    macro-F1 0.55 after 6 epochs), which is why ``build_lstm`` adds a front end and pooling.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=(BEAT_LEN, 1), name="beat")
+    x = layers.LSTM(units, name="lstm")(inputs)
+    x = layers.BatchNormalization(name="batchnorm")(x)
+    x = layers.Dense(32, activation="relu", name="dense")(x)
+    outputs = layers.Dense(N_CLASSES, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(inputs, outputs, name="reference_lstm")
+
+
+def _residual_block(x, filters: int, kernel: int, name: str):
+    """Two convolutions with a skip connection, then max-pooling that halves the length."""
+    from keras import layers
+
+    shortcut = x
+    if x.shape[-1] != filters:
+        shortcut = layers.Conv1D(filters, 1, name=f"{name}_project")(x)
+    y = layers.Conv1D(filters, kernel, padding="same", name=f"{name}_conv1")(x)
+    y = layers.BatchNormalization(name=f"{name}_bn1")(y)
+    y = layers.ReLU(name=f"{name}_relu1")(y)
+    y = layers.Conv1D(filters, kernel, padding="same", name=f"{name}_conv2")(y)
+    y = layers.BatchNormalization(name=f"{name}_bn2")(y)
+    y = layers.Add(name=f"{name}_add")([shortcut, y])
+    y = layers.ReLU(name=f"{name}_relu2")(y)
+    return layers.MaxPooling1D(2, name=f"{name}_pool")(y)
+
+
+def build_cnn(filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
+              dense: int = 48) -> "keras.Model":  # noqa: F821
+    """A small residual 1-D CNN (under 100,000 parameters; the reference CNN had 384,453).
+
+    A stem convolution, then residual blocks (two convolutions of ``kernel`` samples, a skip
+    connection, max-pooling by 2): each block sees a wider stretch of the beat, from 7 samples
+    (58 ms) in the first layer to most of the beat at the end. The flattened features keep
+    *where* along the beat each shape occurs (the next R peak's position is the RR interval);
+    the dense head classifies them. 91,925 parameters.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=(BEAT_LEN, 1), name="beat")
+    x = layers.Conv1D(filters[0], 7, padding="same", name="stem_conv")(inputs)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.ReLU(name="stem_relu")(x)
+    for i, f in enumerate(filters, start=1):
+        x = _residual_block(x, f, kernel, name=f"block{i}")
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    x = layers.Dense(dense, activation="relu", name="dense")(x)
+    outputs = layers.Dense(N_CLASSES, activation="softmax", name="class_probabilities")(x)
+    return keras.Model(inputs, outputs, name="cnn")
+
+
+BUILDERS = {"lstm": build_lstm, "cnn": build_cnn}
+
+
+def build(kind: str) -> "keras.Model":  # noqa: F821
+    """Build a fresh model of ``kind`` ("lstm" or "cnn")."""
+    try:
+        return BUILDERS[kind]()
+    except KeyError:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(BUILDERS)}") from None
+
+
+def layer_table(model) -> list[dict]:
+    """One row per layer: name, type, output shape, parameters (for cards and the Learn page)."""
+    rows = []
+    for layer in model.layers:
+        shape = getattr(layer, "output", None)
+        shape = tuple(shape.shape) if shape is not None and hasattr(shape, "shape") else None
+        rows.append({"name": layer.name, "type": type(layer).__name__,
+                     "output_shape": [d for d in shape] if shape else None,
+                     "params": int(layer.count_params())})
+    return rows
+
+
+def as_beat_array(X) -> "np.ndarray":  # noqa: F821
+    """Validate beats for a model: a ``Beats``, or an array of shape (n, 187) or (187,).
+
+    Returns float32 (n, 187). Raises DataError for a wrong shape or non-finite values.
+    """
+    import numpy as np
+
+    from .beats import Beats
+    from .errors import DataError
+
+    if isinstance(X, Beats):
+        X = X.X
+    try:
+        X = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise DataError("Beats must be numbers.") from None
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim == 3 and X.shape[-1] == 1:
+        X = X[..., 0]
+    if X.ndim != 2 or X.shape[1] != BEAT_LEN:
+        raise DataError(f"Beats must have {BEAT_LEN} samples each (shape (n, {BEAT_LEN})); "
+                        f"got shape {X.shape}.")
+    if not np.isfinite(X).all():
+        raise DataError("Beats contain NaN or infinite values.")
+    return X
+
+
+def predict_proba(model, X, batch_size: int = 2048) -> "np.ndarray":  # noqa: F821
+    """Class probabilities, shape (n, 5), of beats ``X`` (a ``Beats`` or an (n, 187) array)."""
+    import keras
+    import numpy as np
+
+    X = as_beat_array(X)
+    if len(X) == 0:
+        return np.zeros((0, N_CLASSES), dtype=np.float32)
+    x = X[..., None]
+    if len(X) <= 256:  # a direct call is faster than predict() for a few beats
+        return keras.ops.convert_to_numpy(model(x, training=False)).astype(np.float32)
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)

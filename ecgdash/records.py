@@ -1,0 +1,215 @@
+"""WFDB records -> beats in the Kaggle layout (the exact recipe of GUIDE §2).
+
+One small function per step, each usable on its own::
+
+    rec = read_record("data/mitdb/100")            # signal of one lead + annotations
+    keep = beat_indices(rec.ann_symbol)             # which annotations are beats
+    X = cut_beats(rec.signal, rec.fs, rec.ann_sample, keep)
+    beats = beats_from_record("data/mitdb/100")     # all of the above, with labels
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .beats import Beats
+from .config import AAMI_MAP, BEAT_FS, BEAT_LEN
+from .errors import DataError
+
+
+@dataclass
+class Record:
+    """One lead of a WFDB record and its annotations."""
+
+    name: str
+    fs: float
+    signal: np.ndarray            # (n_samples,) float64, physical units
+    lead: str                     # name of the chosen lead
+    leads: list[str]              # all lead names in the record
+    ann_sample: np.ndarray | None  # positions of ALL annotations (beats and non-beats)
+    ann_symbol: np.ndarray | None  # their symbols
+
+
+def _pick_lead(names: list[str], lead, record: str) -> int:
+    """Index of ``lead`` (None = channel 0, an int index, or a name, case-insensitive)."""
+    if lead is None:
+        return 0
+    if isinstance(lead, (int, np.integer)) or (isinstance(lead, str) and lead.strip().isdigit()
+                                              and lead.strip() not in names):
+        index = int(lead)
+        if not 0 <= index < len(names):
+            raise DataError(f"Record {record} has {len(names)} leads ({', '.join(names)}); "
+                            f"lead index {index} does not exist.")
+        return index
+    wanted = str(lead).strip().lower()
+    for i, name in enumerate(names):
+        if name.strip().lower() == wanted:
+            return i
+    raise DataError(f"Record {record} has no lead named {lead!r}; its leads are: {', '.join(names)}.")
+
+
+def read_record(path, lead=None, annotations: bool = True) -> Record:
+    """Read one lead of a WFDB record (``path`` without extension) and its ``.atr``.
+
+    ``lead``: None for channel 0 (as in the Kaggle files), an index, or a lead name.
+    With ``annotations=False`` (or no ``.atr`` file) ``ann_sample`` is None.
+    """
+    import wfdb
+
+    path = Path(path)
+    if path.suffix in (".hea", ".dat", ".atr"):
+        path = path.with_suffix("")
+    name = path.name
+    if not path.with_suffix(".hea").is_file():
+        raise DataError(f"Record {name}: header file {path.with_suffix('.hea')} not found.")
+    try:
+        header = wfdb.rdheader(str(path))
+    except Exception as exc:  # wfdb raises many types for a bad header
+        raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
+    names = list(header.sig_name or [])
+    if not names:
+        raise DataError(f"Record {name}: the header lists no signals.")
+    channel = _pick_lead(names, lead, name)
+    for fname in {f for f in (header.file_name or []) if f}:
+        if not (path.parent / fname).is_file():
+            raise DataError(f"Record {name}: signal file {fname} named in the header is missing.")
+    try:
+        rec = wfdb.rdrecord(str(path), channels=[channel])
+    except Exception as exc:
+        raise DataError(f"Record {name}: the signal could not be read ({exc}); "
+                        "is the .dat file complete?") from None
+    signal = np.asarray(rec.p_signal[:, 0], dtype=np.float64)
+    if not rec.fs or rec.fs <= 0:
+        raise DataError(f"Record {name}: the header gives no valid sampling rate.")
+    ann_sample = ann_symbol = None
+    if annotations and path.with_suffix(".atr").is_file():
+        try:
+            ann = wfdb.rdann(str(path), "atr")
+        except Exception as exc:
+            raise DataError(f"Record {name}: the annotation file could not be read ({exc}).") from None
+        ann_sample = np.asarray(ann.sample, dtype=np.int64)
+        ann_symbol = np.asarray(ann.symbol)
+    return Record(name=name, fs=float(rec.fs), signal=signal, lead=names[channel],
+                  leads=names, ann_sample=ann_sample, ann_symbol=ann_symbol)
+
+
+def beat_indices(symbols) -> np.ndarray:
+    """Indices of the annotations that are beats (AAMI symbols), the last annotation excluded.
+
+    The Kaggle rows never use a record's last annotation: it has no following mark to end the beat.
+    """
+    symbols = np.asarray(symbols)
+    is_beat = np.isin(symbols, list(AAMI_MAP))
+    if len(is_beat):
+        is_beat[-1] = False
+    return np.flatnonzero(is_beat)
+
+
+def aami_labels(symbols) -> np.ndarray:
+    """AAMI class (0..4) of each beat symbol."""
+    return np.array([AAMI_MAP[s] for s in symbols], dtype=np.int64)
+
+
+def segment_lengths(marks: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Raw-sample length of each beat: this RR plus 20 % of the next (GUIDE §2).
+
+    ``marks`` are all annotation (or detection) positions; ``index`` the beats among them.
+    The beat before the last mark has no next RR: it uses its own RR instead
+    (1.2 x RR), which touches at most one beat per record.
+    """
+    marks = np.asarray(marks, dtype=np.int64)
+    index = np.asarray(index, dtype=np.int64)
+    rr = marks[index + 1] - marks[index]
+    has_next = index + 2 < len(marks)
+    rr_next = np.where(has_next, marks[np.minimum(index + 2, len(marks) - 1)] - marks[index + 1], rr)
+    return rr + (0.2 * rr_next).astype(np.int64)
+
+
+def cut_beats(signal: np.ndarray, fs: float, marks, index) -> np.ndarray:
+    """Cut beats ``marks[index]`` of ``signal`` into Kaggle rows, shape (len(index), 187), float32.
+
+    From each beat position take samples 1/120 s apart (every 3rd sample at 360 Hz; linear
+    interpolation when ``fs`` is not a multiple of 120) over this RR + 20 % of the next,
+    min-max scale the whole segment in float64, keep the first 187 values, zero pad.
+    A flat segment (max == min) gives a row of zeros; a segment with NaN gives a row of NaN.
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    marks = np.asarray(marks, dtype=np.int64)
+    index = np.asarray(index, dtype=np.int64)
+    out = np.zeros((len(index), BEAT_LEN), dtype=np.float32)
+    if not len(index):
+        return out
+    lengths = segment_lengths(marks, index)
+    step = fs / BEAT_FS
+    int_step = int(round(step)) if abs(step - round(step)) < 1e-9 else None
+    n = len(signal)
+    for row, (start, seglen) in enumerate(zip(marks[index], lengths)):
+        if int_step:
+            seg = signal[start:start + seglen:int_step]
+        else:
+            count = math.ceil(seglen / step)
+            t = start + step * np.arange(count)
+            t = t[t <= n - 1]
+            lo = np.floor(t).astype(np.int64)
+            hi = np.minimum(lo + 1, n - 1)
+            frac = t - lo
+            seg = signal[lo] * (1.0 - frac) + signal[hi] * frac
+        if len(seg) == 0:
+            continue
+        lo_v, hi_v = seg.min(), seg.max()
+        if np.isnan(lo_v):
+            out[row] = np.nan
+            continue
+        if hi_v > lo_v:
+            v = (seg - lo_v) / (hi_v - lo_v)
+            k = min(len(v), BEAT_LEN)
+            out[row, :k] = v[:k]
+    return out
+
+
+def rr_intervals(positions: np.ndarray, fs: float) -> np.ndarray:
+    """RR before and after each beat in seconds, shape (n, 2); edges repeat their neighbour."""
+    positions = np.asarray(positions, dtype=np.float64)
+    if len(positions) < 2:
+        return np.full((len(positions), 2), np.nan, dtype=np.float32)
+    d = np.diff(positions) / fs
+    pre = np.concatenate([[d[0]], d])
+    post = np.concatenate([d, [d[-1]]])
+    return np.stack([pre, post], axis=1).astype(np.float32)
+
+
+def beats_from_record(path, lead=None) -> Beats:
+    """All annotated beats of one WFDB record (``path`` without extension) as ``Beats``.
+
+    Labels come from the record's ``.atr`` (AAMI classes); ``record`` and ``sample`` give each
+    beat's origin. Works at any sampling rate and with any lead names (``lead``: None for
+    channel 0, an index, or a name).
+    """
+    rec = read_record(path, lead=lead)
+    if rec.ann_sample is None:
+        raise DataError(f"Record {rec.name}: no .atr annotation file, so there are no labelled beats "
+                        "(use ecgdash.analyze_record to detect beats instead).")
+    return beats_from_marks(rec, rec.ann_sample, rec.ann_symbol)
+
+
+def beats_from_marks(rec: Record, marks, symbols) -> Beats:
+    """Cut the beats among ``marks`` (positions) whose ``symbols`` are beat symbols."""
+    marks = np.asarray(marks, dtype=np.int64)
+    index = beat_indices(symbols)
+    X = cut_beats(rec.signal, rec.fs, marks, index)
+    y = aami_labels(np.asarray(symbols)[index])
+    all_beats = np.flatnonzero(np.isin(np.asarray(symbols), list(AAMI_MAP)))
+    rr_all = rr_intervals(marks[all_beats], rec.fs)
+    rr = rr_all[np.searchsorted(all_beats, index)]
+    warnings = []
+    bad = np.isnan(X).any(axis=1)
+    if bad.any():
+        warnings.append(f"Record {rec.name}: {int(bad.sum())} beats touch missing (NaN) samples "
+                        "and were left out.")
+    keep = ~bad
+    return Beats(X=X[keep], y=y[keep], record=np.full(int(keep.sum()), rec.name),
+                 sample=marks[index][keep], rr=rr[keep], fs=rec.fs, lead=rec.lead,
+                 warnings=warnings)

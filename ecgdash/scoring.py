@@ -1,0 +1,101 @@
+"""Score beats with several models at once and tabulate the answers (the Predict page's table).
+
+    probas = score({"lstm": lstm, "cnn": cnn}, beats)      # name -> (n, 5)
+    table = prediction_table(beats, probas)                 # one row per beat
+    view = filter_table(table, classes=["V"], disagree=True)
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .beats import Beats
+from .config import CLASSES
+from .evaluation import evaluate
+from .models import predict_proba
+
+LOW_CONFIDENCE = 0.8
+
+
+def score(models: dict, beats: Beats | np.ndarray) -> dict[str, np.ndarray]:
+    """Class probabilities of every model, ``{name: (n, 5) array}``."""
+    return {name: predict_proba(model, beats) for name, model in models.items()}
+
+
+def prediction_table(beats: Beats, probas: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per beat: index, true label (if known), each model's class and confidence,
+    whether all models agree, and whether each model is right (if labels are known)."""
+    n = len(beats)
+    table = pd.DataFrame({"beat": np.arange(n)})
+    if beats.record is not None:
+        table["record"] = beats.record
+        table["sample"] = beats.sample
+    if beats.y is not None:
+        table["true"] = np.asarray(CLASSES)[beats.y]
+    classes = {}
+    for name, proba in probas.items():
+        pred = proba.argmax(axis=1)
+        classes[name] = pred
+        table[f"{name}_class"] = np.asarray(CLASSES)[pred]
+        table[f"{name}_confidence"] = proba.max(axis=1).round(4)
+    if classes:
+        preds = np.stack(list(classes.values()))
+        table["agree"] = (preds == preds[0]).all(axis=0)
+    if beats.y is not None:
+        for name, pred in classes.items():
+            table[f"{name}_correct"] = pred == beats.y
+    return table
+
+
+def filter_table(table: pd.DataFrame, classes=None, disagree: bool = False,
+                 low_confidence: float | None = None, model: str | None = None) -> pd.DataFrame:
+    """Rows where any model predicts one of ``classes`` (or the true label is one of them),
+    only disagreements if ``disagree``, only beats some model is less sure of than
+    ``low_confidence`` (e.g. 0.8)."""
+    names = [c[:-6] for c in table.columns if c.endswith("_class")]
+    if model:
+        names = [model]
+    mask = np.ones(len(table), dtype=bool)
+    if classes:
+        hit = np.zeros(len(table), dtype=bool)
+        for name in names:
+            hit |= table[f"{name}_class"].isin(classes).to_numpy()
+        if "true" in table:
+            hit |= table["true"].isin(classes).to_numpy()
+        mask &= hit
+    if disagree and "agree" in table:
+        mask &= ~table["agree"].to_numpy()
+    if low_confidence is not None:
+        low = np.zeros(len(table), dtype=bool)
+        for name in names:
+            low |= (table[f"{name}_confidence"] < low_confidence).to_numpy()
+        mask &= low
+    return table[mask]
+
+
+def metrics_per_model(beats: Beats, probas: dict[str, np.ndarray]) -> dict[str, dict]:
+    """The evaluation of each model on labelled ``beats`` ({} if the beats have no labels)."""
+    if beats.y is None:
+        return {}
+    return {name: evaluate(beats.y, proba) for name, proba in probas.items()}
+
+
+def report_frame(ev: dict) -> pd.DataFrame:
+    """The reference study's report table: precision / recall / F1 / support (and AUC) per class,
+    then accuracy, macro avg, weighted avg."""
+    rows = []
+    for name, m in ev["per_class"].items():
+        rows.append({"": name, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": m["auc"]})
+    rows.append({"": "accuracy", "precision": None, "recall": None, "f1": ev["accuracy"],
+                 "support": ev["n"], "roc_auc": None})
+    for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
+        m = ev[key]
+        rows.append({"": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": ev["roc_auc"] if key == "macro_avg" else None})
+    return pd.DataFrame(rows).set_index("")
+
+
+def predictions_csv(table: pd.DataFrame) -> bytes:
+    """The prediction table as CSV bytes (for download)."""
+    return table.to_csv(index=False).encode()

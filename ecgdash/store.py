@@ -1,0 +1,125 @@
+"""The model store: ``trained_models/<name>.keras`` and its card ``trained_models/<name>.json``.
+
+Writes are atomic: both files are written in full to temporary names first, then moved into
+place with ``os.replace``; a run killed before that leaves the previous model and card intact.
+The card records the sha256 of its ``.keras`` file, so a pair that does not belong together is
+detected on load.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .config import models_dir
+from .errors import DataError
+
+KNOWN = ("lstm", "cnn")
+
+
+class ModelMissing(DataError):
+    """No trained model (or card) of that name in the store."""
+
+
+def _paths(name: str, folder=None) -> tuple[Path, Path]:
+    if not name or any(c in name for c in "/\\.") or name.startswith("-"):
+        raise ValueError(f"invalid model name {name!r}")
+    folder = Path(folder) if folder else models_dir()
+    return folder / f"{name}.keras", folder / f"{name}.json"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def save_model(name: str, model, card: dict, folder=None) -> Path:
+    """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically."""
+    model_path, card_path = _paths(name, folder)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    tag = f".tmp{os.getpid()}"
+    tmp_model = model_path.with_name(f"{name}{tag}.keras")  # keras wants the .keras suffix
+    tmp_card = card_path.with_name(f"{name}{tag}.json")
+    try:
+        model.save(tmp_model)
+        card = dict(card, name=name, keras_sha256=_sha256(tmp_model))
+        _fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
+        os.replace(tmp_model, model_path)
+        os.replace(tmp_card, card_path)
+    finally:
+        tmp_model.unlink(missing_ok=True)
+        tmp_card.unlink(missing_ok=True)
+    return model_path
+
+
+def _json_default(value):
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _train_hint(name: str) -> str:
+    kind, _, split = name.partition("_")
+    split = "inter" if split == "inter" else "intra"
+    return f"run `python -m ecgdash train --model {kind} --split {split}`"
+
+
+def load_card(name: str, folder=None) -> dict:
+    """The card of model ``name``. Raises ModelMissing / DataError with what to run."""
+    model_path, card_path = _paths(name, folder)
+    if not card_path.is_file():
+        raise ModelMissing(f"No card for model {name!r} in {card_path.parent}: {_train_hint(name)}.")
+    try:
+        card = json.loads(card_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise DataError(f"The card {card_path} is damaged ({exc}); {_train_hint(name)} "
+                        "or restore it with git.") from None
+    if not isinstance(card, dict) or "params" not in card:
+        raise DataError(f"The card {card_path} is not an ecgdash model card; {_train_hint(name)}.")
+    return card
+
+
+def load_model(name: str, folder=None, check: bool = True):
+    """The trained Keras model ``name`` ("lstm", "cnn", ...), loaded with safe_mode on.
+
+    With ``check`` the file's sha256 must match its card (a half-replaced pair is refused).
+    """
+    import keras
+
+    model_path, _ = _paths(name, folder)
+    if not model_path.is_file():
+        raise ModelMissing(f"No trained model {name!r} in {model_path.parent}: {_train_hint(name)}.")
+    if check:
+        card = load_card(name, folder)
+        if card.get("keras_sha256") not in (None, _sha256(model_path)):
+            raise DataError(f"{model_path} does not match its card (sha256 differs): "
+                            f"{_train_hint(name)} or restore both files with git.")
+    try:
+        return keras.saving.load_model(model_path, safe_mode=True, compile=False)
+    except Exception as exc:  # keras raises many types for a broken file
+        raise DataError(f"{model_path} could not be loaded ({type(exc).__name__}: {exc}); "
+                        f"{_train_hint(name)} or restore it with git.") from None
+
+
+def list_models(folder=None) -> list[str]:
+    """Names of the models in the store that have both a ``.keras`` file and a card."""
+    folder = Path(folder) if folder else models_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.json")
+                  if (folder / f"{p.stem}.keras").is_file() and ".tmp" not in p.name)

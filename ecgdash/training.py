@@ -1,0 +1,220 @@
+"""Training: one function that the CLI, the Train page and the tests all call.
+
+    model, card = train_model("cnn", train_beats, test_beats=test_beats)
+    store.save_model("cnn", model, card)
+
+A validation part is taken from the training beats (stratified, fixed seed; never the test set).
+Class imbalance (N is 83 % of the beats) is handled where it matters: the validation part is
+stratified so every class is in it, and the model is chosen by validation **macro-F1** (each
+class counts the same), not by loss or accuracy, which N dominates. Class weights are available
+(``class_weight="sqrt"`` or ``"balanced"``) but are off by default: measured here, sqrt weights
+lowered the validation macro-F1 of both models (LSTM 0.84 vs 0.89 after 10 epochs). The learning
+rate follows a cosine from ``learning_rate`` to ``min_learning_rate`` over ``epochs``; training
+early-stops after ``patience`` epochs without a better validation macro-F1 and keeps the best
+epoch's weights.
+"""
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+from .beats import Beats
+from .config import CLASSES, N_CLASSES, SEED
+from .dataset import hash_beats
+from .evaluation import evaluate
+
+#: Called after each epoch with (epoch number from 1, max epochs, that epoch's history row).
+EpochCallback = Callable[[int, int, dict], None]
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (stored in the card)."""
+
+    epochs: int = 60
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    patience: int = 15            # epochs without a better validation macro-F1 before stopping
+    min_learning_rate: float = 1e-5  # the cosine schedule's floor, reached at the last epoch
+    clipnorm: float = 1.0
+    val_fraction: float = 0.1
+    class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
+    subset: int | None = None     # train on a stratified subset of this many beats
+    seed: int = SEED
+
+
+def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (rest, part) with ``fraction`` of each class in ``part`` (at least 1 if possible)."""
+    rng = np.random.default_rng(seed)
+    part = []
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))
+        k = int(round(fraction * len(members)))
+        if len(members) >= 2:
+            k = min(max(k, 1), len(members) - 1)
+        part.append(members[:k])
+    part = np.sort(np.concatenate(part)) if part else np.array([], dtype=np.int64)
+    rest = np.setdiff1d(np.arange(len(y)), part)
+    return rest, part
+
+
+def stratified_subset(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Indices of ``size`` beats keeping the class proportions (every present class kept)."""
+    if size >= len(y):
+        return np.arange(len(y))
+    _, part = stratified_split(y, size / len(y), seed)
+    return part
+
+
+def class_weights(y: np.ndarray, mode: str = "sqrt") -> dict[int, float] | None:
+    """Per-class loss weights, normalised so that the average beat weighs 1."""
+    if mode == "none":
+        return None
+    counts = np.bincount(y, minlength=N_CLASSES).astype(float)
+    present = counts > 0
+    w = np.zeros(N_CLASSES)
+    power = 0.5 if mode == "sqrt" else 1.0
+    w[present] = (counts[present].max() / counts[present]) ** power
+    w *= len(y) / np.sum(w * counts)
+    return {c: float(w[c]) for c in range(N_CLASSES) if present[c]}
+
+
+def cosine_lr(epoch: int, config: TrainConfig) -> float:
+    """Learning rate of ``epoch`` (0-based): a half cosine from the start rate to the floor."""
+    import math
+
+    span = max(config.epochs - 1, 1)
+    lo, hi = config.min_learning_rate, config.learning_rate
+    return lo + 0.5 * (hi - lo) * (1 + math.cos(math.pi * min(epoch, span) / span))
+
+
+def _versions() -> dict:
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
+
+
+def _make_callbacks(X_val, y_val, config: TrainConfig, on_epoch: EpochCallback | None,
+                    history: list):
+    import keras
+
+    from .models import predict_proba
+
+    class Monitor(keras.callbacks.Callback):
+        """Validation macro-F1 per epoch, early stopping on it, best weights kept."""
+
+        def __init__(self):
+            super().__init__()
+            self.best = -1.0
+            self.best_epoch = 0
+            self.best_weights = None
+            self.wait = 0
+            self.t_epoch = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t_epoch = time.perf_counter()
+            self.model.optimizer.learning_rate.assign(cosine_lr(epoch, config))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs if logs is not None else {}
+            proba = predict_proba(self.model, X_val)
+            ev = evaluate(y_val, proba)
+            lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+            row = {"epoch": epoch + 1,
+                   "loss": float(logs.get("loss", np.nan)),
+                   "accuracy": float(logs.get("accuracy", np.nan)),
+                   "val_loss": float(logs.get("val_loss", np.nan)),
+                   "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"],
+                   "learning_rate": lr, "seconds": round(time.perf_counter() - self.t_epoch, 2)}
+            history.append(row)
+            if ev["macro_f1"] > self.best + 1e-4:
+                self.best, self.best_epoch, self.wait = ev["macro_f1"], epoch + 1, 0
+                self.best_weights = self.model.get_weights()
+            else:
+                self.wait += 1
+                if self.wait >= config.patience:
+                    self.model.stop_training = True
+            if on_epoch:
+                on_epoch(epoch + 1, config.epochs, row)
+
+        def on_train_end(self, logs=None):
+            if self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return Monitor()
+
+
+def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
+                test: Beats | None = None, split: str = "intra",
+                on_epoch: EpochCallback | None = None, verbose: int = 0,
+                builder: Callable | None = None):
+    """Train a fresh ``kind`` model ("lstm" or "cnn") on ``train`` (labelled ``Beats``).
+
+    Returns ``(model, card)``. The card holds the architecture, parameters, epochs run and the
+    best epoch, train time, the split and a hash of the training data, the seed, library
+    versions, the per-epoch history and, when ``test`` is given, the evaluation on it.
+    """
+    import keras
+
+    from .models import build, layer_table, predict_proba
+
+    config = config or TrainConfig()
+    if train.y is None:
+        raise ValueError("training beats need labels")
+    keras.utils.set_random_seed(config.seed)
+    data_hash = hash_beats(train.X, train.y)
+    n_source = len(train)
+    if config.subset:
+        train = train.subset(stratified_subset(train.y, config.subset, config.seed))
+    fit_idx, val_idx = stratified_split(train.y, config.val_fraction, config.seed)
+    X_fit, y_fit = train.X[fit_idx, :, None], train.y[fit_idx]
+    X_val, y_val = train.X[val_idx], train.y[val_idx]
+
+    model = builder() if builder else build(kind)
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history: list[dict] = []
+    monitor = _make_callbacks(X_val, y_val, config, on_epoch, history)
+    weights = class_weights(y_fit, config.class_weight)
+    t0 = time.perf_counter()
+    model.fit(X_fit, y_fit, batch_size=config.batch_size, epochs=config.epochs,
+              validation_data=(X_val[..., None], y_val), class_weight=weights,
+              callbacks=[monitor], verbose=verbose, shuffle=True)
+    seconds = time.perf_counter() - t0
+
+    card = {
+        "kind": kind,
+        "architecture": layer_table(model),
+        "params": int(model.count_params()),
+        "epochs_run": len(history),
+        "best_epoch": monitor.best_epoch,
+        "best_val_macro_f1": monitor.best,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 2) if history else None,
+        "split": split,
+        "data": {"train_beats": n_source, "train_sha256": data_hash,
+                 "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
+                 "fit_counts": np.bincount(y_fit, minlength=N_CLASSES).tolist(),
+                 "val_counts": np.bincount(y_val, minlength=N_CLASSES).tolist(),
+                 "classes": list(CLASSES)},
+        "config": asdict(config),
+        "class_weight": weights,
+        "seed": config.seed,
+        "versions": _versions(),
+        "trained": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "history": history,
+    }
+    if test is not None and test.y is not None:
+        t1 = time.perf_counter()
+        proba = predict_proba(model, test)
+        card["evaluation"] = evaluate(test.y, proba)
+        card["evaluation"]["test_set"] = "intra-patient test" if split == "intra" else "DS2"
+        card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
+    return model, card

@@ -1,0 +1,128 @@
+"""Streamlit building blocks shared by the pages (display only: no parsing, training or metrics)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import cache
+from .errors import DataError
+
+TITLES = {"lstm": "LSTM", "cnn": "CNN", "lstm_inter": "LSTM (inter-patient)",
+          "cnn_inter": "CNN (inter-patient)"}
+
+
+def title_of(name: str) -> str:
+    return TITLES.get(name, name)
+
+
+def try_card(name: str) -> dict | None:
+    """The card of ``name``, or None after explaining on the page what is wrong and what to run."""
+    try:
+        return cache.get_card(name)
+    except DataError as exc:
+        st.warning(f"**{title_of(name)}**: {exc}")
+        return None
+
+
+def model_card(name: str, card: dict) -> None:
+    """One model card: size, training, headline test metrics."""
+    ev = card.get("evaluation") or {}
+    st.subheader(title_of(name))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("parameters", f"{card['params']:,}")
+    c2.metric("epochs (best)", f"{card.get('epochs_run', '?')} ({card.get('best_epoch', '?')})")
+    c3.metric("train time", f"{card.get('train_seconds', 0) / 60:.1f} min")
+    if ev:
+        c1.metric("accuracy", f"{ev['accuracy']:.4f}")
+        c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
+        c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
+        st.caption(f"on the {ev.get('test_set', 'test set')} ({ev['n']:,} beats); "
+                   f"split {card.get('split', '?')}-patient, seed {card.get('seed')}, "
+                   f"trained {card.get('trained', '?')}")
+
+
+def model_cards(names: list[str]) -> dict[str, dict]:
+    """Cards of ``names`` side by side; returns those that could be read."""
+    cards = {}
+    for col, name in zip(st.columns(len(names)), names):
+        with col:
+            card = try_card(name)
+            if card is not None:
+                model_card(name, card)
+                cards[name] = card
+    return cards
+
+
+def _progress_callback(bar, label: str):
+    def report(done: int, total: int, message: str) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{label}: {message} ({done}/{total})")
+
+    return report
+
+
+def data_panel() -> dict | None:
+    """Data status, with buttons that fetch and build the data (same code as the CLI)."""
+    from . import dataset
+    from .config import data_dir
+
+    status = dataset.data_status()
+    if status:
+        counts = status["counts"]
+        st.success(f"Data built {status['built']}: {status['beats']:,} beats from "
+                   f"{status['records']} records; intra-patient test split "
+                   f"{sum(counts['test']):,} beats, DS2 {sum(counts['ds2']):,} beats.")
+        return status
+    mitdb = data_dir() / dataset.MITDB
+    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
+    st.info("No data built yet. The comparison and learning pages work from the committed model "
+            "cards, and uploads are scored at once; building the data unlocks the beat explorer "
+            "on the full test split and the Train page.")
+    source = st.text_input("Local WFDB folder (optional; empty = download from PhysioNet)",
+                           value="" if have_records else "",
+                           help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
+                                f"Downloaded records go to {mitdb}.")
+    label = "Build the data" if have_records and not source else "Fetch and build the data"
+    if st.button(label, type="primary"):
+        bar = st.progress(0.0, text="starting…")
+        try:
+            if source or not have_records:
+                dataset.fetch(source=source or None, progress=_progress_callback(bar, "fetch"))
+            summary = dataset.build(progress=_progress_callback(bar, "build"))
+        except DataError as exc:
+            st.error(str(exc))
+            return None
+        except OSError as exc:
+            st.error(f"Could not write the data: {exc}")
+            return None
+        bar.progress(1.0, text=f"built {summary['beats']:,} beats in {summary['seconds_total']:.0f} s")
+        st.rerun()
+    return None
+
+
+def beats_from_upload_or_stop(uploaded, rescale: bool):
+    """Parse an uploaded beat file; on bad input show the error and stop this run."""
+    try:
+        return cache.parse_upload(uploaded, rescale=rescale)
+    except DataError as exc:
+        st.error(f"**{uploaded.name}** could not be used: {exc}")
+        st.stop()
+
+
+def built_split_or_none(split: str, part: str):
+    """Beats of a built split, or None (with a note) when no data is built."""
+    try:
+        return cache.built_split(split, part)
+    except DataError as exc:
+        st.info(str(exc))
+        return None
+
+
+def models_or_stop(names=("lstm", "cnn")) -> dict:
+    """Load the trained models (once per process); explain and stop if one is missing."""
+    models = {}
+    for name in names:
+        try:
+            models[name] = cache.get_model(name)
+        except DataError as exc:
+            st.error(f"**{title_of(name)}** is not available: {exc}")
+            st.stop()
+    return models

@@ -1,0 +1,67 @@
+"""Beat explorer: one beat's waveform and both models' answers; overlays and class bands."""
+import numpy as np
+import streamlit as st
+
+from ecgdash import cache, figures, ui
+from ecgdash.config import CLASS_NAMES, CLASSES
+
+st.title("Beat explorer")
+
+sources = {}
+current = st.session_state.get("current_beats")
+if current:
+    sources[f"Scored on Predict: {current['name']}"] = (current["key"], current["beats"])
+options = list(sources) + ["Built intra-patient test split", "Built DS2 test split"]
+choice = st.selectbox("Beats", options)
+if choice in sources:
+    key, beats = sources[choice]
+else:
+    split = "intra" if "intra" in choice else "inter"
+    beats = ui.built_split_or_none(split, "test")
+    if beats is None:
+        st.info("Or score an upload on the Predict page first: its beats appear here.")
+        st.stop()
+    key = f"built:{split}:test:{len(beats)}"
+
+ui.models_or_stop()
+probas = cache.score_beats(key, beats)
+pred = {name: p.argmax(axis=1) for name, p in probas.items()}
+disagree = np.flatnonzero(pred["lstm"] != pred["cnn"])
+
+st.subheader("One beat")
+c1, c2 = st.columns([1, 2])
+with c1:
+    mode = st.radio("Pick", ["by number", "where the models disagree"], horizontal=False)
+    if mode == "by number" or not len(disagree):
+        if mode != "by number":
+            st.info("The models agree on every beat here.")
+        index = st.number_input(f"beat number (0 – {len(beats) - 1})", 0, len(beats) - 1, 0, 1,
+                                key="beat_index")
+    else:
+        pos = st.number_input(f"disagreement (1 – {len(disagree)})", 1, len(disagree), 1, 1)
+        index = int(disagree[pos - 1])
+    index = int(index)
+    true = CLASSES[beats.y[index]] if beats.y is not None else None
+    st.markdown(f"**Beat {index}**" + (f" · true class **{true}** ({CLASS_NAMES[true]})" if true else
+                                        " · no label in the file"))
+    for name in probas:
+        c = CLASSES[pred[name][index]]
+        mark = "" if true is None else (" ✓" if c == true else " ✗")
+        st.markdown(f"{ui.title_of(name)}: **{c}** ({probas[name][index].max():.1%}){mark}")
+    if beats.record is not None:
+        st.caption(f"record {beats.record[index]}, sample {beats.sample[index]:,}")
+with c2:
+    st.plotly_chart(figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
+    st.plotly_chart(figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
+
+st.subheader("Many beats of one class")
+labels = beats.y if beats.y is not None else pred["cnn"]
+st.caption("Grouped by the true label" if beats.y is not None else
+           "No labels in the file: grouped by the CNN's prediction")
+present = [c for i, c in enumerate(CLASSES) if np.any(labels == i)]
+o1, o2 = st.columns([1, 3])
+cls = o1.selectbox("Class", present)
+count = o1.slider("Beats to overlay", 5, 200, 50, 5)
+o2.plotly_chart(figures.overlay_figure(beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
+shown = st.multiselect("Mean ± sd bands for", present, default=present)
+st.plotly_chart(figures.band_figure(beats.X, labels, shown), key="bands")

@@ -1,0 +1,26 @@
+"""Overview: what the app is for, both model cards side by side, the data status."""
+import streamlit as st
+
+from ecgdash import ui
+
+st.title("ecgdash: how an LSTM and a CNN read heartbeats")
+st.markdown(
+    "ecgdash sorts single ECG heartbeats into the five AAMI classes "
+    "(**N** normal, **S** supraventricular ectopic, **V** ventricular ectopic, **F** fusion, "
+    "**Q** paced or unclassifiable) with two neural networks trained on the MIT-BIH Arrhythmia "
+    "Database: an **LSTM**, which reads a beat in order and remembers, and a **CNN**, which looks "
+    "for local shapes. Upload beats, see both models' answers side by side, and find out where "
+    "and why they differ.")
+
+st.header("The two models")
+ui.model_cards(["lstm", "cnn"])
+
+st.header("Data")
+ui.data_panel()
+
+st.header("Where to go next")
+st.page_link("pages/predict.py", label="Predict: score a CSV of beats with both models", icon="🔮")
+st.page_link("pages/explorer.py", label="Beat explorer: look at single beats and classes", icon="🔍")
+st.page_link("pages/compare.py", label="Compare: ROC curves, confusion matrices, reports", icon="⚖️")
+st.page_link("pages/train.py", label="Train: train a model yourself and watch it learn", icon="🏋️")
+st.page_link("pages/learn.py", label="Learn: why an LSTM and a CNN behave differently", icon="🎓")

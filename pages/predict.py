@@ -1,0 +1,72 @@
+"""Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
+import streamlit as st
+
+from ecgdash import cache, figures, scoring, ui
+from ecgdash.config import CLASSES
+
+st.title("Predict")
+st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "
+           "a header line, an index column and .csv.gz are fine). Both models score every beat.")
+
+choice = st.radio("Beats to score", ["Upload a CSV", "Built intra-patient test split",
+                                     "Built DS2 (inter-patient) test split"], horizontal=True)
+if choice == "Upload a CSV":
+    uploaded = st.file_uploader("CSV of beats", type=["csv", "gz", "txt"], key="beats_upload")
+    rescale = st.checkbox("Min-max scale beats that are not within [0, 1]", value=False,
+                          help="The models expect each beat scaled to [0, 1] like the Kaggle rows.")
+    if uploaded is None:
+        st.info("Upload a file to start, e.g. `data/mitbih_test.csv` after building the data, "
+                "or the Kaggle `mitbih_test.csv`.")
+        st.stop()
+    key, beats = ui.beats_from_upload_or_stop(uploaded, rescale)
+    source_name = uploaded.name
+else:
+    split = "intra" if "intra" in choice else "inter"
+    beats = ui.built_split_or_none(split, "test")
+    if beats is None:
+        st.stop()
+    key, source_name = f"built:{split}:test:{len(beats)}", choice
+
+for warning in beats.warnings:
+    st.warning(warning)
+ui.models_or_stop()
+probas = cache.score_beats(key, beats)
+st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": beats}
+
+table = scoring.prediction_table(beats, probas)
+agree = float(table["agree"].mean())
+c1, c2, c3 = st.columns(3)
+c1.metric("beats", f"{len(beats):,}")
+c2.metric("models agree on", f"{agree:.1%}")
+c3.metric("labels in file", "yes" if beats.y is not None else "no")
+
+st.subheader("Predictions")
+f1, f2, f3 = st.columns([2, 1, 1])
+classes = f1.multiselect("Class (predicted by either model, or true)", list(CLASSES), key="filter_classes")
+disagree = f2.checkbox("Only where the models disagree", key="filter_disagree")
+low = f3.checkbox("Only low confidence", key="filter_low")
+threshold = f3.slider("below", 0.3, 1.0, scoring.LOW_CONFIDENCE, 0.05, disabled=not low)
+view = scoring.filter_table(table, classes=classes, disagree=disagree,
+                            low_confidence=threshold if low else None)
+st.caption(f"{len(view):,} of {len(table):,} beats shown. Select rows in the Beat explorer "
+           "by their beat number.")
+st.dataframe(view, hide_index=True, height=360, column_config={
+    "lstm_confidence": st.column_config.ProgressColumn("lstm confidence", min_value=0, max_value=1, format="%.3f"),
+    "cnn_confidence": st.column_config.ProgressColumn("cnn confidence", min_value=0, max_value=1, format="%.3f"),
+})
+st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
+                   file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
+
+if beats.y is not None:
+    st.subheader("How well each model did on this file")
+    evals = scoring.metrics_per_model(beats, probas)
+    cols = st.columns(len(evals))
+    for col, (name, ev) in zip(cols, evals.items()):
+        with col:
+            st.markdown(f"**{ui.title_of(name)}**")
+            m1, m2 = st.columns(2)
+            m1.metric("accuracy", f"{ev['accuracy']:.4f}")
+            m2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
+            st.dataframe(scoring.report_frame(ev).style.format(precision=4, na_rep=""))
+            st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{name}: confusion matrix"),
+                            key=f"cm_{name}")

@@ -1,0 +1,160 @@
+"""The dashboard through Streamlit's AppTest: every page, uploads good and bad, broken stores."""
+from __future__ import annotations
+
+import gzip
+import io
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from ecgdash.dataset import write_kaggle_csv
+
+PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/compare.py",
+         "pages/train.py", "pages/learn.py"]
+
+
+@pytest.fixture
+def app_env(monkeypatch, tiny_store, tmp_path):
+    """The app with the tiny trained models and no data built."""
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(ROOT)
+    return tmp_path
+
+
+def _app():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + \
+            [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_every_page_runs_without_data(app_env):
+    at = _app()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("pages/train.py").run()
+    assert "data build" in _texts(at) or "Overview" in _texts(at)
+
+
+def test_overview_shows_both_cards(app_env):
+    at = _app()
+    labels = [m.label for m in at.metric]
+    assert labels.count("parameters") == 2 and labels.count("macro-F1") == 2
+    assert any("No data built" in i.value for i in at.info)
+
+
+def _upload(at, name, data, mime="text/csv"):
+    at.switch_page("pages/predict.py").run()
+    at.file_uploader(key="beats_upload").set_value((name, data, mime)).run()
+    return at
+
+
+@pytest.fixture(scope="module")
+def small_csv(small_data) -> bytes:
+    from ecgdash import load_beats
+
+    beats = load_beats(small_data / "mitbih_test.csv")
+    buf = io.BytesIO()
+    np.savetxt(buf, np.column_stack([beats.X[:150], beats.y[:150]]).astype(np.float64),
+               fmt="%.18e", delimiter=",")
+    return buf.getvalue()
+
+
+def test_predict_upload_shows_table_and_metrics(app_env, small_csv):
+    at = _upload(_app(), "beats.csv", small_csv)
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 150
+    assert {"lstm_class", "cnn_class", "agree", "true"} <= set(table.columns)
+    labels = [m.label for m in at.metric]
+    assert labels.count("accuracy") == 2 and labels.count("macro-F1") == 2
+    assert len(at.get("plotly_chart")) == 2          # a confusion matrix per model
+    # a filter changes what the table shows
+    at.checkbox(key="filter_disagree").check().run()
+    shown = at.dataframe[0].value
+    assert len(shown) == int((~table["agree"]).sum())
+
+
+def test_predict_upload_without_labels(app_env, small_csv):
+    text = "\n".join(line.rsplit(",", 1)[0] for line in small_csv.decode().splitlines())
+    at = _upload(_app(), "nolabels.csv.gz", gzip.compress(text.encode()), "application/gzip")
+    assert not at.exception and not at.error
+    assert "true" not in at.dataframe[0].value.columns
+    assert "accuracy" not in [m.label for m in at.metric]
+
+
+BAD_UPLOADS = [
+    ("empty.csv", b"", "empty"),
+    ("blank.csv", b"\n\n\n", "blank"),
+    ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"),
+    ("binary.csv", bytes(range(256)) * 8, "binary"),
+    ("short.csv", b"0.1,0.2,0.3\n0.4,0.5,0.6\n", "3 columns"),
+    ("semicolon.csv", ";".join(["0.5"] * 188).encode() + b"\n", "semicolons"),
+    ("broken.csv.gz", gzip.compress(b"0.5," * 500)[:-12], "broken gzip"),
+]
+
+
+@pytest.mark.parametrize("name, data, message", BAD_UPLOADS)
+def test_bad_uploads_show_an_error(app_env, name, data, message):
+    at = _upload(_app(), name, data)
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value and name in at.error[0].value
+
+
+def test_bad_cells_name_line_and_column(app_env, small_csv):
+    lines = small_csv.decode().splitlines()
+    cells = lines[3].split(",")
+    cells[7] = "oops"
+    lines[3] = ",".join(cells)
+    at = _upload(_app(), "cells.csv", "\n".join(lines).encode())
+    assert "line 4, column 8" in at.error[0].value
+    # the page keeps working: a good upload afterwards is scored
+    at.file_uploader(key="beats_upload").set_value(("good.csv", small_csv, "text/csv")).run()
+    assert not at.error and len(at.dataframe[0].value) == 150
+
+
+def test_missing_models_are_explained(monkeypatch, tmp_path):
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tmp_path / "no_models"))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    at = _app()
+    assert "python -m ecgdash train" in _texts(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+
+
+def test_corrupt_card_is_explained(monkeypatch, tiny_store, tmp_path, small_csv):
+    store = tmp_path / "store"
+    store.mkdir()
+    for name in ("lstm", "cnn"):
+        for ext in (".keras", ".json"):
+            (store / f"{name}{ext}").write_bytes((tiny_store / f"{name}{ext}").read_bytes())
+    (store / "cnn.json").write_text("{not json")
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    at = _app()
+    assert "damaged" in _texts(at)
+    at = _upload(at, "beats.csv", small_csv)
+    assert not at.exception and "damaged" in at.error[0].value
+
+
+def test_pages_with_built_data(monkeypatch, tiny_store, small_data):
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
+    at = _app()
+    assert any("Data built" in s.value for s in at.success)
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception and len(at.get("plotly_chart")) >= 4
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Built intra-patient test split").run()
+    assert not at.exception and len(at.dataframe[0].value) > 100

@@ -1,0 +1,70 @@
+"""Building the dataset: splits with exact counts, Kaggle-layout files, inter-patient records."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SMALL_RECORDS
+from ecgdash import DataError, load_beats
+from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, PACED
+from ecgdash.dataset import build, inter_split, intra_split, load_split
+
+
+def test_intra_split_has_exact_kaggle_counts_and_is_seeded():
+    totals = np.add(KAGGLE_TRAIN_COUNTS, KAGGLE_TEST_COUNTS)
+    y = np.repeat(np.arange(5), totals)
+    np.random.default_rng(3).shuffle(y)
+    train, test = intra_split(y, seed=42)
+    assert np.bincount(y[test], minlength=5).tolist() == list(KAGGLE_TEST_COUNTS)
+    assert np.bincount(y[train], minlength=5).tolist() == list(KAGGLE_TRAIN_COUNTS)
+    assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == len(y)
+    again, _ = intra_split(y, seed=42)
+    other, _ = intra_split(y, seed=7)
+    np.testing.assert_array_equal(train, again)
+    assert not np.array_equal(train, other)
+
+
+def test_intra_split_other_data_takes_a_fifth_of_each_class():
+    y = np.repeat(np.arange(5), [100, 50, 20, 10, 5])
+    _, test = intra_split(y)
+    assert np.bincount(y[test], minlength=5).tolist() == [20, 10, 4, 2, 1]
+
+
+def test_inter_split_uses_de_chazal_records():
+    records = np.array(["101", "100", "102", "232", "999", "217"])
+    ds1, ds2 = inter_split(records)
+    assert records[ds1].tolist() == ["101"] and records[ds2].tolist() == ["100", "232"]
+    assert not set(DS1) & set(DS2) and not set(PACED) & (set(DS1) | set(DS2))
+    assert len(DS1) == len(DS2) == 22
+
+
+def test_build_writes_kaggle_files(small_data):
+    summary = json.loads((small_data / "build.json").read_text())
+    assert summary["records"] == len(SMALL_RECORDS)
+    counts = summary["counts"]
+    assert np.add(counts["train"], counts["test"]).tolist() == counts["all"]
+    first = (small_data / "mitbih_test.csv").read_text().splitlines()[0].split(",")
+    assert len(first) == 188 and all("e" in c and len(c.split("e")[0]) == 20 for c in first)
+    test = load_beats(small_data / "mitbih_test.csv")
+    assert np.bincount(test.y, minlength=5).tolist() == counts["test"]
+    again = load_split("intra", "test", out=small_data)
+    np.testing.assert_array_equal(test.X, again.X)
+    np.testing.assert_array_equal(test.y, again.y)
+
+
+def test_inter_split_files_keep_records_apart(small_data):
+    ds1 = load_split("inter", "train", out=small_data)
+    ds2 = load_split("inter", "test", out=small_data)
+    assert set(ds1.record) <= set(DS1) and set(ds2.record) <= set(DS2)
+    assert not set(ds1.record) & set(ds2.record)
+    assert "217" not in set(ds1.record) | set(ds2.record)   # paced: in neither
+    assert len(load_beats(small_data / "mitbih_ds2.csv")) == len(ds2)
+
+
+def test_build_without_source_says_what_to_run(tmp_path):
+    with pytest.raises(DataError, match="data fetch"):
+        build(source=tmp_path / "missing", out=tmp_path)
+    with pytest.raises(DataError, match="data build"):
+        load_split("intra", "train", out=tmp_path)

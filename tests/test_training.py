@@ -1,0 +1,101 @@
+"""Training through the CLI path, the saved cards, reloading, atomic saves, CLI errors."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ecgdash import DataError, load_beats, load_card, load_model, predict_proba
+from ecgdash import store
+from ecgdash.cli import main
+from ecgdash.training import class_weights, stratified_split
+
+
+def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
+    assert store.list_models(tiny_store) == ["cnn", "lstm"]
+    test = load_beats(small_data / "mitbih_test.csv")
+    for name in ("lstm", "cnn"):
+        card = load_card(name, tiny_store)
+        assert card["params"] == load_model(name, tiny_store).count_params()
+        assert card["epochs_run"] == 1 and card["best_epoch"] == 1
+        assert card["split"] == "intra" and card["seed"] == 42
+        assert card["data"]["fit_beats"] + card["data"]["val_beats"] == 300
+        assert len(card["data"]["train_sha256"]) == 64
+        assert set(card["versions"]) >= {"tensorflow", "keras", "numpy"}
+        assert len(card["history"]) == 1 and {"loss", "val_macro_f1"} <= set(card["history"][0])
+        assert [row["name"] for row in card["architecture"]][0] == "beat"
+        ev = card["evaluation"]
+        assert ev["n"] == len(test) and len(ev["confusion"]) == 5
+        assert sum(map(sum, ev["confusion"])) == len(test)
+        # the stored evaluation is what the saved model does on the test file
+        proba = predict_proba(load_model(name, tiny_store), test)
+        assert np.mean(proba.argmax(1) == test.y) == pytest.approx(ev["accuracy"])
+
+
+def test_evaluate_cli_prints_report(tiny_store, small_data, capsys):
+    assert main(["evaluate", "--data", str(small_data), "--models", str(tiny_store)]) == 0
+    out = capsys.readouterr().out
+    for text in ("== cnn", "== lstm", "macro avg", "weighted avg", "ROC-AUC", "params",
+                 "confusion matrix", "computed now"):
+        assert text in out
+    assert main(["evaluate", "cnn", "--from-cards", "--models", str(tiny_store)]) == 0
+    assert "stored in the card" in capsys.readouterr().out
+
+
+def test_interrupted_save_keeps_old_model(tiny_store, tmp_path):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for ext in (".keras", ".json"):
+        (folder / f"cnn{ext}").write_bytes((tiny_store / f"cnn{ext}").read_bytes())
+    model = load_model("cnn", folder)
+    before = predict_proba(model, np.full((2, 187), 0.5, np.float32))
+
+    class Killed(BaseException):
+        pass
+
+    class Dying:
+        """A model whose save writes half a file, then the process 'dies'."""
+
+        def save(self, path):
+            with open(path, "wb") as f:
+                f.write(b"PK\x03\x04 half")
+            raise Killed
+
+    with pytest.raises(Killed):
+        store.save_model("cnn", Dying(), {"params": 1}, folder=folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["cnn.json", "cnn.keras"]
+    again = predict_proba(load_model("cnn", folder), np.full((2, 187), 0.5, np.float32))
+    np.testing.assert_array_equal(before, again)
+    assert load_card("cnn", folder)["params"] == model.count_params()
+
+
+def test_mismatched_or_damaged_store_is_explained(tiny_store, tmp_path):
+    (tmp_path / "cnn.keras").write_bytes((tiny_store / "cnn.keras").read_bytes())
+    (tmp_path / "cnn.json").write_bytes((tiny_store / "lstm.json").read_bytes())
+    with pytest.raises(DataError, match="does not match its card"):
+        load_model("cnn", tmp_path)
+    (tmp_path / "cnn.json").write_text("{broken")
+    with pytest.raises(DataError, match="damaged"):
+        load_card("cnn", tmp_path)
+    with pytest.raises(store.ModelMissing, match="train --model lstm --split inter"):
+        load_model("lstm_inter", tmp_path)
+
+
+def test_cli_bad_input_is_one_line_no_traceback(tmp_path, capsys):
+    assert main(["train", "--data", str(tmp_path), "--models", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "data build" in err and "Traceback" not in err
+    assert main(["evaluate", "--models", str(tmp_path / "none")]) == 2
+    assert "No trained models" in capsys.readouterr().err
+
+
+def test_validation_split_and_class_weights():
+    y = np.repeat(np.arange(5), [800, 30, 60, 9, 70])
+    rest, val = stratified_split(y, 0.1, seed=1)
+    assert len(np.intersect1d(rest, val)) == 0 and len(rest) + len(val) == len(y)
+    assert np.bincount(y[val]).tolist() == [80, 3, 6, 1, 7]
+    w = class_weights(y)
+    assert w[3] > w[1] > w[4] > w[0]
+    assert np.sum([w[c] * n for c, n in enumerate(np.bincount(y))]) == pytest.approx(len(y))
+    assert class_weights(y, "none") is None
