@@ -10,14 +10,14 @@ import plotly.graph_objects  # noqa: E402,F401
 import streamlit as st  # noqa: E402
 import tensorflow  # noqa: E402,F401
 
-st.set_page_config(page_title="ecgdash: LSTM vs CNN heartbeats", page_icon="🫀", layout="wide")
+st.set_page_config(page_title="ecgdash: LSTM vs CNN heartbeats", page_icon=":material/ecg_heart:", layout="wide")
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("pages/predict.py", title="Predict", icon="🔮"),
-    st.Page("pages/explorer.py", title="Beat explorer", icon="🔍"),
-    st.Page("pages/compare.py", title="Compare models", icon="⚖️"),
-    st.Page("pages/train.py", title="Train", icon="🏋️"),
-    st.Page("pages/learn.py", title="Learn", icon="🎓"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
+    st.Page("pages/explorer.py", title="Beat explorer", icon=":material/monitor_heart:"),
+    st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
 ]
 st.navigation(pages).run()

@@ -1,0 +1,322 @@
+"""Continuous ECG recordings: WFDB records (files, uploads, zips) and CSV/TXT signal exports.
+
+    rec = load_recording("data/mitdb/208")                        # a WFDB record on disk
+    rec = load_recording([("208.hea", b"..."), ("208.dat", b"...")])  # uploaded files (or a .zip)
+    rec = load_recording("export.csv", fs=250)                     # a CSV of signal columns
+
+Uploaded files are written into a temporary folder that is removed afterwards, under names
+checked to be plain file names: an upload's name never decides where anything is written.
+Anything unusable raises ``DataError`` saying what is wrong.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .csvio import _decompress, _to_text
+from .errors import DataError
+from .records import Record, _pick_lead
+
+MIN_FS, MAX_FS = 50.0, 10_000.0
+MAX_UNZIPPED = 1 << 30          # refuse zips that expand beyond 1 GiB
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
+_SIGNAL_EXT = (".csv", ".txt", ".tsv", ".gz")
+
+
+@dataclass
+class Recording:
+    """A multi-lead recording and its reference annotations, if any."""
+
+    name: str
+    fs: float
+    signals: np.ndarray              # (n_samples, n_leads) float64, physical units
+    leads: list[str]
+    ann_sample: np.ndarray | None = None
+    ann_symbol: np.ndarray | None = None
+    kind: str = "wfdb"               # "wfdb" or "csv"
+    warnings: list[str] | None = None
+
+    @property
+    def duration(self) -> float:
+        return len(self.signals) / self.fs
+
+    def lead_index(self, lead=None) -> int:
+        return _pick_lead(self.leads, lead, self.name)
+
+    def record(self, lead=None) -> Record:
+        """One lead as the ``Record`` that the beat cutter takes."""
+        i = self.lead_index(lead)
+        return Record(name=self.name, fs=self.fs, signal=self.signals[:, i], lead=self.leads[i],
+                      leads=list(self.leads), ann_sample=self.ann_sample, ann_symbol=self.ann_symbol)
+
+
+def check_fs(fs) -> float:
+    """A usable sampling rate in Hz, or DataError."""
+    try:
+        fs = float(fs)
+    except (TypeError, ValueError):
+        raise DataError(f"The sampling rate {fs!r} is not a number.") from None
+    if not np.isfinite(fs) or fs <= 0:
+        raise DataError(f"The sampling rate must be a positive number of Hz, not {fs:g}.")
+    if not MIN_FS <= fs <= MAX_FS:
+        raise DataError(f"A sampling rate of {fs:g} Hz is not plausible for an ECG "
+                        f"(expected {MIN_FS:g} to {MAX_FS:g} Hz).")
+    return fs
+
+
+def _check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
+    """Refuse flat or all-missing signals; say how much is missing."""
+    warnings = []
+    if signals.size == 0 or len(signals) < 2 * fs:
+        raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s): a recording needs at "
+                        "least two beats (a few seconds).")
+    finite = np.isfinite(signals)
+    for i in range(signals.shape[1]):
+        col = signals[finite[:, i], i]
+        if len(col) == 0:
+            raise DataError(f"{name}: lead {i + 1} holds no numbers (all samples are missing).")
+        if np.ptp(col) == 0:
+            raise DataError(f"{name}: lead {i + 1} is a flat line (every sample is {col[0]:g}); "
+                            "there are no beats to find.")
+    missing = int((~finite).any(axis=1).sum())
+    if missing:
+        warnings.append(f"{name}: {missing:,} samples ({missing / fs:.1f} s) are missing (NaN); "
+                        "gaps are bridged for beat detection and beats that touch them are left out.")
+    return warnings
+
+
+# ----------------------------------------------------------------------------- WFDB
+
+def read_recording(path) -> Recording:
+    """A WFDB record on disk (``path`` with or without extension), all leads, its ``.atr`` if any."""
+    import wfdb
+
+    path = Path(path)
+    if path.suffix in (".hea", ".dat", ".atr"):
+        path = path.with_suffix("")
+    name = path.name
+    if not path.with_suffix(".hea").is_file():
+        raise DataError(f"Record {name}: header file {name}.hea not found.")
+    try:
+        header = wfdb.rdheader(str(path))
+    except Exception as exc:  # wfdb raises many types for a bad header
+        raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
+    if not header.sig_name:
+        raise DataError(f"Record {name}: the header lists no signals.")
+    for fname in {f for f in (header.file_name or []) if f}:
+        if not (path.parent / fname).is_file():
+            raise DataError(f"Record {name}: the header names the signal file {fname}, "
+                            "which is missing. Upload it together with the header.")
+    try:
+        rec = wfdb.rdrecord(str(path))
+    except Exception as exc:
+        raise DataError(f"Record {name}: the signal could not be read ({exc}); "
+                        "is the .dat file complete?") from None
+    if rec.p_signal is None or rec.p_signal.shape[0] < (header.sig_len or 0):
+        raise DataError(f"Record {name}: the .dat file holds fewer samples than the header says; "
+                        "it may be truncated.")
+    fs = check_fs(rec.fs)
+    signals = np.asarray(rec.p_signal, dtype=np.float64)
+    ann_sample = ann_symbol = None
+    if path.with_suffix(".atr").is_file():
+        try:
+            ann = wfdb.rdann(str(path), "atr")
+        except Exception as exc:
+            raise DataError(f"Record {name}: the annotation file could not be read ({exc}).") from None
+        ann_sample, ann_symbol = np.asarray(ann.sample, np.int64), np.asarray(ann.symbol)
+    warnings = _check_signal(signals, fs, f"Record {name}")
+    return Recording(name=name, fs=fs, signals=signals, leads=list(rec.sig_name),
+                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings)
+
+
+# ----------------------------------------------------------------------------- CSV / TXT
+
+_TIME_NAME = re.compile(r"^(time|t|sec|secs|seconds|s|ms|msec|timestamp|elapsed.*|time.*)$", re.I)
+
+
+def _delimiter(lines: list[str]) -> str | None:
+    """The field separator of a few text lines: ',', ';', tab, or None for whitespace."""
+    for delim in (",", ";", "\t"):
+        counts = {line.count(delim) for line in lines}
+        if len(counts) == 1 and counts.pop() > 0:
+            return delim
+    return None
+
+
+def read_signal_csv(data: bytes, name: str, fs: float | None = None,
+                    default_fs: float = 360.0) -> Recording:
+    """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
+
+    The sampling rate comes from ``fs`` if given, else from a time column (seconds, or
+    milliseconds when its name says ms), else ``default_fs``.
+    """
+    import pandas as pd
+
+    text = _to_text(_decompress(data, name), name)
+    lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
+    delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
+    first = re.split(delim if delim else r"\s+", lines[0].strip())
+    has_header = not all(_is_float(c) for c in first if c.strip())
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
+                            comment="#", engine="c" if delim else "python", skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    usable = [c for c in numeric.columns if numeric[c].notna().mean() >= 0.5]
+    if not usable:
+        raise DataError(f"{name} has no numeric column: expected one column of samples per lead "
+                        "(and optionally a time column).")
+    time_col = None
+    names = [str(c) for c in usable]
+    for col, label in zip(usable, names):
+        if has_header and _TIME_NAME.match(label.strip()):
+            time_col = col
+            break
+    if time_col is None and len(usable) > 1:
+        t = numeric[usable[0]].to_numpy()
+        d = np.diff(t[np.isfinite(t)][:1000])
+        if len(d) > 10 and np.all(d > 0) and np.std(d) < 0.01 * np.mean(d):
+            time_col = usable[0]
+    warnings = []
+    if time_col is not None:
+        t = numeric[time_col].to_numpy()
+        step = float(np.median(np.diff(t[np.isfinite(t)]))) if np.isfinite(t).sum() > 1 else 0.0
+        if "ms" in str(time_col).lower() and has_header:
+            step /= 1000.0
+        inferred = 1.0 / step if step > 0 else None
+        if fs is None and inferred:
+            fs = inferred
+            warnings.append(f"{name}: sampling rate {fs:.4g} Hz taken from the time column "
+                            f"'{time_col}'.")
+        elif fs is not None and inferred and abs(inferred - fs) > 0.01 * fs:
+            warnings.append(f"{name}: the time column '{time_col}' suggests {inferred:.4g} Hz, "
+                            f"but {fs:g} Hz was given; using {fs:g} Hz.")
+        usable = [c for c in usable if c != time_col]
+        if not usable:
+            raise DataError(f"{name} has a time column but no signal column.")
+    fs = check_fs(fs if fs is not None else default_fs)
+    signals = numeric[usable].to_numpy(dtype=np.float64)
+    leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
+    warnings += _check_signal(signals, fs, name)
+    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
+                     warnings=warnings)
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+# ----------------------------------------------------------------------------- uploads
+
+def _file_items(source) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every uploaded file, zips expanded (names flattened and checked)."""
+    items = []
+    for f in source:
+        if isinstance(f, tuple):
+            name, data = f
+        else:
+            name = getattr(f, "name", "upload")
+            data = f.getvalue() if hasattr(f, "getvalue") else f.read()
+        name = Path(str(name).replace("\\", "/")).name
+        if name.lower().endswith(".zip"):
+            items.extend(_unzip(data, name))
+        else:
+            items.append((name, bytes(data)))
+    return items
+
+
+def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DataError(f"{name} is not a valid zip file.") from None
+    members = [m for m in archive.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+    if sum(m.file_size for m in members) > MAX_UNZIPPED:
+        raise DataError(f"{name} expands to more than {MAX_UNZIPPED >> 20} MB; upload the record files.")
+    out = []
+    for m in members:
+        try:
+            out.append((Path(m.filename).name, archive.read(m)))
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise DataError(f"{name}: {m.filename} could not be extracted ({exc}).") from None
+    return out
+
+
+def _write_safely(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name`` only if ``name`` is a plain, safe file name."""
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise DataError(f"The file name {name!r} is not allowed: use letters, digits, '.', '_' "
+                        "and '-' only.")
+    target = (folder / name).resolve()
+    if target.parent != folder.resolve():
+        raise DataError(f"The file name {name!r} is not allowed.")
+    target.write_bytes(data)
+    return target
+
+
+def load_recording(source, fs: float | None = None, record: str | None = None,
+                   default_fs: float = 360.0) -> Recording:
+    """A recording from a path (WFDB record, ``.zip``, CSV/TXT) or a list of uploaded files.
+
+    ``source``: a path, or a list of file objects / ``(name, bytes)`` pairs (an upload of several
+    files, or one ``.zip``). With several WFDB records in one upload, ``record`` picks one (by
+    default the first by name). ``fs`` is the sampling rate of a CSV/TXT signal (WFDB headers
+    carry their own).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix.lower() in _SIGNAL_EXT:
+            if not path.is_file():
+                raise DataError(f"File not found: {path}")
+            return read_signal_csv(path.read_bytes(), path.name, fs=fs, default_fs=default_fs)
+        if path.suffix.lower() == ".zip":
+            if not path.is_file():
+                raise DataError(f"File not found: {path}")
+            return load_recording([(path.name, path.read_bytes())], fs=fs, record=record,
+                                  default_fs=default_fs)
+        return read_recording(path)
+    items = _file_items(list(source))
+    if not items:
+        raise DataError("No files were uploaded.")
+    names = [n for n, _ in items]
+    headers = sorted(n[:-4] for n in names if n.lower().endswith(".hea"))
+    if headers:
+        chosen = record if record in headers else headers[0]
+        with tempfile.TemporaryDirectory(prefix="ecgdash_") as tmp:
+            folder = Path(tmp)
+            for name, data in items:
+                if name.lower().endswith((".hea", ".dat", ".atr", ".qrs")):
+                    _write_safely(folder, name, data)
+            rec = read_recording(folder / chosen)
+        if len(headers) > 1:
+            rec.warnings = (rec.warnings or []) + [
+                f"The upload holds {len(headers)} records ({', '.join(headers)}); showing {chosen}."]
+        return rec
+    if any(n.lower().endswith(".dat") for n in names):
+        raise DataError("The upload has a .dat signal file but no .hea header: a WFDB record needs "
+                        "both (and optionally the .atr annotations).")
+    signals = [(n, d) for n, d in items if n.lower().endswith(_SIGNAL_EXT)]
+    if not signals:
+        raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
+                        "record (.hea + .dat, optionally .atr; or a .zip of them) or a CSV/TXT "
+                        "file of signal columns.")
+    name, data = signals[0]
+    return read_signal_csv(data, name, fs=fs, default_fs=default_fs)
+
+
+def record_names(source) -> list[str]:
+    """The WFDB record names among uploaded files (zips expanded)."""
+    return sorted(n[:-4] for n, _ in _file_items(list(source)) if n.lower().endswith(".hea"))

@@ -1,0 +1,62 @@
+"""Take a screenshot of every dashboard page for README (docs/screenshots/*.png).
+
+Usage: python scripts/screenshots.py [--upload data/mitbih_test.csv]
+Uses the committed trained_models/ and the built data/ (if any); needs Debian's chromium.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from browser import launch, streamlit_server, wait_idle  # noqa: E402
+
+PAGES = [("Overview", "overview"), ("Predict", "predict"), ("Beat explorer", "explorer"),
+         ("Compare models", "compare"), ("Train", "train"), ("Learn", "learn")]
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from ecgdash import load_beats
+    from ecgdash.dataset import write_kaggle_csv
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--upload", default=str(ROOT / "data" / "mitbih_test.csv"))
+    parser.add_argument("--rows", type=int, default=2000, help="rows of the upload to use")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        upload = None
+        if Path(args.upload).is_file():
+            beats = load_beats(args.upload)
+            upload = Path(tmp) / "mitbih_test_sample.csv"
+            write_kaggle_csv(upload, beats.X[:args.rows], beats.y[:args.rows] if beats.y is not None else None)
+        with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url, sync_playwright() as p:
+            browser = launch(p)
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(url)
+            wait_idle(page)
+            for title, slug in PAGES:
+                page.get_by_role("link", name=title).first.click()
+                wait_idle(page)
+                if slug == "predict" and upload:
+                    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+                    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+                    wait_idle(page)
+                page.wait_for_timeout(1500)
+                page.screenshot(path=str(out / f"{slug}.png"))
+                print("wrote", out / f"{slug}.png")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

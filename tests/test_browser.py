@@ -1,0 +1,50 @@
+"""A real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import CHROMIUM, launch, streamlit_server, wait_idle
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian chromium not installed (.ci/run installs it)")
+SHOTS = Path(__file__).resolve().parent / "_artifacts"
+PAGES = ["Overview", "Predict", "Beat explorer", "Compare models", "Train", "Learn"]
+
+
+def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from ecgdash import load_beats
+    from ecgdash.dataset import write_kaggle_csv
+
+    beats = load_beats(small_data / "mitbih_test.csv")
+    csv = tmp_path / "some_beats.csv"
+    write_kaggle_csv(csv, beats.X[:80], beats.y[:80])
+    SHOTS.mkdir(exist_ok=True)
+    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with streamlit_server(env) as url, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        wait_idle(page)
+        page.get_by_role("link", name="Predict").first.click()
+        wait_idle(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+        wait_idle(page)
+        assert page.locator('[data-testid="stMetric"]').filter(has_text="macro-F1").count() == 2
+        page.screenshot(path=str(SHOTS / "browser_predict.png"))
+        for name in PAGES:
+            page.get_by_role("link", name=name).first.click()
+            wait_idle(page)
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            assert page.locator("h1").first.is_visible(), name
+        browser.close()
+    assert not errors, errors
