@@ -16,6 +16,7 @@ pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
     st.Page("pages/explorer.py", title="Beat explorer", icon=":material/monitor_heart:"),
+    st.Page("pages/recording.py", title="Recordings", icon=":material/ecg:"),
     st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),

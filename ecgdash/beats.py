@@ -17,7 +17,8 @@ class Beats:
     X : float32 array, shape (n, 187)
         One beat per row, min-max scaled to [0, 1], 1/120 s per sample, zero padded.
     y : int64 array, shape (n,), or None
-        AAMI class 0..4 (N, S, V, F, Q) when known.
+        AAMI class 0..4 (N, S, V, F, Q) when known (-1 for a detected beat that matches no
+        annotated beat).
     record : str array, shape (n,), or None
         The record each beat comes from (WFDB input only).
     sample : int64 array, shape (n,), or None
@@ -66,7 +67,7 @@ class Beats:
         """Beats per class name (labels required)."""
         if self.y is None:
             return {}
-        counts = np.bincount(self.y, minlength=len(CLASSES))
+        counts = np.bincount(self.y[self.y >= 0], minlength=len(CLASSES))
         return {c: int(k) for c, k in zip(CLASSES, counts)}
 
     @staticmethod

@@ -93,3 +93,24 @@ def built_split(split: str, part: str):
     path = data_dir() / "beats.npz"
     stamp = path.stat().st_mtime if path.is_file() else 0.0
     return _built_split(split, part, stamp)
+
+
+@st.cache_data(show_spinner="Finding and classifying the beats…", max_entries=4)
+def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, _source):
+    from .analysis import analyze_record
+
+    models = {name: get_model(name) for name, _ in versions}
+    return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
+                          models=models, record=record)
+
+
+def analyze(key: str, source, fs=None, lead=None, use_annotations: bool = True,
+            names=("lstm", "cnn"), record=None):
+    """``analysis.analyze_record`` once per (content ``key``, options, model versions)."""
+    versions = tuple((name, _file_key(name)) for name in names)
+    return _analyze(key, fs, lead, use_annotations, versions, record, source)
+
+
+def uploads_key(files) -> str:
+    """Identifies a multi-file upload."""
+    return "|".join(upload_key(f) for f in files)

@@ -223,3 +223,96 @@ def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int 
     fig.update_layout(title="what one feature sees: CNN layers vs the LSTM",
                       xaxis_title="seconds of the beat", height=height, **_LAYOUT)
     return fig
+
+
+def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 20_000):
+    """At most ``points`` (t, x) points keeping each bucket's min and max (spikes stay visible)."""
+    n = len(x)
+    if n <= points:
+        return t, x
+    buckets = points // 2
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    lo = np.minimum.reduceat(np.nan_to_num(x, nan=np.nanmedian(x)), edges[:-1])
+    hi = np.maximum.reduceat(np.nan_to_num(x, nan=np.nanmedian(x)), edges[:-1])
+    tt = np.repeat(t[edges[:-1]], 2)
+    xx = np.empty(2 * buckets)
+    xx[0::2], xx[1::2] = lo, hi
+    return tt, xx
+
+
+def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict[str, np.ndarray],
+                 center: float | None = None, window: float = 10.0, reference=None,
+                 lead: str = "", height: int = 460):
+    """The recording over time with every beat marked and coloured by each model's class.
+
+    The whole record is drawn min-max decimated (so a 30-minute record stays light), the
+    ``window`` seconds around ``center`` at full resolution; the x axis starts on that window
+    and a range slider spans the whole record. Beat markers: one row per model above the
+    signal (and the reference, if given), coloured by class.
+    """
+    go = _go()
+    signal = np.asarray(signal, dtype=float)
+    t = np.arange(len(signal)) / fs
+    duration = t[-1] if len(t) else 0.0
+    center = float(times[0]) if center is None and len(times) else float(center or 0.0)
+    lo, hi = max(0.0, center - window / 2), min(duration, center + window / 2)
+    fig = go.Figure()
+    td, xd = minmax_decimate(t, signal)
+    fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
+                               name="signal (overview)", hoverinfo="skip"))
+    pad = 30.0
+    a, b = int(max(0.0, lo - pad) * fs), int(min(duration, hi + pad) * fs) + 1
+    fig.add_trace(go.Scattergl(x=t[a:b], y=signal[a:b], mode="lines", line=dict(color="#222", width=1.3),
+                               name=f"signal {lead}".strip(),
+                               hovertemplate="t=%{x:.3f} s<br>%{y:.3f}<extra></extra>"))
+    finite = signal[np.isfinite(signal)]
+    top = float(np.percentile(finite, 99.9)) if len(finite) else 1.0
+    bottom = float(np.percentile(finite, 0.1)) if len(finite) else 0.0
+    span = max(top - bottom, 1e-6)
+    rows = dict(classes)
+    if reference is not None:
+        rows = {"reference": reference, **rows}
+    for k, (name, labels) in enumerate(rows.items()):
+        y = top + span * (0.12 + 0.1 * k)
+        labels = np.asarray(labels)
+        for c in CLASSES:
+            hit = labels == c
+            if not hit.any():
+                continue
+            fig.add_trace(go.Scattergl(
+                x=times[hit], y=np.full(hit.sum(), y), mode="markers",
+                marker=dict(color=CLASS_COLORS[c], size=9, symbol="line-ns-open" if name == "reference" else "circle"),
+                name=f"{name}: {c}", legendgroup=name,
+                hovertemplate=f"{name}: {c}<br>t=%{{x:.2f}} s<extra></extra>"))
+        fig.add_annotation(x=0, xref="paper", y=y, text=name, showarrow=False, xanchor="right",
+                           font=dict(size=10))
+    fig.update_layout(height=height, xaxis=dict(range=[lo, hi], title="time (s)",
+                                                rangeslider=dict(visible=True, thickness=0.08)),
+                      yaxis=dict(title="signal", fixedrange=False),
+                      legend=dict(orientation="h", y=1.12), **_LAYOUT)
+    fig.update_layout(margin=dict(l=80, r=10, t=60, b=10))
+    return fig
+
+
+def heart_rate_figure(times: np.ndarray, bpm: np.ndarray, height: int = 260):
+    """Heart rate (beats/min) over time, beat by beat."""
+    go = _go()
+    fig = go.Figure(go.Scattergl(x=times, y=bpm, mode="lines+markers", marker=dict(size=3),
+                                 line=dict(width=1, color="#D55E00"), name="heart rate"))
+    fig.update_layout(title="heart rate", xaxis_title="time (s)", yaxis_title="beats / min",
+                      height=height, **_LAYOUT)
+    return fig
+
+
+def counts_figure(counts, height: int = 300):
+    """Beats per class for each model (and the reference), grouped bars; ``counts`` a DataFrame
+    with classes as rows and sources as columns."""
+    go = _go()
+    fig = go.Figure()
+    for col in counts.columns:
+        color = "#444" if col == "reference" else model_color(col)
+        fig.add_trace(go.Bar(x=list(counts.index), y=counts[col].tolist(), name=col, marker_color=color,
+                             text=counts[col].tolist(), textposition="outside"))
+    fig.update_layout(barmode="group", title="beats per class", yaxis_title="beats",
+                      height=height, **_LAYOUT)
+    return fig

@@ -150,15 +150,38 @@ def as_beat_array(X) -> "np.ndarray":  # noqa: F821
     return X
 
 
-def predict_proba(model, X, batch_size: int = 2048) -> "np.ndarray":  # noqa: F821
+_SERVING: "weakref.WeakKeyDictionary" = None  # model -> its fixed-signature tf.function
+
+
+def _serving_function(model):
+    """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature, traced once.
+
+    Keras' ``predict`` retraces for every new batch shape, and an eager call on a large array is
+    slow (GUIDE §3); a fixed signature avoids both.
+    """
+    global _SERVING
+    import weakref
+
+    import tensorflow as tf
+
+    if _SERVING is None:
+        _SERVING = weakref.WeakKeyDictionary()
+    fn = _SERVING.get(model)
+    if fn is None:
+        fn = tf.function(lambda x: model(x, training=False),
+                         input_signature=[tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)])
+        _SERVING[model] = fn
+    return fn
+
+
+def predict_proba(model, X, batch_size: int = 4096) -> "np.ndarray":  # noqa: F821
     """Class probabilities, shape (n, 5), of beats ``X`` (a ``Beats`` or an (n, 187) array)."""
-    import keras
     import numpy as np
 
     X = as_beat_array(X)
     if len(X) == 0:
         return np.zeros((0, N_CLASSES), dtype=np.float32)
+    fn = _serving_function(model)
     x = X[..., None]
-    if len(X) <= 256:  # a direct call is faster than predict() for a few beats
-        return keras.ops.convert_to_numpy(model(x, training=False)).astype(np.float32)
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
+    out = [np.asarray(fn(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+    return np.concatenate(out).astype(np.float32)

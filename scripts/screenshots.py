@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT))
 from browser import launch, streamlit_server, wait_idle  # noqa: E402
 
 PAGES = [("Overview", "overview"), ("Predict", "predict"), ("Beat explorer", "explorer"),
-         ("Compare models", "compare"), ("Train", "train"), ("Learn", "learn")]
+         ("Recordings", "recording"), ("Compare models", "compare"), ("Train", "train"),
+         ("Learn", "learn")]
 
 
 def main() -> int:

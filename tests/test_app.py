@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from ecgdash.dataset import write_kaggle_csv
 
-PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/compare.py",
+PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
          "pages/train.py", "pages/learn.py"]
 
 

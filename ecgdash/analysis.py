@@ -1,0 +1,169 @@
+"""A whole recording: find the beats, cut them like ``data build``, classify each with both models.
+
+    result = analyze_record("data/mitdb/208")                  # annotations used when present
+    result = analyze_record(uploaded_files, fs=250, lead="II")  # uploads: WFDB files, a zip, a CSV
+    result.table             # one row per beat: time, each model's class and confidence, reference
+    result.counts            # beats per class for each model
+    result.detection         # detector Se / PPV against the .atr (when the detector ran and .atr exists)
+    result.model_quality     # per-class sensitivity / PPV of each model against the .atr labels
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .beats import Beats
+from .config import AAMI_MAP, CLASSES
+from .detect import detect_beats, detection_quality, match_beats
+from .errors import DataError
+from .models import predict_proba
+from .recordings import Recording, load_recording
+from .records import beats_from_marks, cut_beats, rr_intervals
+
+#: Models used for recordings when none are named (issue "robust models" replaces this pair).
+DEFAULT_MODELS = ("lstm", "cnn")
+
+
+@dataclass
+class RecordAnalysis:
+    """Everything the recordings page, the CLI and the tests need about one analysed recording."""
+
+    recording: Recording
+    lead: str
+    beats: Beats                           # the classified beats (sample = position in the record)
+    probas: dict[str, np.ndarray]          # model name -> (n, 5)
+    source: str                            # "annotations" or "detector"
+    detection: dict | None = None         # detector quality against the .atr, if both exist
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.beats.sample / self.recording.fs
+
+    @property
+    def reference(self) -> np.ndarray | None:
+        """Reference AAMI class per beat (-1 where a detected beat matches no annotated beat)."""
+        return self.beats.y
+
+    @property
+    def table(self) -> pd.DataFrame:
+        table = pd.DataFrame({"beat": np.arange(len(self.beats)), "time_s": np.round(self.times, 3),
+                              "sample": self.beats.sample})
+        if self.reference is not None:
+            ref = np.where(self.reference >= 0, np.asarray(CLASSES)[np.clip(self.reference, 0, 4)], "")
+            table["reference"] = ref
+        for name, proba in self.probas.items():
+            table[f"{name}_class"] = np.asarray(CLASSES)[proba.argmax(axis=1)]
+            table[f"{name}_confidence"] = proba.max(axis=1).round(4)
+        rr = self.beats.rr
+        table["rr_before_s"] = np.round(rr[:, 0], 3)
+        return table
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Beats per class (rows) for each model (columns) and the reference."""
+        data = {name: np.bincount(p.argmax(axis=1), minlength=len(CLASSES))
+                for name, p in self.probas.items()}
+        if self.reference is not None:
+            data["reference"] = np.bincount(self.reference[self.reference >= 0], minlength=len(CLASSES))
+        return pd.DataFrame(data, index=list(CLASSES))
+
+    @property
+    def heart_rate(self) -> pd.DataFrame:
+        """Instantaneous heart rate (beats/min) at each beat, from the RR interval before it."""
+        rr = self.beats.rr[:, 0].astype(float)
+        bpm = np.where(rr > 0, 60.0 / rr, np.nan)
+        return pd.DataFrame({"time_s": self.times, "bpm": bpm})
+
+    @property
+    def model_quality(self) -> dict[str, dict]:
+        """Per-class sensitivity and positive predictivity of each model against the reference
+        labels (beats without a reference label are left out)."""
+        if self.reference is None:
+            return {}
+        from .evaluation import evaluate
+
+        known = self.reference >= 0
+        if not known.any():
+            return {}
+        out = {}
+        for name, proba in self.probas.items():
+            ev = evaluate(self.reference[known], proba[known])
+            out[name] = {c: {"sensitivity": m["recall"], "ppv": m["precision"], "support": m["support"]}
+                         for c, m in ev["per_class"].items()}
+            out[name]["accuracy"] = ev["accuracy"]
+            out[name]["macro_f1"] = ev["macro_f1"]
+        return out
+
+
+def _reference_beats(rec) -> np.ndarray:
+    """Positions of the annotated beats (AAMI beat symbols)."""
+    is_beat = np.isin(rec.ann_symbol, list(AAMI_MAP))
+    return rec.ann_sample[is_beat], rec.ann_symbol[is_beat]
+
+
+def beats_at(rec, positions: np.ndarray) -> Beats:
+    """Cut beats at detected ``positions`` with the Kaggle recipe (the detections are the marks).
+
+    The last position has no following mark and is not cut, as in the Kaggle files.
+    """
+    positions = np.unique(np.asarray(positions, dtype=np.int64))
+    index = np.arange(max(len(positions) - 1, 0))
+    X = cut_beats(rec.signal, rec.fs, positions, index)
+    rr = rr_intervals(positions, rec.fs)[index]
+    keep = ~np.isnan(X).any(axis=1)
+    warnings = []
+    if not keep.all():
+        warnings.append(f"{int((~keep).sum())} beats touch missing samples and were left out.")
+    return Beats(X=X[keep], sample=positions[index][keep], rr=rr[keep],
+                 record=np.full(int(keep.sum()), rec.name), fs=rec.fs, lead=rec.lead, warnings=warnings)
+
+
+def analyze_record(source, fs: float | None = None, lead=None, use_annotations: bool = True,
+                   models=DEFAULT_MODELS, record: str | None = None) -> RecordAnalysis:
+    """Find, cut and classify every beat of a recording.
+
+    ``source``: a ``Recording``, a path (WFDB record, ``.zip``, CSV/TXT), or uploaded files.
+    ``fs``: the sampling rate of a CSV signal. ``lead``: a name or index (default channel 0).
+    Beats come from the ``.atr`` annotations when present and ``use_annotations``; otherwise from
+    the QRS detector (``ecgdash.detect``), and then, when annotations exist, each detected beat
+    takes the label of the annotated beat it matches (150 ms) and the detector's sensitivity and
+    positive predictivity are measured. ``models``: names in trained_models/ or a dict of models.
+    """
+    recording = source if isinstance(source, Recording) else load_recording(source, fs=fs, record=record)
+    rec = recording.record(lead)
+    warnings = list(recording.warnings or [])
+    has_ann = rec.ann_sample is not None and np.isin(rec.ann_symbol, list(AAMI_MAP)).sum() >= 2
+    detection = None
+    if use_annotations and has_ann:
+        beats = beats_from_marks(rec, rec.ann_sample, rec.ann_symbol)
+        source_kind = "annotations"
+    else:
+        positions = detect_beats(recording.signals, recording.fs, lead=recording.lead_index(lead))
+        if len(positions) < 3:
+            raise DataError(f"{recording.name}: fewer than two beats were found in "
+                            f"{recording.duration:.1f} s of signal; is this an ECG?")
+        beats = beats_at(rec, positions)
+        source_kind = "detector"
+        if has_ann:
+            ref_pos, ref_sym = _reference_beats(rec)
+            detection = detection_quality(ref_pos, positions, rec.fs)
+            ref_of_det, _ = match_beats(ref_pos, beats.sample, rec.fs)
+            labels = np.full(len(beats), -1, dtype=np.int64)
+            hit = ref_of_det >= 0
+            labels[hit] = [AAMI_MAP[s] for s in ref_sym[ref_of_det[hit]]]
+            beats.y = labels
+    warnings += beats.warnings
+    if len(beats) < 2:
+        raise DataError(f"{recording.name}: fewer than two beats to classify.")
+    if isinstance(models, dict):
+        loaded = models
+    else:
+        from .store import load_model
+
+        loaded = {name: load_model(name) for name in models}
+    probas = {name: predict_proba(model, beats.X) for name, model in loaded.items()}
+    return RecordAnalysis(recording=recording, lead=rec.lead, beats=beats, probas=probas,
+                          source=source_kind, detection=detection, warnings=warnings)

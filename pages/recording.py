@@ -1,0 +1,95 @@
+"""Recordings: upload a continuous ECG, find the beats, classify each with both models."""
+import streamlit as st
+
+from ecgdash import cache, figures, ui
+from ecgdash.analysis import DEFAULT_MODELS
+from ecgdash.config import CLASSES, data_dir
+from ecgdash.errors import DataError
+
+st.title("Recordings: beats in a continuous ECG")
+st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip) "
+           "or a CSV/TXT with one column per lead (a time column is detected). Beats are taken "
+           "from the .atr annotations when present, otherwise found by a QRS detector, cut like "
+           "the Kaggle rows, and classified by both models.")
+
+mitdb = data_dir() / "mitdb"
+local = sorted(p.stem for p in mitdb.glob("*.hea")) if mitdb.is_dir() else []
+choice = st.radio("Recording", ["Upload files"] + (["A record from data/mitdb"] if local else []),
+                  horizontal=True)
+c1, c2, c3 = st.columns(3)
+fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, 360.0, 1.0,
+                     help="WFDB headers carry their own rate; a time column in a CSV overrides this.")
+detector = c2.toggle("Use the QRS detector even when there are annotations", value=False,
+                     help="Lets you judge the detector against the reference annotations.")
+lead_text = c3.text_input("Lead (name or number; empty = the first)", value="")
+lead = lead_text.strip() or None
+
+if choice == "Upload files":
+    files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
+                             type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz"])
+    if not files:
+        st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database.")
+        st.stop()
+    key, source = cache.uploads_key(files), [(f.name, f.getvalue()) for f in files]
+else:
+    name = st.selectbox("Record", local)
+    key, source = f"local:{name}", str(mitdb / name)
+
+try:
+    result = cache.analyze(key, source, fs=fs, lead=lead, use_annotations=not detector,
+                           names=DEFAULT_MODELS)
+except DataError as exc:
+    st.error(str(exc))
+    st.stop()
+
+rec = result.recording
+for warning in result.warnings:
+    st.warning(warning)
+if result.recording.kind == "csv":
+    st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
+st.caption(f"The models were trained on lead MLII (channel 0 of MIT-BIH). This recording's "
+           f"beats come from lead **{result.lead}**.")
+if result.lead.upper().replace(" ", "") not in ("MLII", "II", "ECG", "LEADII"):
+    st.warning(f"Lead {result.lead} is not MLII: the models expect MLII-like beats, so their "
+               "classes are less reliable here.")
+
+hr = result.heart_rate
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("duration", f"{rec.duration / 60:.1f} min")
+m2.metric("beats", f"{len(result.beats):,}")
+m3.metric("median heart rate", f"{hr['bpm'].median():.0f} /min")
+m4.metric("beats from", result.source)
+if result.detection:
+    d = result.detection
+    st.info(f"QRS detector against the annotated beats (±{d['tolerance_s'] * 1000:.0f} ms): "
+            f"sensitivity **{d['sensitivity']:.4f}**, positive predictivity **{d['ppv']:.4f}** "
+            f"({d['tp']:,} found, {d['fn']:,} missed, {d['fp']:,} extra).")
+
+table = result.table
+selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows", [])
+center = float(table["time_s"].iloc[selected[0]]) if selected else None
+classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}
+reference = table["reference"].to_numpy() if "reference" in table else None
+st.plotly_chart(figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.fs,
+                                     table["time_s"].to_numpy(), classes, center=center,
+                                     reference=reference, lead=result.lead), key="strip")
+a, b = st.columns(2)
+a.plotly_chart(figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
+b.plotly_chart(figures.counts_figure(result.counts), key="counts")
+
+quality = result.model_quality
+if quality:
+    st.subheader("Each model against the reference labels")
+    rows = []
+    for name, q in quality.items():
+        for c in CLASSES:
+            rows.append({"model": name, "class": c, "sensitivity": q[c]["sensitivity"],
+                         "positive predictivity": q[c]["ppv"], "reference beats": q[c]["support"]})
+    st.dataframe(rows, hide_index=True)
+
+st.subheader("Beats")
+st.caption("Select a row to move the rhythm strip to that beat.")
+st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
+             key="beat_table")
+st.download_button("Download the beat table (CSV)", table.to_csv(index=False).encode(),
+                   file_name=f"{rec.name}_beats.csv", mime="text/csv")
