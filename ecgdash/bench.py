@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .config import data_dir
 
 
@@ -53,12 +55,83 @@ def bench_model(name: str, train, test, models=None, epochs: int = 1) -> dict:
             "test_beats": len(test), "load_seconds": load_s}
 
 
-def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn")) -> dict:
+def bench_scoring(models=None, data=None, names=("lstm", "cnn")) -> dict:
+    """The Predict page's work on the intra-patient test CSV: parse the bytes, score with both
+    models, build the table (what happens between upload and table)."""
+    import io
+
+    from . import store
+    from .csvio import load_beats
+    from .scoring import prediction_table, score
+
+    path = Path(data or data_dir()) / "mitbih_test.csv"
+    raw = path.read_bytes()
+    loaded = {name: store.load_model(name, models) for name in names}
+    score(loaded, np.zeros((8, 187), np.float32))  # trace once, as the app's cached models are
+    t0 = time.perf_counter()
+    f = io.BytesIO(raw)
+    f.name = path.name
+    beats = load_beats(f)
+    t1 = time.perf_counter()
+    probas = score(loaded, beats)
+    t2 = time.perf_counter()
+    table = prediction_table(beats, probas)
+    t3 = time.perf_counter()
+    return {"beats": len(table), "mb": len(raw) / 1e6, "parse_s": t1 - t0, "score_s": t2 - t1,
+            "table_s": t3 - t2, "total_s": t3 - t0}
+
+
+def bench_detection(source, names=("lstm", "cnn"), models=None, records=None) -> dict:
+    """QRS detection over every record of ``source`` against its annotated beats (150 ms), the
+    time to analyse a record, and macro-F1 of both models on beats cut at the annotated
+    positions vs at the detected positions (matched to the annotated beats)."""
+    from . import store
+    from .analysis import analyze_record
+    from .dataset import list_records
+    from .evaluation import evaluate
+
+    loaded = {name: store.load_model(name, models) for name in names}
+    names_ = records or list_records(source)
+    tp = fn = fp = 0
+    seconds, per_record = [], {}
+    y_ann, y_det = [], []
+    p_ann = {n: [] for n in names}
+    p_det = {n: [] for n in names}
+    for rec_name in names_:
+        path = Path(source) / rec_name
+        a = analyze_record(path, models=loaded)
+        t0 = time.perf_counter()
+        d = analyze_record(path, use_annotations=False, models=loaded)
+        seconds.append(time.perf_counter() - t0)
+        q = d.detection
+        tp, fn, fp = tp + q["tp"], fn + q["fn"], fp + q["fp"]
+        per_record[rec_name] = q
+        known = d.beats.y >= 0
+        y_ann.append(a.beats.y)
+        y_det.append(d.beats.y[known])
+        for n in names:
+            p_ann[n].append(a.probas[n])
+            p_det[n].append(d.probas[n][known])
+        print(f"  {rec_name}: Se {q['sensitivity']:.4f} PPV {q['ppv']:.4f} "
+              f"({q['fn']} missed, {q['fp']} extra) {seconds[-1]:.1f} s", flush=True)
+    y_ann, y_det = np.concatenate(y_ann), np.concatenate(y_det)
+    f1 = {n: {"annotated": evaluate(y_ann, np.concatenate(p_ann[n]))["macro_f1"],
+              "detected": evaluate(y_det, np.concatenate(p_det[n]))["macro_f1"]} for n in names}
+    return {"records": len(names_), "tp": tp, "fn": fn, "fp": fp,
+            "sensitivity": tp / (tp + fn), "ppv": tp / (tp + fp),
+            "seconds_mean": float(np.mean(seconds)), "seconds_max": float(np.max(seconds)),
+            "macro_f1": f1, "per_record": per_record}
+
+
+def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn"),
+              parts=("build", "models", "scoring", "detection")) -> dict:
     from . import dataset
 
     results = {}
     source = Path(source) if source else data_dir() / dataset.MITDB
-    if source.is_dir():
+    if "build" not in parts:
+        pass
+    elif source.is_dir():
         results["build"] = bench_build(source)
         b = results["build"]
         print(f"data build: {b['beats']:,} beats, all CSVs written, {b['seconds']:.1f} s "
@@ -68,6 +141,29 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
     if dataset.data_status(data) is None:
         print("models: skipped (no built data: run `python -m ecgdash data build`)")
         return results
+    if "models" in parts:
+        _bench_models(results, models, data, epochs, names)
+    if "scoring" in parts:
+        r = results["scoring"] = bench_scoring(models, data, names)
+        print(f"Predict page work on mitbih_test.csv ({r['mb']:.0f} MB, {r['beats']:,} beats): "
+              f"parse {r['parse_s']:.1f} s + score both models {r['score_s']:.1f} s + table "
+              f"{r['table_s']:.2f} s = {r['total_s']:.1f} s", flush=True)
+    if "detection" in parts and source.is_dir():
+        print("QRS detection (ensemble) against the annotated beats, per record:")
+        r = results["detection"] = bench_detection(source, names, models)
+        print(f"detection over {r['records']} records: sensitivity {r['sensitivity']:.4f}, "
+              f"positive predictivity {r['ppv']:.4f} ({r['fn']} missed, {r['fp']} extra); "
+              f"analysing one record with the detector: mean {r['seconds_mean']:.1f} s, "
+              f"max {r['seconds_max']:.1f} s")
+        for n, v in r["macro_f1"].items():
+            print(f"  {n}: macro-F1 with beats cut at annotated positions {v['annotated']:.4f}, "
+                  f"at detected positions {v['detected']:.4f}")
+    return results
+
+
+def _bench_models(results, models, data, epochs, names):
+    from . import dataset
+
     train = dataset.load_split("intra", "train", out=data)
     test = dataset.load_split("intra", "test", out=data)
     print(f"{'model':>8}{'params':>10}{'s/epoch':>10}{'beats/s':>10}{'load s':>9}"
@@ -77,5 +173,4 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
         results[name] = r
         print(f"{name:>8}{r['params']:>10,d}{r['seconds_per_epoch']:>10.1f}"
               f"{r['beats_per_s']:>10,.0f}{r['load_seconds']:>9.2f}", flush=True)
-    return results
 

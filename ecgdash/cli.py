@@ -125,11 +125,41 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_record(args) -> int:
+    _quiet_tensorflow()
+    from pathlib import Path
+
+    from .analysis import DEFAULT_MODELS, analyze_record
+
+    models = args.models_names.split(",") if args.models_names else list(DEFAULT_MODELS)
+    result = analyze_record(args.path, fs=args.fs, lead=args.lead,
+                            use_annotations=not args.detect, models=models)
+    rec = result.recording
+    print(f"{rec.name}: {rec.duration / 60:.1f} min at {rec.fs:g} Hz, lead {result.lead}, "
+          f"{len(result.beats):,} beats from the {result.source}")
+    for warning in result.warnings:
+        print("warning:", warning)
+    if result.detection:
+        d = result.detection
+        print(f"detector vs annotations: sensitivity {d['sensitivity']:.4f}, "
+              f"positive predictivity {d['ppv']:.4f} ({d['tp']} found, {d['fn']} missed, "
+              f"{d['fp']} extra)")
+    print("beats per class:")
+    print(result.counts.to_string())
+    for name, q in result.model_quality.items():
+        print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}")
+    out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
+    result.table.to_csv(out, index=False)
+    print(f"beat table: {out}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     _quiet_tensorflow()
     from .bench import run_bench
 
-    run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs)
+    parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection")
+    run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
 
@@ -170,9 +200,22 @@ def build_parser() -> argparse.ArgumentParser:
                     help="print the evaluation stored in the cards (no data needed)")
     ev.set_defaults(func=cmd_evaluate)
 
+    record = sub.add_parser("record", help="find and classify every beat of a recording")
+    record.add_argument("path", help="WFDB record (path without extension, or its .hea), .zip or CSV/TXT")
+    record.add_argument("--lead", help="lead name or index (default: the first)")
+    record.add_argument("--fs", type=float, help="sampling rate of a CSV/TXT signal in Hz")
+    record.add_argument("--detect", action="store_true",
+                        help="use the QRS detector even when the record has annotations")
+    record.add_argument("--out", help="where to write the beat table (default NAME_beats.csv)")
+    record.add_argument("--models", dest="models_names",
+                        help="comma-separated model names (default: the recordings pair)")
+    record.set_defaults(func=cmd_record)
+
     bench = sub.add_parser("bench", help="measure build time, epoch time, inference and load speed")
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
-    bench.add_argument("--source", help="WFDB folder for the build benchmark (default data/mitdb)")
+    bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
+                                        "(default data/mitdb)")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench, build):

@@ -158,3 +158,27 @@ def test_pages_with_built_data(monkeypatch, tiny_store, small_data):
     at.switch_page("pages/predict.py").run()
     at.radio[0].set_value("Built intra-patient test split").run()
     assert not at.exception and len(at.dataframe[0].value) > 100
+
+
+def test_recording_page_with_uploaded_record(app_env, mitdb, tmp_path):
+    import wfdb
+
+    n = 360 * 60
+    rec = wfdb.rdrecord(str(mitdb / "100"), sampto=n)
+    ann = wfdb.rdann(str(mitdb / "100"), "atr", sampto=n)
+    wfdb.wrsamp("r100", fs=360, units=rec.units, sig_name=rec.sig_name, p_signal=rec.p_signal,
+                fmt=["212", "212"], adc_gain=rec.adc_gain, baseline=rec.baseline, write_dir=str(tmp_path))
+    wfdb.wrann("r100", "atr", ann.sample, symbol=ann.symbol, write_dir=str(tmp_path))
+    files = [(f"r100{e}", (tmp_path / f"r100{e}").read_bytes(), "application/octet-stream")
+             for e in (".hea", ".dat", ".atr")]
+    at = _app()
+    at.switch_page("pages/recording.py").run()
+    assert not at.exception
+    at.file_uploader(key="record_upload").set_value(files).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[-1].value
+    assert len(table) > 60 and {"time_s", "lstm_class", "cnn_class", "reference"} <= set(table.columns)
+    assert len(at.get("plotly_chart")) == 3            # rhythm strip, heart rate, counts
+    # only the header: a clear error, the page keeps working
+    at.file_uploader(key="record_upload").set_value([files[0]]).run()
+    assert not at.exception and "missing" in at.error[0].value

@@ -1,0 +1,196 @@
+"""Continuous recordings: uploads (files, zip, CSV), QRS detection, analysis, bad input, CLI, page."""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+
+import numpy as np
+import pytest
+import wfdb
+
+from ecgdash import DataError
+from ecgdash.analysis import analyze_record
+from ecgdash.config import AAMI_MAP
+from ecgdash.detect import detect_beats, detection_quality, fuse_detections, match_beats
+from ecgdash.recordings import load_recording
+
+MINUTES = 3
+
+
+@pytest.fixture(scope="module")
+def short_record(mitdb, tmp_path_factory):
+    """The first 3 minutes of record 100 (MLII, V5) as a WFDB record with its .atr."""
+    folder = tmp_path_factory.mktemp("rec")
+    n = int(360 * 60 * MINUTES)
+    rec = wfdb.rdrecord(str(mitdb / "100"), sampto=n)
+    ann = wfdb.rdann(str(mitdb / "100"), "atr", sampto=n)
+    wfdb.wrsamp("s100", fs=360, units=rec.units, sig_name=rec.sig_name, p_signal=rec.p_signal,
+                fmt=["212", "212"], adc_gain=rec.adc_gain, baseline=rec.baseline, write_dir=str(folder))
+    wfdb.wrann("s100", "atr", ann.sample, symbol=ann.symbol, write_dir=str(folder))
+    return folder / "s100", ann
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tiny_store):
+    from ecgdash.store import load_model
+
+    return {name: load_model(name, tiny_store) for name in ("lstm", "cnn")}
+
+
+def _files(base, exts=(".hea", ".dat", ".atr")):
+    return [(f"{base.name}{e}", base.with_suffix(e).read_bytes()) for e in exts]
+
+
+def _expected(ann):
+    return Counter(AAMI_MAP[s] for s in ann.symbol[:-1] if s in AAMI_MAP)
+
+
+def test_upload_as_files_with_annotations(short_record, tiny_models):
+    base, ann = short_record
+    result = analyze_record(_files(base), models=tiny_models)
+    assert result.source == "annotations" and result.lead == "MLII"
+    assert Counter(result.beats.y.tolist()) == _expected(ann)
+    table = result.table
+    assert {"time_s", "reference", "lstm_class", "cnn_confidence"} <= set(table.columns)
+    assert int(result.counts["lstm"].sum()) == len(table)
+    assert set(result.model_quality) == {"lstm", "cnn"}
+
+
+def test_upload_as_zip_without_annotations_uses_the_detector(short_record, tiny_models):
+    base, ann = short_record
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in _files(base, (".hea", ".dat")):
+            z.writestr(f"some/folder/{name}", data)
+    result = analyze_record([("record.zip", buf.getvalue())], models=tiny_models)
+    assert result.source == "detector" and result.beats.y is None and result.detection is None
+    n_ann = sum(_expected(ann).values())
+    assert abs(len(result.beats) - n_ann) <= 3
+    assert len(result.heart_rate) == len(result.beats)
+
+
+def test_detector_on_a_clean_record(mitdb):
+    rec = load_recording(mitdb / "100")
+    found = detect_beats(rec.signals[: 360 * 600], rec.fs)
+    ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < 360 * 600)]
+    q = detection_quality(ref, found, rec.fs)
+    assert q["sensitivity"] > 0.99 and q["ppv"] > 0.99
+
+
+def test_detector_toggle_measures_itself(short_record, tiny_models):
+    base, ann = short_record
+    result = analyze_record(base, use_annotations=False, models=tiny_models)
+    assert result.source == "detector"
+    assert result.detection["sensitivity"] > 0.99 and result.detection["ppv"] > 0.99
+    assert (result.beats.y >= 0).mean() > 0.99      # detected beats got the reference labels
+
+
+def test_csv_made_from_samples(short_record, tiny_models, tmp_path):
+    base, ann = short_record
+    rec = wfdb.rdrecord(str(base))
+    t = np.arange(rec.sig_len) / 360
+    path = tmp_path / "export.csv"
+    np.savetxt(path, np.column_stack([t, rec.p_signal]), delimiter=",", fmt="%.5f",
+               header="time,MLII,V5", comments="")
+    result = analyze_record(path, models=tiny_models)        # fs from the time column
+    assert result.recording.kind == "csv" and result.recording.fs == pytest.approx(360, rel=1e-3)
+    assert result.lead == "MLII"
+    assert abs(len(result.beats) - sum(_expected(ann).values())) <= 3
+    plain = tmp_path / "plain.txt"
+    np.savetxt(plain, rec.p_signal[:, :1], fmt="%.4f")        # one column, no header, fs given
+    result = analyze_record(plain, fs=360, models=tiny_models)
+    assert abs(len(result.beats) - sum(_expected(ann).values())) <= 3
+
+
+def test_nan_gaps_are_bridged_and_reported(short_record, tiny_models):
+    base, _ = short_record
+    rec = load_recording(base)
+    rec.signals = rec.signals.copy()
+    rec.signals[36_000:36_360] = np.nan
+    rec.warnings = None
+    gapped = load_recording(base)
+    gapped.signals = rec.signals
+    from ecgdash.recordings import _check_signal
+
+    gapped.warnings = _check_signal(gapped.signals, gapped.fs, "gapped")
+    result = analyze_record(gapped, use_annotations=False, models=tiny_models)
+    assert any("missing" in w for w in result.warnings)
+    assert np.isfinite(result.beats.X).all()
+    times = result.beats.sample / 360
+    assert not np.any((times > 99.5) & (times < 101.0))     # no beat cut across the gap
+
+
+def test_matching_is_one_to_one():
+    ref = np.array([100, 400, 700])
+    det = np.array([98, 105, 402, 1000])
+    ref_of_det, det_of_ref = match_beats(ref, det, fs=360)
+    assert ref_of_det.tolist() == [0, -1, 1, -1] and det_of_ref.tolist() == [0, 2, -1]
+    q = detection_quality(ref, det, 360)
+    assert (q["tp"], q["fn"], q["fp"]) == (2, 1, 2)
+
+
+def test_fusion_needs_votes():
+    a, b, c = np.array([100, 500, 900]), np.array([102, 905]), np.array([98, 700, 899])
+    assert fuse_detections([a, b, c], 360, votes=2).tolist() == [100, 900]
+    assert fuse_detections([a, b, c], 360, votes=3).tolist() == [100, 900]
+    assert fuse_detections([a, b, c], 360, votes=1).tolist() == [100, 500, 700, 900]
+
+
+# ---------------------------------------------------------------------------- bad input
+
+def test_bad_wfdb_uploads(short_record):
+    base, _ = short_record
+    hea, dat, atr = _files(base)
+    with pytest.raises(DataError, match="names the signal file s100.dat, which is missing"):
+        load_recording([hea])
+    with pytest.raises(DataError, match="no .hea header"):
+        load_recording([dat, atr])
+    with pytest.raises(DataError, match="truncated|could not be read|fewer samples"):
+        load_recording([hea, (dat[0], dat[1][:5000])])
+    renamed = (hea[0], hea[1].replace(b"s100.dat", b"other.dat"))
+    with pytest.raises(DataError, match="other.dat, which is missing"):
+        load_recording([renamed, dat])
+    with pytest.raises(DataError, match="Nothing usable"):
+        load_recording([("photo.png", b"\x89PNG...."), ("notes.doc", b"hello")])
+    with pytest.raises(DataError, match="not allowed"):
+        load_recording([("..hea", hea[1]), ("..dat", dat[1])])
+    with pytest.raises(DataError, match="not a valid zip"):
+        load_recording([("r.zip", b"PK\x03\x04 broken")])
+
+
+@pytest.mark.parametrize("text, fs, message", [
+    ("a,b\nx,y\nz,w\n", 360, "no numeric column"),
+    ("1.0\n2.0\n3.0\n", 0, "positive number"),
+    ("1.0\n2.0\n3.0\n", -5, "positive number"),
+    ("1.0\n2.0\n3.0\n", 1e7, "not plausible"),
+    ("0.1\n0.2\n0.3\n", 360, "too short"),
+])
+def test_bad_signal_files(text, fs, message):
+    with pytest.raises(DataError, match=message):
+        load_recording([("signal.csv", text.encode())], fs=fs)
+
+
+def test_flat_line_and_shorter_than_two_beats(short_record, tmp_path):
+    flat = "\n".join(["0.5"] * 5000)
+    with pytest.raises(DataError, match="flat line"):
+        load_recording([("flat.csv", flat.encode())], fs=250)
+    rec = wfdb.rdrecord(str(short_record[0]), sampto=540)      # 1.5 s: at most two beats
+    path = tmp_path / "short.csv"
+    np.savetxt(path, rec.p_signal[:, 0])
+    with pytest.raises(DataError, match="too short"):
+        analyze_record(path, fs=360, models={})
+
+
+def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
+    from ecgdash.cli import main
+
+    base, ann = short_record
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    out = tmp_path / "beats.csv"
+    assert main(["record", str(base), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "beats per class" in text and "lstm" in text and out.is_file()
+    assert len(out.read_text().splitlines()) == sum(_expected(ann).values()) + 1
+    assert main(["record", str(tmp_path / "nothing")]) == 2
+    assert "not found" in capsys.readouterr().err
