@@ -114,3 +114,15 @@ def analyze(key: str, source, fs=None, lead=None, use_annotations: bool = True,
 def uploads_key(files) -> str:
     """Identifies a multi-file upload."""
     return "|".join(upload_key(f) for f in files)
+
+
+@st.cache_data(show_spinner="Reading the recording…", max_entries=4)
+def _recording(key: str, fs, _source):
+    from .recordings import load_recording
+
+    return load_recording(_source, fs=fs)
+
+
+def recording(key: str, source, fs=None):
+    """``recordings.load_recording`` once per (content ``key``, ``fs``). Raises DataError."""
+    return _recording(key, fs, source)

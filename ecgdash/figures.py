@@ -122,29 +122,42 @@ def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 360
     return fig
 
 
-def roc_figure(evals: dict[str, dict], height: int = 330):
-    """Per-class one-vs-rest ROC curves, one panel per class, every model in each panel."""
+def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
+    """Per-class one-vs-rest ROC curves, one panel per class, every model in each panel, with
+    each model's AUC written in the panel. ``log_fpr`` spreads the small false positive rates
+    where good models differ."""
     from plotly.subplots import make_subplots
 
     go = _go()
     fig = make_subplots(rows=1, cols=len(CLASSES), subplot_titles=list(CLASSES),
                         shared_yaxes=True, horizontal_spacing=0.02)
     for col, cls in enumerate(CLASSES, start=1):
-        fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"),
-                                 showlegend=False, hoverinfo="skip"), row=1, col=col)
+        aucs = []
         for name, ev in evals.items():
             curve = (ev.get("roc") or {}).get(cls)
             if not curve:
                 continue
-            fig.add_trace(go.Scatter(x=curve["fpr"], y=curve["tpr"], mode="lines",
-                                     name=f"{name} {cls} AUC {curve['auc']:.4f}",
-                                     line=dict(color=model_color(name)), legendgroup=name,
-                                     hovertemplate="FPR %{x:.3f}<br>TPR %{y:.3f}<extra>"
-                                     + f"{name}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
-    fig.update_xaxes(title_text="false positive rate", range=[0, 1])
+            fpr = np.asarray(curve["fpr"], dtype=float)
+            tpr = np.asarray(curve["tpr"], dtype=float)
+            if log_fpr:
+                keep = fpr > 0
+                fpr, tpr = fpr[keep], tpr[keep]
+            fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=name, legendgroup=name,
+                                     showlegend=col == 1, line=dict(color=model_color(name)),
+                                     hovertemplate="FPR %{x:.4f}<br>TPR %{y:.3f}<extra>"
+                                     + f"{name} {cls}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
+            aucs.append(f"{name} {curve['auc']:.4f}")
+        fig.add_annotation(text="AUC<br>" + "<br>".join(aucs), xref=f"x{col if col > 1 else ''} domain",
+                           yref="y domain", x=0.98, y=0.05, showarrow=False, xanchor="right",
+                           yanchor="bottom", font=dict(size=10), align="right")
+    if log_fpr:
+        fig.update_xaxes(type="log", range=[-4, 0], title_text="false positive rate (log)",
+                         tickvals=[1e-3, 1e-2, 1e-1], ticktext=["0.001", "0.01", "0.1"])
+    else:
+        fig.update_xaxes(range=[0, 1], title_text="false positive rate")
     fig.update_yaxes(range=[0, 1.02])
     fig.update_yaxes(title_text="true positive rate", col=1)
-    fig.update_layout(height=height, legend=dict(orientation="h", y=-0.35), **_LAYOUT)
+    fig.update_layout(height=height, legend=dict(orientation="h", y=1.22), **_LAYOUT)
     return fig
 
 
@@ -175,12 +188,14 @@ def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 3
     return fig
 
 
-def params_figure(tables: dict[str, list[dict]], height: int = 360):
+def params_figure(tables: dict[str, list[dict]], height: int | None = None):
     """Layer-by-layer parameter counts of each model (horizontal bars, layers in order)."""
     from plotly.subplots import make_subplots
 
     go = _go()
     names = list(tables)
+    rows_max = max(sum(1 for r in t if r["params"] > 0) for t in tables.values())
+    height = height or 120 + 22 * rows_max
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.25)
     for col, name in enumerate(names, start=1):
         rows = [r for r in tables[name] if r["params"] > 0]
@@ -257,11 +272,12 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     center = float(times[0]) if center is None and len(times) else float(center or 0.0)
     lo, hi = max(0.0, center - window / 2), min(duration, center + window / 2)
     fig = go.Figure()
-    td, xd = minmax_decimate(t, signal)
-    fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
-                               name="signal (overview)", hoverinfo="skip"))
     pad = 30.0
     a, b = int(max(0.0, lo - pad) * fs), int(min(duration, hi + pad) * fs) + 1
+    td, xd = minmax_decimate(t, signal)
+    xd = np.where((td >= t[a]) & (td <= t[min(b, len(t)) - 1]), np.nan, xd)  # full resolution there
+    fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
+                               name="signal (overview)", hoverinfo="skip", connectgaps=False))
     fig.add_trace(go.Scattergl(x=t[a:b], y=signal[a:b], mode="lines", line=dict(color="#222", width=1.3),
                                name=f"signal {lead}".strip(),
                                hovertemplate="t=%{x:.3f} s<br>%{y:.3f}<extra></extra>"))

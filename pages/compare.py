@@ -15,7 +15,8 @@ if not cards:
 evals = {n: c["evaluation"] for n, c in cards.items()}
 
 st.subheader("ROC curves, one class at a time (one-vs-rest)")
-st.plotly_chart(figures.roc_figure(evals), key="roc")
+log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models differ)", value=True)
+st.plotly_chart(figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 
 st.subheader("Confusion matrices")
 normalized = st.toggle("Row-normalised (share of each true class)", value=False)

@@ -21,8 +21,6 @@ fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, 360.0, 1
                      help="WFDB headers carry their own rate; a time column in a CSV overrides this.")
 detector = c2.toggle("Use the QRS detector even when there are annotations", value=False,
                      help="Lets you judge the detector against the reference annotations.")
-lead_text = c3.text_input("Lead (name or number; empty = the first)", value="")
-lead = lead_text.strip() or None
 
 if choice == "Upload files":
     files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
@@ -36,7 +34,10 @@ else:
     key, source = f"local:{name}", str(mitdb / name)
 
 try:
-    result = cache.analyze(key, source, fs=fs, lead=lead, use_annotations=not detector,
+    recording = cache.recording(key, source, fs=fs)
+    lead = c3.selectbox("Lead", recording.leads, index=0,
+                        help="The models were trained on MLII, channel 0 of MIT-BIH.")
+    result = cache.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                            names=DEFAULT_MODELS)
 except DataError as exc:
     st.error(str(exc))

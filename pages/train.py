@@ -15,10 +15,11 @@ if train is None or test is None:
 
 with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)
-    kind = c1.selectbox("Model", ["cnn", "lstm"])
-    epochs = c2.number_input("Max epochs", 1, 200, 5)
-    batch = c3.selectbox("Batch size", [64, 128, 256, 512], index=1)
-    subset = c4.number_input("Subset of beats (0 = all 87,554)", 0, len(train), 5000, 1000)
+    kind = c1.selectbox("Model", ["cnn", "lstm"], key="train_kind")
+    epochs = c2.number_input("Max epochs", 1, 200, 5, key="train_epochs")
+    batch = c3.selectbox("Batch size", [64, 128, 256, 512], index=1, key="train_batch")
+    subset = c4.number_input(f"Subset of beats (0 = all {len(train):,})", 0, len(train),
+                             min(5000, len(train)), 1000, key="train_subset")
     go = st.form_submit_button("Train", type="primary")
 
 if go:
@@ -51,7 +52,7 @@ if "candidate" in st.session_state:
     with right:
         ui.model_card(f"new {kind}", card)
     keep, discard = st.columns(2)
-    if keep.button(f"Keep it: replace trained_models/{kind}.keras", type="primary"):
+    if keep.button(f"Keep it: replace trained_models/{kind}.keras", type="primary", key="keep"):
         try:
             store.save_model(kind, model, card)
         except (DataError, OSError) as exc:
@@ -60,6 +61,6 @@ if "candidate" in st.session_state:
             del st.session_state["candidate"]
             st.success(f"Saved. Every page now uses the new {kind.upper()} "
                        "(sessions already scoring keep the old one until they finish).")
-    if discard.button("Discard it"):
+    if discard.button("Discard it", key="discard"):
         del st.session_state["candidate"]
         st.rerun()

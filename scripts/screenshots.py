@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser import launch, streamlit_server, wait_idle  # noqa: E402
+from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
 
 PAGES = [("Overview", "overview"), ("Predict", "predict"), ("Beat explorer", "explorer"),
          ("Recordings", "recording"), ("Compare models", "compare"), ("Train", "train"),
@@ -46,8 +46,12 @@ def main() -> int:
             page.goto(url)
             wait_idle(page)
             for title, slug in PAGES:
-                page.get_by_role("link", name=title).first.click()
+                nav(page, title)
                 wait_idle(page)
+                if slug == "recording" and page.get_by_text("A record from data/mitdb").count():
+                    page.get_by_text("A record from data/mitdb").click()
+                    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+                    wait_idle(page)
                 if slug == "predict" and upload:
                     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
                     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)

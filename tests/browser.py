@@ -64,3 +64,10 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.wait_for_timeout(500)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def nav(page, name: str, timeout: float = 60_000) -> None:
+    """Click the sidebar navigation entry ``name`` (exact label)."""
+    link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True)
+    link.wait_for(state="visible", timeout=timeout)
+    link.click()

@@ -182,3 +182,28 @@ def test_recording_page_with_uploaded_record(app_env, mitdb, tmp_path):
     # only the header: a clear error, the page keeps working
     at.file_uploader(key="record_upload").set_value([files[0]]).run()
     assert not at.exception and "missing" in at.error[0].value
+
+
+def test_train_page_trains_and_keeps(monkeypatch, tiny_store, small_data, tmp_path):
+    from ecgdash import store
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("lstm", "cnn"):
+        for ext in (".keras", ".json"):
+            (models / f"{name}{ext}").write_bytes((tiny_store / f"{name}{ext}").read_bytes())
+    before = store.load_card("cnn", models)["keras_sha256"]
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(models))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(300)
+    at.button[0].click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 1                   # the live curves
+    assert [m.label for m in at.metric].count("parameters") == 2   # new card beside the current
+    at.button(key="keep").click().run()
+    assert any("Saved" in s.value for s in at.success)
+    card = store.load_card("cnn", models)
+    assert card["keras_sha256"] != before and card["data"]["fit_beats"] + card["data"]["val_beats"] == 300

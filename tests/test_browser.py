@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM, launch, streamlit_server, wait_idle
+from browser import CHROMIUM, launch, nav, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium not installed (.ci/run installs it)")
@@ -36,7 +36,7 @@ def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(url)
         wait_idle(page)
-        page.get_by_role("link", name="Predict").first.click()
+        nav(page, "Predict")
         wait_idle(page)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
@@ -45,7 +45,7 @@ def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
         assert page.locator('[data-testid="stMetric"]').filter(has_text="macro-F1").count() == 2
         page.screenshot(path=str(SHOTS / "browser_predict.png"))
         for name, title in PAGES.items():
-            page.get_by_role("link", name=name).first.click()
+            nav(page, name)
             page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=60_000)
             wait_idle(page)
             assert page.locator('[data-testid="stException"]').count() == 0, name

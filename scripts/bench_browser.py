@@ -1,0 +1,83 @@
+"""Time the dashboard in a real browser (Debian chromium + Playwright), from upload to result.
+
+  python scripts/bench_browser.py [--csv data/mitbih_test.csv] [--record data/mitdb/208]
+
+Prints: seconds from choosing the Kaggle test CSV in the Predict page's uploader until the
+prediction table of all its beats is shown (both models), and from choosing a 30-minute WFDB
+record's files on the Recordings page until the rhythm strip is drawn. Each is measured on a
+fresh server (nothing cached), after the page itself has loaded.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
+
+
+def _open(p, url, page_name):
+    browser = launch(p)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, page_name)
+    wait_idle(page)
+    return browser, page
+
+
+def time_predict(p, url, csv: Path, beats: int) -> float:
+    browser, page = _open(p, url, "Predict")
+    t0 = time.perf_counter()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+    page.get_by_text(f"{beats:,} of {beats:,} beats shown").wait_for(timeout=300_000)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=300_000)
+    seconds = time.perf_counter() - t0
+    browser.close()
+    return seconds
+
+
+def time_recording(p, url, record: Path) -> float:
+    browser, page = _open(p, url, "Recordings")
+    files = [str(record.with_suffix(e)) for e in (".hea", ".dat", ".atr")]
+    t0 = time.perf_counter()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .rangeslider-container',
+                           timeout=300_000)
+    seconds = time.perf_counter() - t0
+    browser.close()
+    return seconds
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from ecgdash import load_beats
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--csv", default=str(ROOT / "data" / "mitbih_test.csv"))
+    parser.add_argument("--record", default=str(ROOT / "data" / "mitdb" / "208"))
+    args = parser.parse_args()
+    csv, record = Path(args.csv), Path(args.record)
+    with sync_playwright() as p:
+        if csv.is_file():
+            beats = len(load_beats(csv))
+            with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+                s = time_predict(p, url, csv, beats)
+            print(f"Predict: {csv.name} ({csv.stat().st_size / 1e6:.0f} MB, {beats:,} beats), "
+                  f"upload to table with both models: {s:.1f} s")
+        if record.with_suffix(".dat").is_file():
+            with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+                s = time_recording(p, url, record)
+            print(f"Recordings: {record.name} (30 min, 650,000 samples at 360 Hz), upload to rhythm "
+                  f"strip with both models' classes: {s:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
