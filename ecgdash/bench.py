@@ -1,8 +1,11 @@
 """Benchmarks that print numbers: ``python -m ecgdash bench``.
 
-Measures the data build (all records, CSVs included, into a temporary folder), and for each
-model: parameters, seconds per training epoch on the intra-patient train split, inference
-beats/s on its test split, and the time to load the saved model from trained_models/.
+Parts (``--only``): ``build`` (all records cut, CSVs written, into a temporary folder);
+``models`` (parameters, seconds per training epoch on the intra-patient train split, inference
+beats/s on its test split, time to load from trained_models/); ``scoring`` (the Predict page's
+work on the test CSV); ``detection`` (QRS detection against every annotated record, time per
+record, macro-F1 at annotated vs detected positions); ``noise`` (detection under simulated
+ambulatory noise).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import data_dir
+from .config import AAMI_MAP, data_dir
 
 
 def _timed(fn, repeat: int = 1) -> tuple[float, object]:
@@ -123,8 +126,41 @@ def bench_detection(source, names=("lstm", "cnn"), models=None, records=None) ->
             "macro_f1": f1, "per_record": per_record}
 
 
+def bench_detection_noise(source, minutes: float = 10.0,
+                          conditions=((12, ("baseline", "muscle")), (6, ("baseline", "muscle", "motion")),
+                                      (0, ("motion",)))) -> list[dict]:
+    """The detector on DS2 records with simulated ambulatory noise (the first ``minutes`` of
+    each), against the annotated beats: the ensemble vs XQRS alone on lead 0."""
+    from .augment import add_noise
+    from .config import DS2
+    from .detect import detect_beats, detect_qrs, detection_quality
+    from .records import read_recording
+
+    rows = []
+    for snr, kinds in conditions:
+        totals = {"ensemble": np.zeros(3), "xqrs lead 0": np.zeros(3)}
+        for name in DS2:
+            path = Path(source) / name
+            if not path.with_suffix(".hea").is_file():
+                continue
+            rec = read_recording(path)
+            n = int(minutes * 60 * rec.fs)
+            ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < n)]
+            noisy = add_noise(rec.signals[:n], rec.fs, snr, np.random.default_rng(int(name)), kinds)
+            for key, found in (("ensemble", detect_beats(noisy, rec.fs)),
+                               ("xqrs lead 0", detect_qrs(noisy[:, 0], rec.fs, "xqrs"))):
+                q = detection_quality(ref, found, rec.fs)
+                totals[key] += (q["tp"], q["fn"], q["fp"])
+        for key, (tp, fn, fp) in totals.items():
+            rows.append({"snr_db": snr, "noise": "+".join(kinds), "detector": key,
+                         "sensitivity": tp / (tp + fn), "ppv": tp / (tp + fp), "fp": int(fp)})
+            print(f"  {snr:>3} dB {'+'.join(kinds):<24} {key:<12} sensitivity {tp / (tp + fn):.4f} "
+                  f"PPV {tp / (tp + fp):.4f} ({int(fp)} false beats)", flush=True)
+    return rows
+
+
 def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn"),
-              parts=("build", "models", "scoring", "detection")) -> dict:
+              parts=("build", "models", "scoring", "detection", "noise")) -> dict:
     from . import dataset
 
     results = {}
@@ -158,6 +194,9 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
         for n, v in r["macro_f1"].items():
             print(f"  {n}: macro-F1 with beats cut at annotated positions {v['annotated']:.4f}, "
                   f"at detected positions {v['detected']:.4f}")
+    if "noise" in parts and source.is_dir():
+        print("QRS detection with simulated ambulatory noise, DS2 records, first 10 minutes:")
+        results["noise"] = bench_detection_noise(source)
     return results
 
 

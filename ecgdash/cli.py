@@ -158,7 +158,7 @@ def cmd_bench(args) -> int:
     _quiet_tensorflow()
     from .bench import run_bench
 
-    parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection")
+    parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection", "noise")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
                                         "(default data/mitdb)")
-    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench, build):

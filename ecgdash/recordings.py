@@ -14,125 +14,17 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .csvio import _decompress, _to_text
+from .csvio import _decompress, _is_number, _to_text
 from .errors import DataError
-from .records import Record, _pick_lead
+from .records import MAX_FS, MIN_FS, Recording, _check_signal, check_fs, read_recording  # noqa: F401
 
-MIN_FS, MAX_FS = 50.0, 10_000.0
 MAX_UNZIPPED = 1 << 30          # refuse zips that expand beyond 1 GiB
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
 _SIGNAL_EXT = (".csv", ".txt", ".tsv", ".gz")
-
-
-@dataclass
-class Recording:
-    """A multi-lead recording and its reference annotations, if any."""
-
-    name: str
-    fs: float
-    signals: np.ndarray              # (n_samples, n_leads) float64, physical units
-    leads: list[str]
-    ann_sample: np.ndarray | None = None
-    ann_symbol: np.ndarray | None = None
-    kind: str = "wfdb"               # "wfdb" or "csv"
-    warnings: list[str] | None = None
-
-    @property
-    def duration(self) -> float:
-        return len(self.signals) / self.fs
-
-    def lead_index(self, lead=None) -> int:
-        return _pick_lead(self.leads, lead, self.name)
-
-    def record(self, lead=None) -> Record:
-        """One lead as the ``Record`` that the beat cutter takes."""
-        i = self.lead_index(lead)
-        return Record(name=self.name, fs=self.fs, signal=self.signals[:, i], lead=self.leads[i],
-                      leads=list(self.leads), ann_sample=self.ann_sample, ann_symbol=self.ann_symbol)
-
-
-def check_fs(fs) -> float:
-    """A usable sampling rate in Hz, or DataError."""
-    try:
-        fs = float(fs)
-    except (TypeError, ValueError):
-        raise DataError(f"The sampling rate {fs!r} is not a number.") from None
-    if not np.isfinite(fs) or fs <= 0:
-        raise DataError(f"The sampling rate must be a positive number of Hz, not {fs:g}.")
-    if not MIN_FS <= fs <= MAX_FS:
-        raise DataError(f"A sampling rate of {fs:g} Hz is not plausible for an ECG "
-                        f"(expected {MIN_FS:g} to {MAX_FS:g} Hz).")
-    return fs
-
-
-def _check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
-    """Refuse flat or all-missing signals; say how much is missing."""
-    warnings = []
-    if signals.size == 0 or len(signals) < 2 * fs:
-        raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s): a recording needs at "
-                        "least two beats (a few seconds).")
-    finite = np.isfinite(signals)
-    for i in range(signals.shape[1]):
-        col = signals[finite[:, i], i]
-        if len(col) == 0:
-            raise DataError(f"{name}: lead {i + 1} holds no numbers (all samples are missing).")
-        if np.ptp(col) == 0:
-            raise DataError(f"{name}: lead {i + 1} is a flat line (every sample is {col[0]:g}); "
-                            "there are no beats to find.")
-    missing = int((~finite).any(axis=1).sum())
-    if missing:
-        warnings.append(f"{name}: {missing:,} samples ({missing / fs:.1f} s) are missing (NaN); "
-                        "gaps are bridged for beat detection and beats that touch them are left out.")
-    return warnings
-
-
-# ----------------------------------------------------------------------------- WFDB
-
-def read_recording(path) -> Recording:
-    """A WFDB record on disk (``path`` with or without extension), all leads, its ``.atr`` if any."""
-    import wfdb
-
-    path = Path(path)
-    if path.suffix in (".hea", ".dat", ".atr"):
-        path = path.with_suffix("")
-    name = path.name
-    if not path.with_suffix(".hea").is_file():
-        raise DataError(f"Record {name}: header file {name}.hea not found.")
-    try:
-        header = wfdb.rdheader(str(path))
-    except Exception as exc:  # wfdb raises many types for a bad header
-        raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
-    if not header.sig_name:
-        raise DataError(f"Record {name}: the header lists no signals.")
-    for fname in {f for f in (header.file_name or []) if f}:
-        if not (path.parent / fname).is_file():
-            raise DataError(f"Record {name}: the header names the signal file {fname}, "
-                            "which is missing. Upload it together with the header.")
-    try:
-        rec = wfdb.rdrecord(str(path))
-    except Exception as exc:
-        raise DataError(f"Record {name}: the signal could not be read ({exc}); "
-                        "is the .dat file complete?") from None
-    if rec.p_signal is None or rec.p_signal.shape[0] < (header.sig_len or 0):
-        raise DataError(f"Record {name}: the .dat file holds fewer samples than the header says; "
-                        "it may be truncated.")
-    fs = check_fs(rec.fs)
-    signals = np.asarray(rec.p_signal, dtype=np.float64)
-    ann_sample = ann_symbol = None
-    if path.with_suffix(".atr").is_file():
-        try:
-            ann = wfdb.rdann(str(path), "atr")
-        except Exception as exc:
-            raise DataError(f"Record {name}: the annotation file could not be read ({exc}).") from None
-        ann_sample, ann_symbol = np.asarray(ann.sample, np.int64), np.asarray(ann.symbol)
-    warnings = _check_signal(signals, fs, f"Record {name}")
-    return Recording(name=name, fs=fs, signals=signals, leads=list(rec.sig_name),
-                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings)
 
 
 # ----------------------------------------------------------------------------- CSV / TXT
@@ -164,7 +56,7 @@ def read_signal_csv(data: bytes, name: str, fs: float | None = None,
         raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
     delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
     first = re.split(delim if delim else r"\s+", lines[0].strip())
-    has_header = not all(_is_float(c) for c in first if c.strip())
+    has_header = not all(_is_number(c) for c in first if c.strip())
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
                             comment="#", engine="c" if delim else "python", skip_blank_lines=True)
@@ -210,13 +102,6 @@ def read_signal_csv(data: bytes, name: str, fs: float | None = None,
     return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
                      warnings=warnings)
 
-
-def _is_float(cell: str) -> bool:
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
 
 
 # ----------------------------------------------------------------------------- uploads

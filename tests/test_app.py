@@ -31,6 +31,15 @@ def _app():
     return at
 
 
+def _copy_store(source, target):
+    """A writable copy of the tiny model store."""
+    target.mkdir()
+    for name in ("lstm", "cnn"):
+        for ext in (".keras", ".json"):
+            (target / f"{name}{ext}").write_bytes((source / f"{name}{ext}").read_bytes())
+    return target
+
+
 def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.error] + \
             [w.value for w in at.warning] + [i.value for i in at.info]
@@ -134,11 +143,7 @@ def test_missing_models_are_explained(monkeypatch, tmp_path):
 
 
 def test_corrupt_card_is_explained(monkeypatch, tiny_store, tmp_path, small_csv):
-    store = tmp_path / "store"
-    store.mkdir()
-    for name in ("lstm", "cnn"):
-        for ext in (".keras", ".json"):
-            (store / f"{name}{ext}").write_bytes((tiny_store / f"{name}{ext}").read_bytes())
+    store = _copy_store(tiny_store, tmp_path / "store")
     (store / "cnn.json").write_text("{not json")
     monkeypatch.setenv("ECGDASH_MODELS_DIR", str(store))
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
@@ -187,11 +192,7 @@ def test_recording_page_with_uploaded_record(app_env, mitdb, tmp_path):
 def test_train_page_trains_and_keeps(monkeypatch, tiny_store, small_data, tmp_path):
     from ecgdash import store
 
-    models = tmp_path / "models"
-    models.mkdir()
-    for name in ("lstm", "cnn"):
-        for ext in (".keras", ".json"):
-            (models / f"{name}{ext}").write_bytes((tiny_store / f"{name}{ext}").read_bytes())
+    models = _copy_store(tiny_store, tmp_path / "models")
     before = store.load_card("cnn", models)["keras_sha256"]
     monkeypatch.setenv("ECGDASH_MODELS_DIR", str(models))
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
