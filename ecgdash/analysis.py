@@ -20,6 +20,7 @@ from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
 from .models import predict_proba
 from .recordings import Recording, load_recording
+from .context import add_context
 from .records import beats_from_marks, cut_beats, rr_intervals
 
 #: Models used for recordings when none are named (issue "robust models" replaces this pair).
@@ -117,8 +118,10 @@ def beats_at(rec, positions: np.ndarray) -> Beats:
     warnings = []
     if not keep.all():
         warnings.append(f"{int((~keep).sum())} beats touch missing samples and were left out.")
-    return Beats(X=X[keep], sample=positions[index][keep], rr=rr[keep],
-                 record=np.full(int(keep.sum()), rec.name), fs=rec.fs, lead=rec.lead, warnings=warnings)
+    beats = Beats(X=X, sample=positions[index], rr=rr, record=np.full(len(X), rec.name),
+                  fs=rec.fs, lead=rec.lead, warnings=warnings)
+    add_context(beats)
+    return beats.subset(keep) if not keep.all() else beats
 
 
 def analyze_record(source, fs: float | None = None, lead=None, use_annotations: bool = True,
@@ -164,6 +167,6 @@ def analyze_record(source, fs: float | None = None, lead=None, use_annotations: 
         from .store import load_model
 
         loaded = {name: load_model(name) for name in models}
-    probas = {name: predict_proba(model, beats.X) for name, model in loaded.items()}
+    probas = {name: predict_proba(model, beats) for name, model in loaded.items()}
     return RecordAnalysis(recording=recording, lead=rec.lead, beats=beats, probas=probas,
                           source=source_kind, detection=detection, warnings=warnings)

@@ -25,6 +25,12 @@ class Beats:
         The beat's position (annotation or detection) in the record, in samples at ``fs``.
     rr : float32 array, shape (n, 2), or None
         RR interval before and after each beat, in seconds (WFDB input only).
+    context : float32 array, shape (n, 6), or None
+        The RR context features, shape (n, 6) (``ecgdash.context``), computed over the whole record when the
+        beats are cut, so that a subset of beats keeps them.
+    template : float32 array, shape (n, 187), or None
+        The local template: the median of the neighbouring beats of the same record, i.e. what
+        this patient's beats look like right now (``ecgdash.context``).
     fs : float or None
         Sampling rate of the record the beats were cut from.
     lead : str or None
@@ -38,6 +44,8 @@ class Beats:
     record: np.ndarray | None = None
     sample: np.ndarray | None = None
     rr: np.ndarray | None = None
+    context: np.ndarray | None = None
+    template: np.ndarray | None = None
     fs: float | None = None
     lead: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -49,7 +57,7 @@ class Beats:
         n = len(self.X)
         if self.y is not None:
             self.y = np.asarray(self.y, dtype=np.int64)
-        for name in ("y", "record", "sample", "rr"):
+        for name in ("y", "record", "sample", "rr", "context", "template"):
             value = getattr(self, name)
             if value is not None and len(value) != n:
                 raise ValueError(f"Beats.{name} has {len(value)} rows, X has {n}")
@@ -61,7 +69,8 @@ class Beats:
         """The beats at ``index`` (a boolean mask or integer indices), with their metadata."""
         pick = lambda a: None if a is None else a[index]  # noqa: E731
         return replace(self, X=self.X[index], y=pick(self.y), record=pick(self.record),
-                       sample=pick(self.sample), rr=pick(self.rr), warnings=list(self.warnings))
+                       sample=pick(self.sample), rr=pick(self.rr), context=pick(self.context),
+                       template=pick(self.template), warnings=list(self.warnings))
 
     def class_counts(self) -> dict[str, int]:
         """Beats per class name (labels required)."""
@@ -83,6 +92,7 @@ class Beats:
         fs = {p.fs for p in parts}
         lead = {p.lead for p in parts}
         return Beats(X=cat("X"), y=cat("y"), record=cat("record"), sample=cat("sample"),
-                     rr=cat("rr"), fs=fs.pop() if len(fs) == 1 else None,
+                     rr=cat("rr"), context=cat("context"), template=cat("template"),
+                     fs=fs.pop() if len(fs) == 1 else None,
                      lead=lead.pop() if len(lead) == 1 else None,
                      warnings=[w for p in parts for w in p.warnings])

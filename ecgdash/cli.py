@@ -66,13 +66,16 @@ def cmd_train(args) -> int:
 
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.model.startswith("robust"):
+        return _train_robust(args)
     kinds = ["lstm", "cnn"] if args.model == "all" else [args.model]
     train = dataset.load_split(args.split, "train", out=args.data)
     test = dataset.load_split(args.split, "test", out=args.data)
     for kind in kinds:
         name = _model_name(kind, args.split, args.name if len(kinds) == 1 else None)
-        config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
-                             seed=args.seed, patience=args.patience)
+        config = TrainConfig(epochs=args.epochs or 50, batch_size=args.batch_size, subset=args.subset,
+                             seed=args.seed, patience=args.patience or 20,
+                             class_weight=args.class_weight or "none")
         print(f"training {name} ({kind}, {args.split}-patient split): {len(train):,} beats, "
               f"up to {config.epochs} epochs")
 
@@ -88,6 +91,42 @@ def cmd_train(args) -> int:
               f"{card['train_seconds']:.0f} s; saved {path}")
         print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
                             card["params"]))
+    return 0
+
+
+def _epoch_printer():
+    def on_epoch(epoch, total, row):
+        print(f"  epoch {epoch:3d}/{total}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
+              f"val acc {row['val_accuracy']:.4f}  val macro-F1 {row['val_macro_f1']:.4f}  "
+              f"{row['seconds']:.1f}s", flush=True)
+
+    return on_epoch
+
+
+def _train_robust(args) -> int:
+    from pathlib import Path
+
+    from . import store
+    from .config import data_dir
+    from .evaluation import format_report
+    from .robust import AugmentConfig, ROBUST_KINDS, ds2_beats, train_robust
+    from .training import TrainConfig
+
+    source = Path(args.source) if args.source else data_dir() / "mitdb"
+    kinds = list(ROBUST_KINDS) if args.model == "robust" else [args.model]
+    test = ds2_beats(source)
+    for kind in kinds:
+        config = TrainConfig(epochs=args.epochs or 30, batch_size=args.batch_size, subset=args.subset,
+                             seed=args.seed, patience=args.patience or 10,
+                             class_weight=args.class_weight or "sqrt")
+        augment = AugmentConfig(copies=args.copies)
+        print(f"training {kind} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
+              f"up to {config.epochs} epochs")
+        model, card = train_robust(kind, source, config, augment, test=test, on_epoch=_epoch_printer())
+        path = store.save_model(args.name or kind, model, card, folder=args.models)
+        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+              f"{card['train_seconds']:.0f} s; saved {path}")
+        print(format_report(card["evaluation"], f"\n{kind} on DS2", card["params"]))
     return 0
 
 
@@ -182,13 +221,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_data)
 
     train = sub.add_parser("train", help="train and save models in trained_models/")
-    train.add_argument("--model", choices=["lstm", "cnn", "all"], default="all")
+    train.add_argument("--model", default="all",
+                       choices=["lstm", "cnn", "all", "robust_lstm", "robust_cnn", "robust"],
+                       help="robust_*: trained patient-wise on the DS1 records of --source, "
+                            "with augmentation and RR context")
     train.add_argument("--split", choices=["intra", "inter"], default="intra")
-    train.add_argument("--epochs", type=int, default=50)
+    train.add_argument("--epochs", type=int, help="maximum epochs (default 50; robust models 30)")
     train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--patience", type=int, default=20,
-                       help="stop after this many epochs without a better validation macro-F1")
+    train.add_argument("--patience", type=int,
+                       help="stop after this many epochs without a better validation macro-F1 "
+                            "(default 20; robust models 10)")
     train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
+    train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
+    train.add_argument("--copies", type=int, default=2,
+                       help="robust models: augmented passes over DS1 per epoch")
+    train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
+                       help="default: none (reference pair), sqrt (robust pair)")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")

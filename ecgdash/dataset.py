@@ -178,7 +178,7 @@ def build(source=None, out=None, lead=None, seed: int = SEED, csv: bool = True,
     split[test] = 1
     _atomic_write(out / "beats.npz", lambda f: np.savez(
         f, X=beats.X, y=beats.y, record=beats.record.astype("U8"), sample=beats.sample,
-        rr=beats.rr, intra_test=split, fs=np.array([beats.fs or np.nan])))
+        rr=beats.rr, context=beats.context, template=beats.template, intra_test=split, fs=np.array([beats.fs or np.nan])))
     files = {}
     if csv:
         for (name, part), idx in zip(
@@ -232,6 +232,7 @@ def load_built(out=None) -> tuple[Beats, np.ndarray]:
         with np.load(path) as z:
             fs = float(z["fs"][0])
             beats = Beats(X=z["X"], y=z["y"], record=z["record"], sample=z["sample"], rr=z["rr"],
+                          context=z["context"], template=z["template"],
                           fs=None if np.isnan(fs) else fs)
             intra_test = z["intra_test"].astype(bool)
     except (OSError, ValueError, KeyError) as exc:

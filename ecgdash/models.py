@@ -8,12 +8,33 @@ from __future__ import annotations
 from .config import BEAT_LEN, N_CLASSES
 
 #: Parameter budgets of the issue (the reference study: LSTM 19,397, CNN 384,453).
-MAX_PARAMS = {"lstm": 20_000, "cnn": 100_000}
+MAX_PARAMS = {"lstm": 20_000, "cnn": 100_000, "robust_lstm": 20_000, "robust_cnn": 100_000}
 #: The reference study's models: LSTM 19,397 parameters, CNN 384,453.
 REFERENCE_PARAMS = {"lstm": 19_397, "cnn": 384_453}
 
 
-def build_lstm(units: int = 48) -> "keras.Model":  # noqa: F821
+def _context_input():
+    """The RR-context input (``context.RR_FEATURES``) and a small dense layer reading it."""
+    import keras
+    from keras import layers
+
+    from .context import RR_FEATURES
+
+    rr = keras.Input(shape=(len(RR_FEATURES),), name="rr")
+    return rr, layers.Dense(16, activation="relu", name="rr_dense")(rr)
+
+
+def _beat_and_template(beat):
+    """The local-template input, and the beat, the template and their difference as 3 channels."""
+    import keras
+    from keras import layers
+
+    template = keras.Input(shape=(BEAT_LEN, 1), name="template")
+    diff = layers.Subtract(name="beat_minus_template")([beat, template])
+    return template, layers.Concatenate(name="beat_template_diff")([beat, template, diff])
+
+
+def build_lstm(units: int = 48, context: bool = False) -> "keras.Model":  # noqa: F821
     """Our LSTM: a small convolutional front end, then an LSTM that reads the whole beat.
 
     Two convolutions of 5 samples (1,392 parameters; the second with stride 2) turn the
@@ -22,20 +43,33 @@ def build_lstm(units: int = 48) -> "keras.Model":  # noqa: F821
     (maximum and mean over time), so every step of the beat feeds the decision directly, not
     only the last one. BatchNorm -> Dense(32) -> Dense(5). 17,525 parameters: under the
     reference study's 19,397.
+
+    With ``context=True`` (the robust LSTM) a second input, the beat's RR intervals
+    (``ecgdash.context``), joins the pooled features before the dense layers, and the
+    convolutions read the beat, its local template and their difference.
     """
     import keras
     from keras import layers
 
     inputs = keras.Input(shape=(BEAT_LEN, 1), name="beat")
-    x = layers.Conv1D(16, 5, padding="same", activation="relu", name="local_conv")(inputs)
+    x = inputs
+    if context:
+        template, x = _beat_and_template(inputs)
+    x = layers.Conv1D(16, 5, padding="same", activation="relu", name="local_conv")(x)
     x = layers.Conv1D(16, 5, strides=2, padding="same", activation="relu", name="downsample_conv")(x)
     x = layers.LSTM(units, return_sequences=True, name="lstm")(x)
-    x = layers.Concatenate(name="pool")([layers.GlobalMaxPooling1D(name="max_over_time")(x),
-                                         layers.GlobalAveragePooling1D(name="mean_over_time")(x)])
+    pooled = [layers.GlobalMaxPooling1D(name="max_over_time")(x),
+              layers.GlobalAveragePooling1D(name="mean_over_time")(x)]
+    model_inputs = inputs
+    if context:
+        rr, rr_features = _context_input()
+        pooled.append(rr_features)
+        model_inputs = [inputs, template, rr]
+    x = layers.Concatenate(name="pool")(pooled)
     x = layers.BatchNormalization(name="batchnorm")(x)
     x = layers.Dense(32, activation="relu", name="dense")(x)
     outputs = layers.Dense(N_CLASSES, activation="softmax", name="class_probabilities")(x)
-    return keras.Model(inputs, outputs, name="lstm")
+    return keras.Model(model_inputs, outputs, name="robust_lstm" if context else "lstm")
 
 
 def build_reference_lstm(units: int = 64) -> "keras.Model":  # noqa: F821
@@ -74,7 +108,7 @@ def _residual_block(x, filters: int, kernel: int, name: str):
 
 
 def build_cnn(filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
-              dense: int = 48) -> "keras.Model":  # noqa: F821
+              dense: int = 48, context: bool = False) -> "keras.Model":  # noqa: F821
     """A small residual 1-D CNN (under 100,000 parameters; the reference CNN had 384,453).
 
     A stem convolution, then residual blocks (two convolutions of ``kernel`` samples, a skip
@@ -82,28 +116,47 @@ def build_cnn(filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
     (58 ms) in the first layer to most of the beat at the end. The flattened features keep
     *where* along the beat each shape occurs (the next R peak's position is the RR interval);
     the dense head classifies them. 91,925 parameters.
+
+    With ``context=True`` (the robust CNN) the stem reads the beat, its local template and their
+    difference, and the beat's RR intervals (``ecgdash.context``) join the flattened features
+    before the dense head.
     """
     import keras
     from keras import layers
 
     inputs = keras.Input(shape=(BEAT_LEN, 1), name="beat")
-    x = layers.Conv1D(filters[0], 7, padding="same", name="stem_conv")(inputs)
+    x = inputs
+    if context:
+        template, x = _beat_and_template(inputs)
+    x = layers.Conv1D(filters[0], 7, padding="same", name="stem_conv")(x)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.ReLU(name="stem_relu")(x)
     for i, f in enumerate(filters, start=1):
         x = _residual_block(x, f, kernel, name=f"block{i}")
     x = layers.Flatten(name="flatten")(x)
+    model_inputs = inputs
+    if context:
+        rr, rr_features = _context_input()
+        x = layers.Concatenate(name="with_rr")([x, rr_features])
+        model_inputs = [inputs, template, rr]
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)
     outputs = layers.Dense(N_CLASSES, activation="softmax", name="class_probabilities")(x)
-    return keras.Model(inputs, outputs, name="cnn")
+    return keras.Model(model_inputs, outputs, name="robust_cnn" if context else "cnn")
 
 
-BUILDERS = {"lstm": build_lstm, "cnn": build_cnn}
+BUILDERS = {"lstm": build_lstm, "cnn": build_cnn,
+            "robust_lstm": lambda: build_lstm(context=True),
+            "robust_cnn": lambda: build_cnn(context=True)}
+
+
+def needs_context(model) -> bool:
+    """Does ``model`` take the RR context as a second input?"""
+    return len(model.inputs) > 1
 
 
 def build(kind: str) -> "keras.Model":  # noqa: F821
-    """Build a fresh model of ``kind`` ("lstm" or "cnn")."""
+    """Build a fresh model of ``kind`` ("lstm", "cnn", "robust_lstm" or "robust_cnn")."""
     try:
         return BUILDERS[kind]()
     except KeyError:
@@ -154,7 +207,8 @@ _SERVING: "weakref.WeakKeyDictionary" = None  # model -> its fixed-signature tf.
 
 
 def _serving_function(model):
-    """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature, traced once.
+    """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature (and (None, 4)
+    for the RR context), traced once.
 
     Keras' ``predict`` retraces for every new batch shape, and an eager call on a large array is
     slow (GUIDE §3); a fixed signature avoids both.
@@ -168,20 +222,51 @@ def _serving_function(model):
         _SERVING = weakref.WeakKeyDictionary()
     fn = _SERVING.get(model)
     if fn is None:
-        fn = tf.function(lambda x: model(x, training=False),
-                         input_signature=[tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)])
+        beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
+        if needs_context(model):
+            from .context import RR_FEATURES
+
+            rr = tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)
+            fn = tf.function(lambda x, t, r: model([x, t, r], training=False),
+                             input_signature=[beat, beat, rr])
+        else:
+            fn = tf.function(lambda x: model(x, training=False), input_signature=[beat])
         _SERVING[model] = fn
     return fn
 
 
+def model_inputs(model, beats) -> tuple:
+    """The arrays ``model`` takes for ``beats``: (X[..., None],), or for a model with context
+    (X[..., None], local templates[..., None], RR context).
+
+    A model that needs the RR context and is given a bare array raises DataError.
+    """
+    from .beats import Beats
+
+    X = as_beat_array(beats)[..., None]
+    if not needs_context(model):
+        return (X,)
+    from .context import rr_context, templates
+    from .errors import DataError
+
+    if not isinstance(beats, Beats):
+        raise DataError(f"Model {model.name} needs each beat's RR intervals: give it the Beats "
+                        "from beats_from_record or analyze_record (with their record positions), "
+                        "not a bare array of beats.")
+    return X, templates(beats)[..., None], rr_context(beats)
+
+
 def predict_proba(model, X, batch_size: int = 4096) -> "np.ndarray":  # noqa: F821
-    """Class probabilities, shape (n, 5), of beats ``X`` (a ``Beats`` or an (n, 187) array)."""
+    """Class probabilities, shape (n, 5), of beats ``X`` (a ``Beats`` or an (n, 187) array).
+
+    Models with the RR context (the robust pair) need ``Beats`` that carry it.
+    """
     import numpy as np
 
-    X = as_beat_array(X)
-    if len(X) == 0:
+    inputs = model_inputs(model, X)
+    n = len(inputs[0])
+    if n == 0:
         return np.zeros((0, N_CLASSES), dtype=np.float32)
     fn = _serving_function(model)
-    x = X[..., None]
-    out = [np.asarray(fn(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+    out = [np.asarray(fn(*(a[i:i + batch_size] for a in inputs))) for i in range(0, n, batch_size)]
     return np.concatenate(out).astype(np.float32)

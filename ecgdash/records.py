@@ -19,6 +19,7 @@ import numpy as np
 
 from .beats import Beats
 from .config import AAMI_MAP, BEAT_FS, BEAT_LEN
+from .context import add_context
 from .errors import DataError
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
@@ -285,6 +286,7 @@ def beats_from_marks(rec: Record, marks, symbols) -> Beats:
         warnings.append(f"Record {rec.name}: {int(bad.sum())} beats touch missing (NaN) samples "
                         "and were left out.")
     keep = ~bad
-    return Beats(X=X[keep], y=y[keep], record=np.full(int(keep.sum()), rec.name),
-                 sample=marks[index][keep], rr=rr[keep], fs=rec.fs, lead=rec.lead,
-                 warnings=warnings)
+    beats = Beats(X=X, y=y, record=np.full(len(X), rec.name), sample=marks[index], rr=rr,
+                  fs=rec.fs, lead=rec.lead, warnings=warnings)
+    add_context(beats)   # over the whole record, before any beat is dropped
+    return beats.subset(keep) if not keep.all() else beats

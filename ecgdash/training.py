@@ -101,7 +101,7 @@ def _versions() -> dict:
             "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
 
 
-def _make_callbacks(X_val, y_val, config: TrainConfig, on_epoch: EpochCallback | None,
+def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
                     history: list):
     import keras
 
@@ -124,8 +124,8 @@ def _make_callbacks(X_val, y_val, config: TrainConfig, on_epoch: EpochCallback |
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
-            proba = predict_proba(self.model, X_val)
-            ev = evaluate(y_val, proba)
+            proba = predict_proba(self.model, val)
+            ev = evaluate(val.y, proba)
             lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             row = {"epoch": epoch + 1,
                    "loss": float(logs.get("loss", np.nan)),
@@ -151,6 +151,79 @@ def _make_callbacks(X_val, y_val, config: TrainConfig, on_epoch: EpochCallback |
     return Monitor()
 
 
+def _inputs(model, beats: Beats):
+    """What ``fit`` takes as x for ``beats``: one array, or [beats, RR context]."""
+    from .models import model_inputs
+
+    arrays = model_inputs(model, beats)
+    return arrays[0] if len(arrays) == 1 else list(arrays)
+
+
+def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None = None,
+        verbose: int = 0, class_weight: dict | None = None) -> dict:
+    """Compile and fit ``model`` on ``fit_data`` (a labelled ``Beats`` or a Keras ``PyDataset``),
+    validating on ``val`` each epoch (macro-F1, early stopping, best weights kept).
+
+    Returns the training summary for the card: history, epochs, best epoch, seconds.
+    """
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history: list[dict] = []
+    monitor = _make_callbacks(val, config, on_epoch, history)
+    kwargs = dict(epochs=config.epochs, callbacks=[monitor], verbose=verbose,
+                  validation_data=(_inputs(model, val), val.y))
+    t0 = time.perf_counter()
+    if isinstance(fit_data, Beats):
+        model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
+                  class_weight=class_weight, shuffle=True, **kwargs)
+    else:
+        model.fit(fit_data, **kwargs)
+    seconds = time.perf_counter() - t0
+    return {
+        "epochs_run": len(history),
+        "best_epoch": monitor.best_epoch,
+        "best_val_macro_f1": monitor.best,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 2) if history else None,
+        "history": history,
+    }
+
+
+def make_card(kind: str, model, summary: dict, config: TrainConfig, split: str, data: dict,
+              class_weight) -> dict:
+    """The model card (see ``train_model``), without the evaluation."""
+    from .models import layer_table
+
+    return {
+        "kind": kind,
+        "architecture": layer_table(model),
+        "params": int(model.count_params()),
+        **{k: v for k, v in summary.items() if k != "history"},
+        "split": split,
+        "data": {**data, "classes": list(CLASSES)},
+        "config": asdict(config),
+        "class_weight": class_weight,
+        "seed": config.seed,
+        "versions": _versions(),
+        "trained": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "history": summary["history"],
+    }
+
+
+def add_evaluation(card: dict, model, test: Beats, test_set: str) -> dict:
+    """Evaluate ``model`` on labelled ``test`` beats into ``card["evaluation"]``."""
+    from .models import predict_proba
+
+    t1 = time.perf_counter()
+    proba = predict_proba(model, test)
+    card["evaluation"] = evaluate(test.y, proba)
+    card["evaluation"]["test_set"] = test_set
+    card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
+    return card
+
+
 def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
                 test: Beats | None = None, split: str = "intra",
                 on_epoch: EpochCallback | None = None, verbose: int = 0,
@@ -163,7 +236,7 @@ def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
     """
     import keras
 
-    from .models import build, layer_table, predict_proba
+    from .models import build
 
     config = config or TrainConfig()
     if train.y is None:
@@ -174,47 +247,15 @@ def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
     if config.subset:
         train = train.subset(stratified_subset(train.y, config.subset, config.seed))
     fit_idx, val_idx = stratified_split(train.y, config.val_fraction, config.seed)
-    X_fit, y_fit = train.X[fit_idx, :, None], train.y[fit_idx]
-    X_val, y_val = train.X[val_idx], train.y[val_idx]
-
+    fit_beats, val_beats = train.subset(fit_idx), train.subset(val_idx)
     model = builder() if builder else build(kind)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history: list[dict] = []
-    monitor = _make_callbacks(X_val, y_val, config, on_epoch, history)
-    weights = class_weights(y_fit, config.class_weight)
-    t0 = time.perf_counter()
-    model.fit(X_fit, y_fit, batch_size=config.batch_size, epochs=config.epochs,
-              validation_data=(X_val[..., None], y_val), class_weight=weights,
-              callbacks=[monitor], verbose=verbose, shuffle=True)
-    seconds = time.perf_counter() - t0
-
-    card = {
-        "kind": kind,
-        "architecture": layer_table(model),
-        "params": int(model.count_params()),
-        "epochs_run": len(history),
-        "best_epoch": monitor.best_epoch,
-        "best_val_macro_f1": monitor.best,
-        "train_seconds": round(seconds, 1),
-        "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 2) if history else None,
-        "split": split,
-        "data": {"train_beats": n_source, "train_sha256": data_hash,
-                 "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
-                 "fit_counts": np.bincount(y_fit, minlength=N_CLASSES).tolist(),
-                 "val_counts": np.bincount(y_val, minlength=N_CLASSES).tolist(),
-                 "classes": list(CLASSES)},
-        "config": asdict(config),
-        "class_weight": weights,
-        "seed": config.seed,
-        "versions": _versions(),
-        "trained": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "history": history,
-    }
+    weights = class_weights(fit_beats.y, config.class_weight)
+    summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights)
+    data = {"train_beats": n_source, "train_sha256": data_hash,
+            "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
+            "fit_counts": np.bincount(fit_beats.y, minlength=N_CLASSES).tolist(),
+            "val_counts": np.bincount(val_beats.y, minlength=N_CLASSES).tolist()}
+    card = make_card(kind, model, summary, config, split, data, weights)
     if test is not None and test.y is not None:
-        t1 = time.perf_counter()
-        proba = predict_proba(model, test)
-        card["evaluation"] = evaluate(test.y, proba)
-        card["evaluation"]["test_set"] = "intra-patient test" if split == "intra" else "DS2"
-        card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
+        add_evaluation(card, model, test, "intra-patient test" if split == "intra" else "DS2")
     return model, card

@@ -1,0 +1,89 @@
+"""The robust pair: patient-wise splitting, RR context and templates, augmentation, tiny training."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecgdash import DataError, beats_from_record, predict_proba
+from ecgdash.config import DS1
+from ecgdash.context import RR_FEATURES, compute_context, compute_templates
+from ecgdash.robust import (VAL_RECORDS, AugmentConfig, augment_record, condition_beats,
+                            load_records, patient_split)
+
+
+def test_patient_split_never_shares_a_record():
+    train, val = patient_split(DS1)
+    assert set(val) == set(VAL_RECORDS) and not set(train) & set(val)
+    assert sorted(train + val) == sorted(DS1)
+    train, val = patient_split(["101", "106", "208"])     # no configured validation record here
+    assert val == ["208"] and train == ["101", "106"]
+    with pytest.raises(DataError):
+        patient_split(["101"])
+
+
+def test_rr_context_marks_premature_beats(mitdb):
+    beats = beats_from_record(mitdb / "232")            # many S beats
+    ctx = beats.context
+    assert ctx.shape == (len(beats), len(RR_FEATURES)) and ctx.dtype == np.float32
+    np.testing.assert_allclose(ctx, compute_context(beats), rtol=1e-6)
+    s, n = beats.y == 1, beats.y == 0
+    assert np.median(ctx[s, 2]) < np.median(ctx[n, 2])   # S beats come early for this patient
+    sub = beats.subset(np.arange(0, len(beats), 7))
+    np.testing.assert_array_equal(sub.context, ctx[::7])  # a subset keeps the whole-record context
+
+
+def test_templates_are_local_medians(mitdb):
+    beats = beats_from_record(mitdb / "119")            # bigeminy-like runs of V beats
+    t = beats.template
+    assert t.shape == beats.X.shape and t.dtype == np.float32
+    np.testing.assert_allclose(t, compute_templates(beats), atol=1e-6)
+    i = 100
+    window = beats.X[i - 15:i + 16]
+    np.testing.assert_allclose(t[i], np.median(window, axis=0), atol=1e-6)
+
+
+def test_context_models_refuse_bare_arrays(mitdb):
+    from ecgdash.models import build
+
+    model = build("robust_cnn")
+    beats = beats_from_record(mitdb / "100")
+    assert predict_proba(model, beats.subset(np.arange(20))).shape == (20, 5)
+    with pytest.raises(DataError, match="RR intervals"):
+        predict_proba(model, beats.X[:20])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_augmented_passes_keep_the_format_and_are_seeded(mitdb, seed):
+    rec = load_records(mitdb, ["208"])[0]
+    config = AugmentConfig(p_resample=1.0, p_noise=1.0, p_invert=0.5)
+    a = augment_record(rec, np.random.default_rng(seed), config)
+    b = augment_record(rec, np.random.default_rng(seed), config)
+    np.testing.assert_array_equal(a.X, b.X)
+    assert a.X.dtype == np.float32 and a.X.shape[1] == 187
+    assert a.X.min() >= 0 and a.X.max() <= 1
+    clean = beats_from_record(mitdb / "208")
+    assert abs(len(a) - len(clean)) <= 2 and a.fs in config.fs_choices
+
+
+def test_any_rate_condition_gives_the_same_beats(mitdb):
+    recs = load_records(mitdb, ["213"])
+    base = condition_beats(recs, "DS2 360 Hz")
+    low = condition_beats(recs, "DS2 at 128 Hz")
+    assert low.fs == 128.0 and len(low) == len(base)
+    np.testing.assert_array_equal(low.y, base.y)
+
+
+def test_tiny_robust_training_through_the_cli(small_source, tmp_path, capsys):
+    from ecgdash import load_card, load_model
+    from ecgdash.cli import main
+
+    models = tmp_path / "models"
+    rc = main(["train", "--model", "robust_cnn", "--source", str(small_source), "--epochs", "1",
+               "--copies", "1", "--subset", "400", "--models", str(models)])
+    assert rc == 0
+    card = load_card("robust_cnn", models)
+    assert card["data"]["val_records"] == ["208"] and "208" not in card["data"]["train_records"]
+    assert card["data"]["beats_per_epoch"] == 400 and card["evaluation"]["test_set"] == "DS2"
+    assert card["params"] <= 100_000
+    model = load_model("robust_cnn", models)
+    assert predict_proba(model, beats_from_record(small_source / "105")).shape[1] == 5
