@@ -23,8 +23,12 @@ from .recordings import Recording, load_recording
 from .context import add_context
 from .records import beats_from_marks, cut_beats, rr_intervals
 
-#: Models used for recordings when none are named (issue "robust models" replaces this pair).
-DEFAULT_MODELS = ("lstm", "cnn")
+#: Models used for recordings when none are named: the robust pair, trained patient-wise with
+#: augmentation and RR context for new patients and other devices (``ecgdash.robust``).
+DEFAULT_MODELS = ("robust_lstm", "robust_cnn")
+#: The reference pair (trained on the Kaggle intra-patient split), selectable instead.
+REFERENCE_MODELS = ("lstm", "cnn")
+MODEL_PAIRS = {"robust": DEFAULT_MODELS, "reference": REFERENCE_MODELS}
 
 
 @dataclass

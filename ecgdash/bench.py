@@ -5,7 +5,7 @@ Parts (``--only``): ``build`` (all records cut, CSVs written, into a temporary f
 beats/s on its test split, time to load from trained_models/); ``scoring`` (the Predict page's
 work on the test CSV); ``detection`` (QRS detection against every annotated record, time per
 record, macro-F1 at annotated vs detected positions); ``noise`` (detection under simulated
-ambulatory noise).
+ambulatory noise); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1).
 """
 from __future__ import annotations
 
@@ -197,7 +197,29 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
     if "noise" in parts and source.is_dir():
         print("QRS detection with simulated ambulatory noise, DS2 records, first 10 minutes:")
         results["noise"] = bench_detection_noise(source)
+    if "robust" in parts and source.is_dir():
+        results["robust"] = bench_robustness(source, models)
     return results
+
+
+def bench_robustness(source, models=None) -> dict:
+    """Every trained model on DS2 at 360, 128 and 250 Hz, with 12 dB noise and on lead 1."""
+    from . import store
+    from .robust import robustness_suite
+
+    names = [n for n in store.list_models(models)]
+    loaded = {n: store.load_model(n, models) for n in names}
+    print("DS2 robustness (accuracy / macro-F1 / S-F1 / V-F1; loss of macro-F1 vs 360 Hz):")
+
+    def report(name, condition, m):
+        print(f"  {name:<12} {condition:<18} {m['accuracy']:.4f} / {m['macro_f1']:.4f} / "
+              f"{m['S_f1']:.4f} / {m['V_f1']:.4f}", flush=True)
+
+    out = robustness_suite(loaded, source, progress=report)
+    for name, rows in out.items():
+        print(f"  {name}: macro-F1 loss " + ", ".join(
+            f"{c} {r['macro_f1_loss']:+.4f}" for c, r in rows.items() if c != "DS2 360 Hz"))
+    return out
 
 
 def _bench_models(results, models, data, epochs, names):

@@ -139,10 +139,12 @@ def cmd_evaluate(args) -> int:
     names = args.names or [n for n in store.list_models(args.models)]
     if not names:
         raise DataError("No trained models: run `python -m ecgdash train --model all`.")
+    if args.robustness:
+        return _evaluate_robustness(args, names)
     cache = {}
     for name in names:
         card = store.load_card(name, args.models)
-        split = card.get("split", "intra")
+        split = "inter" if str(card.get("split", "intra")).startswith("inter") else "intra"
         if args.from_cards or dataset.data_status(args.data) is None:
             ev = card.get("evaluation")
             if ev is None:
@@ -193,11 +195,35 @@ def cmd_record(args) -> int:
     return 0
 
 
+def _evaluate_robustness(args, names) -> int:
+    from pathlib import Path
+
+    from . import store
+    from .config import data_dir
+    from .robust import robustness_suite
+
+    source = Path(args.source) if args.source else data_dir() / "mitdb"
+    models = {name: store.load_model(name, args.models) for name in names}
+
+    def report(name, condition, m):
+        print(f"  {name:<12} {condition:<18} accuracy {m['accuracy']:.4f}  macro-F1 "
+              f"{m['macro_f1']:.4f}  S-F1 {m['S_f1']:.4f}  V-F1 {m['V_f1']:.4f}", flush=True)
+
+    print(f"DS2 robustness of {', '.join(names)} (records from {source}):")
+    results = robustness_suite(models, source, progress=report)
+    for name, rows in results.items():
+        store.update_card(name, {"robustness": rows}, args.models)
+        losses = ", ".join(f"{c}: {r['macro_f1_loss']:+.4f}" for c, r in rows.items() if c != "DS2 360 Hz")
+        print(f"{name}: loss of macro-F1 vs DS2 at 360 Hz: {losses} (written to its card)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     _quiet_tensorflow()
     from .bench import run_bench
 
-    parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection", "noise")
+    parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection",
+                                                    "noise", "robust")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
@@ -246,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("names", nargs="*", help="models to evaluate (default: all in trained_models/)")
     ev.add_argument("--from-cards", action="store_true",
                     help="print the evaluation stored in the cards (no data needed)")
+    ev.add_argument("--robustness", action="store_true",
+                    help="evaluate on DS2 at 128/250 Hz, with 12 dB noise and on lead 1, and "
+                         "store the table in each card")
+    ev.add_argument("--source", help="WFDB folder for --robustness (default data/mitdb)")
     ev.set_defaults(func=cmd_evaluate)
 
     record = sub.add_parser("record", help="find and classify every beat of a recording")
@@ -263,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
                                         "(default data/mitdb)")
-    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise,robust")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench, build):

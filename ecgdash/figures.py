@@ -11,7 +11,7 @@ from .evaluation import normalize_confusion
 
 #: One colour per class, the same on every chart (colour-blind safe, Okabe-Ito).
 CLASS_COLORS = {"N": "#0072B2", "S": "#E69F00", "V": "#D55E00", "F": "#009E73", "Q": "#CC79A7"}
-MODEL_COLORS = {"lstm": "#7B61FF", "cnn": "#00A6A6"}
+MODEL_COLORS = {"lstm": "#7B61FF", "cnn": "#00A6A6", "robust_lstm": "#4B2BB8", "robust_cnn": "#006B6B"}
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
 
 
@@ -23,7 +23,7 @@ def _go():
 
 def model_color(name: str) -> str:
     kind = "lstm" if "lstm" in name else "cnn"
-    return MODEL_COLORS[kind]
+    return MODEL_COLORS[f"robust_{kind}" if name.startswith("robust") else kind]
 
 
 def beat_time(n: int = 187) -> np.ndarray:

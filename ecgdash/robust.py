@@ -262,3 +262,17 @@ def robustness_suite(models: dict, source, records=None, progress=None) -> dict[
         for row in rows.values():
             row["macro_f1_loss"] = base - row["macro_f1"]
     return out
+
+
+def robustness_frame(cards: dict[str, dict]):
+    """The robustness table of the cards that hold one: a row per (model, condition)."""
+    import pandas as pd
+
+    rows = []
+    for name, card in cards.items():
+        for condition, m in (card.get("robustness") or {}).items():
+            rows.append({"model": name, "trained on": card.get("split", "?"), "condition": condition,
+                         "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+                         "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
+                         "V F1": m["V_f1"]})
+    return pd.DataFrame(rows)

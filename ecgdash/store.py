@@ -73,7 +73,22 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def update_card(name: str, patch: dict, folder=None) -> dict:
+    """Add or replace top-level entries of a card (e.g. new evaluations), atomically."""
+    _, card_path = _paths(name, folder)
+    card = {**load_card(name, folder), **patch}
+    tmp = card_path.with_name(f"{name}.tmp{os.getpid()}.json")
+    try:
+        _fsync_write(tmp, json.dumps(card, indent=1, default=_json_default).encode())
+        os.replace(tmp, card_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return card
+
+
 def _train_hint(name: str) -> str:
+    if name.startswith("robust_"):
+        return f"run `python -m ecgdash train --model {name}`"
     kind, _, split = name.partition("_")
     split = "inter" if split == "inter" else "intra"
     return f"run `python -m ecgdash train --model {kind} --split {split}`"

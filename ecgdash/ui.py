@@ -6,8 +6,8 @@ import streamlit as st
 from . import cache
 from .errors import DataError
 
-TITLES = {"lstm": "LSTM", "cnn": "CNN", "lstm_inter": "LSTM (inter-patient)",
-          "cnn_inter": "CNN (inter-patient)"}
+TITLES = {"lstm": "LSTM", "cnn": "CNN", "lstm_inter": "LSTM (DS1-trained)",
+          "cnn_inter": "CNN (DS1-trained)", "robust_lstm": "Robust LSTM", "robust_cnn": "Robust CNN"}
 
 
 def title_of(name: str) -> str:
@@ -126,3 +126,14 @@ def models_or_stop(names=("lstm", "cnn")) -> dict:
             st.error(f"**{title_of(name)}** is not available: {exc}")
             st.stop()
     return models
+
+
+def available_cards(names) -> dict[str, dict]:
+    """The cards among ``names`` that can be read (quietly skipping the others)."""
+    cards = {}
+    for name in names:
+        try:
+            cards[name] = cache.get_card(name)
+        except DataError:
+            continue
+    return cards

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ecgdash import cache, figures, ui
-from ecgdash.analysis import DEFAULT_MODELS
+from ecgdash.analysis import MODEL_PAIRS
 from ecgdash.config import CLASSES, data_dir
 from ecgdash.errors import DataError
 
@@ -16,6 +16,10 @@ mitdb = data_dir() / "mitdb"
 local = sorted(p.stem for p in mitdb.glob("*.hea")) if mitdb.is_dir() else []
 choice = st.radio("Recording", ["Upload files"] + (["A record from data/mitdb"] if local else []),
                   horizontal=True)
+pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair", format_func={
+    "robust": "Robust pair (trained patient-wise for new patients and devices; default)",
+    "reference": "Reference pair (trained on the Kaggle split)"}.get)
+names = MODEL_PAIRS[pair]
 c1, c2, c3 = st.columns(3)
 fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, 360.0, 1.0,
                      help="WFDB headers carry their own rate; a time column in a CSV overrides this.")
@@ -37,8 +41,9 @@ try:
     recording = cache.recording(key, source, fs=fs)
     lead = c3.selectbox("Lead", recording.leads, index=0,
                         help="The models were trained on MLII, channel 0 of MIT-BIH.")
+    ui.models_or_stop(names)
     result = cache.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
-                           names=DEFAULT_MODELS)
+                           names=names)
 except DataError as exc:
     st.error(str(exc))
     st.stop()

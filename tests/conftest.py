@@ -55,13 +55,17 @@ def small_data(small_source, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_store(small_data, tmp_path_factory) -> Path:
-    """A model store with an LSTM and a CNN trained through the CLI on 300 beats for 1 epoch."""
+def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
+    """A model store with all four models trained through the CLI for 1 epoch: the reference
+    LSTM and CNN on 300 beats, the robust pair on 300 beats of the small source's DS1 records."""
     from ecgdash.cli import main
 
     models = tmp_path_factory.mktemp("models")
     rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1",
                "--data", str(small_data), "--models", str(models)])
+    assert rc == 0
+    rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
+               "--source", str(small_source), "--models", str(models)])
     assert rc == 0
     return models
 

@@ -182,8 +182,12 @@ def test_recording_page_with_uploaded_record(app_env, mitdb, tmp_path):
     at.file_uploader(key="record_upload").set_value(files).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     table = at.dataframe[-1].value
-    assert len(table) > 60 and {"time_s", "lstm_class", "cnn_class", "reference"} <= set(table.columns)
+    assert len(table) > 60 and {"time_s", "robust_lstm_class", "robust_cnn_class", "reference"} <= set(table.columns)
     assert len(at.get("plotly_chart")) == 3            # rhythm strip, heart rate, counts
+    # the reference pair stays selectable
+    at.file_uploader(key="record_upload").set_value(files).run()
+    at.radio(key="model_pair").set_value("reference").run()
+    assert not at.exception and "lstm_class" in at.dataframe[-1].value.columns
     # only the header: a clear error, the page keeps working
     at.file_uploader(key="record_upload").set_value([files[0]]).run()
     assert not at.exception and "missing" in at.error[0].value

@@ -13,7 +13,7 @@ from ecgdash.training import class_weights, stratified_split
 
 
 def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
-    assert store.list_models(tiny_store) == ["cnn", "lstm"]
+    assert store.list_models(tiny_store) == ["cnn", "lstm", "robust_cnn", "robust_lstm"]
     test = load_beats(small_data / "mitbih_test.csv")
     for name in ("lstm", "cnn"):
         card = load_card(name, tiny_store)
@@ -36,8 +36,8 @@ def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
 def test_evaluate_cli_prints_report(tiny_store, small_data, capsys):
     assert main(["evaluate", "--data", str(small_data), "--models", str(tiny_store)]) == 0
     out = capsys.readouterr().out
-    for text in ("== cnn", "== lstm", "macro avg", "weighted avg", "ROC-AUC", "params",
-                 "confusion matrix", "computed now"):
+    for text in ("== cnn", "== lstm", "== robust_cnn", "macro avg", "weighted avg", "ROC-AUC",
+                 "params", "confusion matrix", "computed now"):
         assert text in out
     assert main(["evaluate", "cnn", "--from-cards", "--models", str(tiny_store)]) == 0
     assert "stored in the card" in capsys.readouterr().out
