@@ -218,6 +218,36 @@ def _evaluate_robustness(args, names) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    _quiet_tensorflow()
+    from pathlib import Path
+
+    import numpy as np
+
+    from . import store
+    from .config import CLASSES
+    from .csvio import load_beats
+    from .explain import explain
+    from .models import predict_proba
+
+    beats = load_beats(args.path)
+    if args.rows:
+        beats = beats.subset(np.arange(min(args.rows, len(beats))))
+    model = store.load_model(args.model, args.models)
+    proba = predict_proba(model, beats)
+    target = args.target if args.target else None
+    attributions = explain(model, beats, target=target, method=args.method)
+    classes = proba.argmax(axis=1) if target is None else np.full(len(beats), CLASSES.index(target))
+    out = Path(args.out) if args.out else Path(f"{Path(args.path).name.split('.')[0]}_{args.model}_{args.method}.csv")
+    header = "beat,class,probability," + ",".join(f"a{i}" for i in range(attributions.shape[1]))
+    table = np.column_stack([np.arange(len(beats)), classes, proba[np.arange(len(beats)), classes],
+                             attributions])
+    np.savetxt(out, table, delimiter=",", header=header, comments="",
+               fmt=["%d", "%d", "%.6f"] + ["%.6g"] * attributions.shape[1])
+    print(f"{len(beats)} beats explained by {args.model} ({args.method}); attributions in {out}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     _quiet_tensorflow()
     from .bench import run_bench
@@ -289,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated model names (default: the recordings pair)")
     record.set_defaults(func=cmd_record)
 
+    ex = sub.add_parser("explain", help="write per-sample attributions of a beat file to CSV")
+    ex.add_argument("path", help="a beat CSV (any layout the loader reads)")
+    ex.add_argument("--model", default="cnn", help="lstm or cnn (default cnn)")
+    ex.add_argument("--method", choices=["ig", "gradcam"], default="ig",
+                    help="integrated gradients (default) or Grad-CAM (CNN only)")
+    ex.add_argument("--target", choices=list("NSVFQ"), help="explain this class (default: the predicted one)")
+    ex.add_argument("--rows", type=int, help="only the first N beats")
+    ex.add_argument("--out", help="output CSV (default NAME_MODEL_METHOD.csv)")
+    ex.set_defaults(func=cmd_explain)
+
     bench = sub.add_parser("bench", help="measure build time, epoch time, inference and load speed")
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
@@ -298,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for p in (train, ev, bench, build):
         p.add_argument("--data", help=argparse.SUPPRESS if p is build else "data folder (default data/)")
-    for p in (train, ev, bench):
+    for p in (train, ev, bench, ex):
         p.add_argument("--models", help="model folder (default trained_models/)")
     return parser
 

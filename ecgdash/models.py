@@ -142,6 +142,7 @@ def build_cnn(filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
         x = layers.Dense(32, activation="relu", name="shape_summary")(x)
         rr, rr_features = _context_input()
         x = layers.Concatenate(name="with_rr")([x, rr_features])
+        x = layers.BatchNormalization(name="with_rr_bn")(x)
         model_inputs = [inputs, template, rr]
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)

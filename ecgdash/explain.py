@@ -1,0 +1,228 @@
+"""Why did a model say that? Per-sample attributions for any of the models.
+
+Two methods, both computed with TensorFlow's own gradients:
+
+- **Integrated gradients** (``method="ig"``, Sundararajan et al. 2017), for the LSTM and the CNN
+  alike. The attribution of sample i is ``(x_i - b_i) * mean over the path of dp/dx_i``, where
+  p is the model's probability of the target class and the path runs in ``steps`` equal steps
+  (trapezoidal rule) from the baseline b to the beat x. **Baseline: the all-zero beat**, the
+  minimum of the min-max scale, a flat line with no waveform. Attributions then sum to
+  ``p(x) - p(b)`` (completeness, checked in the tests), and zero-padded samples (x_i = b_i = 0)
+  get exactly zero. Positive values pushed the model towards the target class.
+- **Grad-CAM** (``method="gradcam"``, Selvaraju et al. 2017), for the CNN: the last
+  convolution's feature maps weighted by the mean gradient of the target probability,
+  rectified and stretched back to the 187 samples (0..1). It shows *where* the CNN looked, at
+  the coarse resolution of its last layer.
+
+For the robust models only the beat is attributed: the local template and the RR intervals
+stay at their real values along the path.
+
+    A = explain(model, beats, target=None, method="ig")    # (n, 187); target None = predicted class
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .config import BEAT_LEN, CLASSES
+from .errors import DataError
+
+IG_STEPS = 256
+#: Integrated gradients are refined (4x the steps, twice at most) for every beat whose
+#: attributions miss p(x) - p(baseline) by more than this (probability, absolute).
+COMPLETENESS_TOL = 0.05
+METHODS = ("ig", "gradcam")
+
+
+def _targets(proba: np.ndarray, target) -> np.ndarray:
+    """Target class index per beat: the predicted class, or a class given by index or name."""
+    n = len(proba)
+    if target is None:
+        return proba.argmax(axis=1)
+    if isinstance(target, str):
+        if target not in CLASSES:
+            raise DataError(f"Unknown class {target!r}; choose one of {', '.join(CLASSES)}.")
+        return np.full(n, CLASSES.index(target))
+    t = np.asarray(target, dtype=np.int64)
+    t = np.full(n, int(t)) if t.ndim == 0 else t
+    if len(t) != n or t.min() < 0 or t.max() >= len(CLASSES):
+        raise DataError("target must be a class 0..4 (or a name N, S, V, F, Q) per beat.")
+    return t
+
+
+_IG_FUNCTIONS: dict = {}
+
+
+def _quadrature(steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points on [0, 1] and weights of the path integral: the trapezoidal rule, ``steps`` steps."""
+    nodes = np.linspace(0.0, 1.0, steps + 1)
+    w = np.full(steps + 1, 1.0 / steps)
+    w[[0, -1]] *= 0.5
+    return nodes.astype(np.float32), w.astype(np.float32)
+
+
+def _ig_function(model, steps: int):
+    """A tf.function computing integrated gradients for a batch of beats (traced once)."""
+    import tensorflow as tf
+
+    from .context import RR_FEATURES
+    from .models import needs_context
+
+    key = (id(model), steps)
+    if key in _IG_FUNCTIONS and _IG_FUNCTIONS[key][0] is model:
+        return _IG_FUNCTIONS[key][1]
+    tf.get_logger().setLevel("ERROR")   # one function per (model, steps) is expected, not retracing
+    context = needs_context(model)
+    nodes, w = _quadrature(steps)
+    points = len(nodes)
+    alphas = tf.constant(nodes.reshape(points, 1, 1, 1))
+    weights = tf.constant(w.reshape(points, 1, 1, 1))
+
+    def run(x, baseline, target, template, rr):
+        # x, baseline: (n, 187, 1); path: (points, n, 187, 1)
+        path = baseline[None] + alphas * (x - baseline)[None]
+        flat = tf.reshape(path, (-1, BEAT_LEN, 1))
+        with tf.GradientTape() as tape:
+            tape.watch(flat)
+            if context:
+                reps = points
+                out = model([flat, tf.tile(template, (reps, 1, 1)), tf.tile(rr, (reps, 1))],
+                            training=False)
+            else:
+                out = model(flat, training=False)
+            n = tf.shape(x)[0]
+            idx = tf.tile(target, [points])
+            p = tf.gather(out, idx, axis=1, batch_dims=1)
+        grads = tf.reshape(tape.gradient(p, flat), (points, n, BEAT_LEN, 1))
+        avg = tf.reduce_sum(grads * weights, axis=0)
+        return (avg * (x - baseline))[..., 0]
+
+    beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
+    sig = [beat, beat, tf.TensorSpec([None], tf.int32), beat,
+           tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)]
+    fn = tf.function(run, input_signature=sig)
+    _IG_FUNCTIONS[key] = (model, fn)
+    return fn
+
+
+def integrated_gradients(model, beats, target=None, steps: int = IG_STEPS, baseline=None,
+                         batch_size: int = 32, tol: float | None = COMPLETENESS_TOL) -> np.ndarray:
+    """Integrated-gradients attributions, shape (n, 187), of ``beats`` (``Beats`` or an array).
+
+    With ``tol``, beats whose attributions miss p(x) - p(baseline) by more than ``tol`` are
+    recomputed with 4x, then 16x the steps.
+    """
+    from .context import RR_FEATURES
+    from .models import model_inputs, predict_proba
+
+    inputs = model_inputs(model, beats)
+    X = inputs[0]
+    n = len(X)
+    if n == 0:
+        return np.zeros((0, BEAT_LEN), np.float32)
+    b = np.zeros_like(X) if baseline is None else np.broadcast_to(
+        np.asarray(baseline, np.float32).reshape(-1, BEAT_LEN, 1), X.shape).astype(np.float32)
+    tgt = _targets(predict_proba(model, beats), target).astype(np.int32)
+    template = inputs[1] if len(inputs) > 1 else np.zeros_like(X)
+    rr = inputs[2] if len(inputs) > 2 else np.zeros((n, len(RR_FEATURES)), np.float32)
+    def run(idx, k):
+        fn = _ig_function(model, k)
+        size = max(1, batch_size * steps // k)
+        return np.concatenate([np.asarray(fn(X[j], b[j], tgt[j], template[j], rr[j]))
+                               for j in (idx[i:i + size] for i in range(0, len(idx), size))])
+
+    A = run(np.arange(n), steps).astype(np.float32)
+    if tol is not None:
+        delta = _end_points(model, inputs, b, tgt)
+        for k in (steps * 4, steps * 16):
+            bad = np.flatnonzero(np.abs(A.sum(axis=1) - delta) > tol)
+            if not len(bad):
+                break
+            A[bad] = run(bad, k)
+    return A
+
+
+def _end_points(model, inputs, baseline, target) -> np.ndarray:
+    """p(x) - p(baseline) of the target class for each beat (what the attributions must sum to)."""
+    from .models import _serving_function
+
+    fn = _serving_function(model)
+    rest = inputs[1:]
+    px = np.asarray(fn(inputs[0], *rest))
+    pb = np.asarray(fn(baseline, *rest))
+    i = np.arange(len(target))
+    return px[i, target] - pb[i, target]
+
+
+def last_conv_layer(model):
+    """The CNN's last Conv1D layer (Grad-CAM's feature maps)."""
+    convs = [layer for layer in model.layers if type(layer).__name__ == "Conv1D"
+             and layer.kernel_size[0] > 1]
+    if not convs or any(type(layer).__name__ == "LSTM" for layer in model.layers):
+        raise DataError(f"Grad-CAM needs a convolutional model; {model.name} is not one "
+                        "(use integrated gradients).")
+    return convs[-1]
+
+
+def grad_cam(model, beats, target=None, batch_size: int = 256) -> np.ndarray:
+    """Grad-CAM maps of the CNN's last convolution, shape (n, 187), each scaled to 0..1."""
+    import keras
+    import tensorflow as tf
+
+    from .models import model_inputs, predict_proba
+
+    layer = last_conv_layer(model)
+    probe = keras.Model(model.inputs, [layer.output, model.output])
+    inputs = model_inputs(model, beats)
+    tgt = _targets(predict_proba(model, beats), target)
+    maps = []
+    for i in range(0, len(inputs[0]), batch_size):
+        batch = [tf.constant(a[i:i + batch_size]) for a in inputs]
+        with tf.GradientTape() as tape:
+            fmap, out = probe(batch if len(batch) > 1 else batch[0], training=False)
+            p = tf.gather(out, tgt[i:i + batch_size], axis=1, batch_dims=1)
+        grads = tape.gradient(p, fmap)
+        alpha = tf.reduce_mean(grads, axis=1, keepdims=True)
+        cam = tf.nn.relu(tf.reduce_sum(alpha * fmap, axis=-1)).numpy()
+        maps.append(cam)
+    cam = np.concatenate(maps)
+    grid = np.linspace(0, cam.shape[1] - 1, BEAT_LEN)
+    up = np.stack([np.interp(grid, np.arange(cam.shape[1]), row) for row in cam])
+    peak = up.max(axis=1, keepdims=True)
+    return np.divide(up, peak, out=np.zeros_like(up), where=peak > 0).astype(np.float32)
+
+
+def explain(model, X, target=None, method: str = "ig", steps: int = IG_STEPS) -> np.ndarray:
+    """Attributions of beats ``X`` (``Beats`` or (n, 187) array) for ``target`` (None: each
+    beat's predicted class; or a class index / name), shape (n, 187).
+
+    ``method="ig"``: integrated gradients (signed, sums to p(x) - p(zero beat));
+    ``method="gradcam"``: Grad-CAM of the CNN's last convolution (0..1).
+    """
+    if method == "ig":
+        return integrated_gradients(model, X, target, steps=steps)
+    if method == "gradcam":
+        return grad_cam(model, X, target)
+    raise DataError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
+
+
+def class_templates(model, beats, per_class: int = 200, seed: int = 0,
+                    steps: int = IG_STEPS) -> dict[str, dict]:
+    """Per class: the mean integrated-gradients map over (up to ``per_class``) correctly
+    classified beats of that class, and their mean waveform. Labelled ``beats`` required."""
+    from .models import predict_proba
+
+    if beats.y is None:
+        raise DataError("Class templates need labelled beats.")
+    pred = predict_proba(model, beats).argmax(axis=1)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for c, name in enumerate(CLASSES):
+        idx = np.flatnonzero((beats.y == c) & (pred == c))
+        if not len(idx):
+            continue
+        idx = np.sort(rng.choice(idx, size=min(per_class, len(idx)), replace=False))
+        sub = beats.subset(idx)
+        attr = integrated_gradients(model, sub, target=c, steps=steps)
+        out[name] = {"n": int(len(idx)), "attribution": attr.mean(axis=0).round(6).tolist(),
+                     "waveform": sub.X.mean(axis=0).round(5).tolist()}
+    return out
