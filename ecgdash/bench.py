@@ -5,7 +5,7 @@ Parts (``--only``): ``build`` (all records cut, CSVs written, into a temporary f
 beats/s on its test split, time to load from trained_models/); ``scoring`` (the Predict page's
 work on the test CSV); ``detection`` (QRS detection against every annotated record, time per
 record, macro-F1 at annotated vs detected positions); ``noise`` (detection under simulated
-ambulatory noise); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1).
+ambulatory noise); ``explain`` (seconds to explain one beat and 100 beats); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1).
 """
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def bench_detection_noise(source, minutes: float = 10.0,
 
 
 def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn"),
-              parts=("build", "models", "scoring", "detection", "noise")) -> dict:
+              parts=("build", "models", "scoring", "detection", "noise", "explain", "robust")) -> dict:
     from . import dataset
 
     results = {}
@@ -197,9 +197,36 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
     if "noise" in parts and source.is_dir():
         print("QRS detection with simulated ambulatory noise, DS2 records, first 10 minutes:")
         results["noise"] = bench_detection_noise(source)
+    if "explain" in parts and dataset.data_status(data) is not None:
+        results["explain"] = bench_explain(models, data)
     if "robust" in parts and source.is_dir():
         results["robust"] = bench_robustness(source, models)
     return results
+
+
+def bench_explain(models=None, data=None, names=("lstm", "cnn")) -> dict:
+    """Seconds to explain one beat and a batch of 100 (integrated gradients; Grad-CAM for the CNN),
+    each model loaded and its explanation function traced first, as in the app."""
+    from . import dataset, store
+    from .explain import explain
+
+    test = dataset.load_split("intra", "test", out=data)
+    batch = test.subset(np.arange(100, 200))
+    out = {}
+    for name in names:
+        model = store.load_model(name, models)
+        explain(model, test.subset([0]))                      # trace once
+        one, _ = _timed(lambda: explain(model, test.subset([1])), repeat=3)
+        hundred, _ = _timed(lambda: explain(model, batch))
+        out[name] = {"one_s": one, "hundred_s": hundred}
+        line = f"explanations, {name}: integrated gradients one beat {one:.2f} s, 100 beats {hundred:.1f} s"
+        if name == "cnn":
+            explain(model, test.subset([0]), method="gradcam")
+            cam, _ = _timed(lambda: explain(model, batch, method="gradcam"))
+            out[name]["gradcam_hundred_s"] = cam
+            line += f"; Grad-CAM 100 beats {cam:.2f} s"
+        print(line, flush=True)
+    return out
 
 
 def bench_robustness(source, models=None) -> dict:

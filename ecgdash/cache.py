@@ -126,3 +126,19 @@ def _recording(key: str, fs, _source):
 def recording(key: str, source, fs=None):
     """``recordings.load_recording`` once per (content ``key``, ``fs``). Raises DataError."""
     return _recording(key, fs, source)
+
+
+@st.cache_data(show_spinner="Computing explanations…", max_entries=64)
+def _explain(key: str, index: int, versions: tuple, target, method: str, _beats):
+    from .explain import explain
+
+    one = _beats.subset([index])
+    return {name: explain(get_model(name), one, target=target, method=method)[0]
+            for name, _ in versions}
+
+
+def explain_beat(key: str, beats, index: int, names=("lstm", "cnn"), target=None,
+                 method: str = "ig") -> dict:
+    """``{model: (187,) attribution}`` for one beat, computed once per (beat, models, target)."""
+    versions = tuple((name, _file_key(name)) for name in names)
+    return _explain(key, int(index), versions, target, method, beats)

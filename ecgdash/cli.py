@@ -141,6 +141,8 @@ def cmd_evaluate(args) -> int:
         raise DataError("No trained models: run `python -m ecgdash train --model all`.")
     if args.robustness:
         return _evaluate_robustness(args, names)
+    if args.templates:
+        return _evaluate_templates(args, names)
     cache = {}
     for name in names:
         card = store.load_card(name, args.models)
@@ -192,6 +194,22 @@ def cmd_record(args) -> int:
     out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
     result.table.to_csv(out, index=False)
     print(f"beat table: {out}")
+    return 0
+
+
+def _evaluate_templates(args, names) -> int:
+    from . import dataset, store
+    from .explain import class_templates
+
+    for name in names:
+        card = store.load_card(name, args.models)
+        split = "inter" if str(card.get("split", "intra")).startswith("inter") else "intra"
+        test = dataset.load_split(split, "test", out=args.data)
+        model = store.load_model(name, args.models)
+        templates = class_templates(model, test, per_class=args.per_class)
+        store.update_card(name, {"class_templates": templates}, args.models)
+        print(f"{name}: mean integrated-gradients maps of " + ", ".join(
+            f"{c} ({t['n']} beats)" for c, t in templates.items()) + " written to its card")
     return 0
 
 
@@ -253,7 +271,7 @@ def cmd_bench(args) -> int:
     from .bench import run_bench
 
     parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection",
-                                                    "noise", "robust")
+                                                    "noise", "explain", "robust")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
@@ -306,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="evaluate on DS2 at 128/250 Hz, with 12 dB noise and on lead 1, and "
                          "store the table in each card")
     ev.add_argument("--source", help="WFDB folder for --robustness (default data/mitdb)")
+    ev.add_argument("--templates", action="store_true",
+                    help="compute each class's mean attribution map (correctly classified test "
+                         "beats) and store it in the card, for the Learn page")
+    ev.add_argument("--per-class", type=int, default=200, help="beats per class for --templates")
     ev.set_defaults(func=cmd_evaluate)
 
     record = sub.add_parser("record", help="find and classify every beat of a recording")
@@ -333,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
                                         "(default data/mitdb)")
-    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise,robust")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise,explain,robust")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench, build):

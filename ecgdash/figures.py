@@ -332,3 +332,58 @@ def counts_figure(counts, height: int = 300):
     fig.update_layout(barmode="group", title="beats per class", yaxis_title="beats",
                       height=height, **_LAYOUT)
     return fig
+
+
+def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = "",
+                       signed: bool = True, height: int = 320):
+    """The beat drawn once per model, side by side on the same time axis, each sample coloured by
+    that model's attribution (red: pushed towards the class, blue: away; or 0..1 for Grad-CAM)."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    names = list(maps)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    t = beat_time(len(x))
+    for col, name in enumerate(names, start=1):
+        a = np.asarray(maps[name], dtype=float)
+        bound = float(np.max(np.abs(a))) or 1.0
+        fig.add_trace(go.Scatter(x=t, y=x, mode="lines", line=dict(color="#bbb", width=1),
+                                 showlegend=False, hoverinfo="skip"), row=1, col=col)
+        fig.add_trace(go.Scatter(
+            x=t, y=x, mode="markers", showlegend=False,
+            marker=dict(color=a, size=7, colorscale="RdBu_r" if signed else "Viridis",
+                        cmin=-bound if signed else 0, cmax=bound if signed else 1,
+                        showscale=col == len(names), colorbar=dict(title="attribution", len=0.8)),
+            customdata=a, hovertemplate="t=%{x:.3f} s<br>attribution %{customdata:.4f}<extra>"
+            + name + "</extra>"), row=1, col=col)
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_layout(title=title, height=height, **_LAYOUT)
+    return fig
+
+
+def template_figure(templates: dict[str, dict], cls: str, height: int = 320):
+    """A class's mean waveform and each model's mean attribution over correctly classified
+    beats of that class (from the cards), on one time axis."""
+    from plotly.subplots import make_subplots
+
+    go = _go()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    wave = None
+    for name, per_class in templates.items():
+        entry = per_class.get(cls)
+        if not entry:
+            continue
+        wave = entry["waveform"]
+        t = beat_time(len(entry["attribution"]))
+        fig.add_trace(go.Scatter(x=t, y=entry["attribution"], mode="lines", name=f"{name} attribution",
+                                 line=dict(color=model_color(name))), secondary_y=True)
+    if wave is not None:
+        fig.add_trace(go.Scatter(x=beat_time(len(wave)), y=wave, mode="lines", name=f"mean {cls} beat",
+                                 line=dict(color=CLASS_COLORS[cls], width=3, dash="dot")),
+                      secondary_y=False)
+    fig.update_yaxes(title_text="amplitude", secondary_y=False)
+    fig.update_yaxes(title_text="mean attribution", secondary_y=True)
+    fig.update_layout(title=f"class {cls}: where each model looks", xaxis_title="time (s)",
+                      height=height, **_LAYOUT)
+    return fig

@@ -54,6 +54,27 @@ with c2:
     st.plotly_chart(figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
     st.plotly_chart(figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
 
+st.subheader("Why? Explanations")
+if st.toggle("Explain this beat", key="explain_on",
+             help="Integrated gradients (baseline: the all-zero beat, 256 steps): which samples "
+                  "pushed each model towards the class. Grad-CAM: where the CNN's last "
+                  "convolution looked."):
+    e1, e2 = st.columns(2)
+    target = e1.selectbox("Towards class", ["predicted"] + list(CLASSES), key="explain_target")
+    method = e2.radio("Method", ["ig", "gradcam"], horizontal=True, key="explain_method",
+                      format_func={"ig": "integrated gradients (both models)",
+                                   "gradcam": "Grad-CAM (CNN)"}.get)
+    tgt = None if target == "predicted" else target
+    names = ("lstm", "cnn") if method == "ig" else ("cnn",)
+    maps = cache.explain_beat(key, beats, index, names, tgt, method)
+    label = "its predicted class" if tgt is None else f"class {tgt}"
+    st.plotly_chart(figures.attribution_figure(beats.X[index], maps, f"beat {index}: towards {label}",
+                                               signed=method == "ig"), key="explain_fig")
+    st.caption("Red samples pushed the model towards the class, blue ones away from it; for "
+               "integrated gradients the colours of one model add up to its probability of the "
+               "class minus its probability for a flat line. The CNN tends to light up local "
+               "shapes (the QRS, the T wave); the LSTM spreads its attribution over the beat.")
+
 st.subheader("Many beats of one class")
 labels = beats.y if beats.y is not None else pred["cnn"]
 st.caption("Grouped by the true label" if beats.y is not None else

@@ -93,3 +93,17 @@ st.markdown(
     "it tolerate other devices and detectors.\n"
     "- **So:** the robust pair scores lower than the Kaggle pair on the Kaggle split's kind of "
     "test, but it is the one to trust on a recording from someone new.")
+
+st.header("6. Where each model looks, class by class")
+tmpl = {n: c["class_templates"] for n, c in cards.items() if c.get("class_templates")}
+if tmpl:
+    cls = st.selectbox("Class", [c for c in ("N", "S", "V", "F", "Q") if all(c in t for t in tmpl.values())])
+    st.plotly_chart(figures.template_figure(tmpl, cls), key="templates")
+    n = {name: t[cls]["n"] for name, t in tmpl.items()}
+    st.caption(f"Mean integrated-gradients map over correctly classified {cls} beats of the test "
+               f"split ({', '.join(f'{k}: {v}' for k, v in n.items())} beats), next to the class's "
+               "mean waveform. Peaks show the samples that, on average, made the model choose "
+               f"{cls}. Turn on explanations in the Beat explorer to see single beats.")
+else:
+    st.info("Run `python -m ecgdash evaluate lstm cnn --templates` to add the class templates "
+            "to the model cards.")

@@ -97,5 +97,15 @@ st.subheader("Beats")
 st.caption("Select a row to move the rhythm strip to that beat.")
 st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
              key="beat_table")
+if selected and st.toggle("Explain the selected beat", key="record_explain"):
+    index = int(selected[0])
+    maps = cache.explain_beat(f"{key}:{pair}:{lead}:{detector}", result.beats, index, names)
+    st.plotly_chart(figures.attribution_figure(result.beats.X[index], maps,
+                                               f"beat {index} at {table['time_s'].iloc[index]:.2f} s"),
+                    key="record_explain_fig")
+    st.caption("Integrated gradients towards each model's predicted class (red: towards, blue: "
+               "away). The robust models also use the RR intervals and the local template, "
+               "which are held fixed here: only the beat's own samples are attributed.")
+
 st.download_button("Download the beat table (CSV)", table.to_csv(index=False).encode(),
                    file_name=f"{rec.name}_beats.csv", mime="text/csv")

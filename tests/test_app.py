@@ -160,6 +160,12 @@ def test_pages_with_built_data(monkeypatch, tiny_store, small_data):
     assert any("Data built" in s.value for s in at.success)
     at.switch_page("pages/explorer.py").run()
     assert not at.exception and len(at.get("plotly_chart")) >= 4
+    charts = len(at.get("plotly_chart"))
+    at.toggle(key="explain_on").set_value(True).run()
+    assert not at.exception and len(at.get("plotly_chart")) == charts + 1
+    at.radio(key="explain_method").set_value("gradcam").run()
+    at.selectbox(key="explain_target").set_value("V").run()
+    assert not at.exception and len(at.get("plotly_chart")) == charts + 1
     at.switch_page("pages/predict.py").run()
     at.radio[0].set_value("Built intra-patient test split").run()
     assert not at.exception and len(at.dataframe[0].value) > 100
