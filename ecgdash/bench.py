@@ -84,7 +84,8 @@ def bench_scoring(models=None, data=None, names=("lstm", "cnn")) -> dict:
             "table_s": t3 - t2, "total_s": t3 - t0}
 
 
-def bench_detection(source, names=("lstm", "cnn"), models=None, records=None) -> dict:
+def bench_detection(source, names=("lstm", "cnn", "robust_lstm", "robust_cnn"), models=None,
+                    records=None) -> dict:
     """QRS detection over every record of ``source`` against its annotated beats (150 ms), the
     time to analyse a record, and macro-F1 of both models on beats cut at the annotated
     positions vs at the detected positions (matched to the annotated beats)."""
@@ -93,6 +94,7 @@ def bench_detection(source, names=("lstm", "cnn"), models=None, records=None) ->
     from .dataset import list_records
     from .evaluation import evaluate
 
+    names = [n for n in names if n in store.list_models(models)]
     loaded = {name: store.load_model(name, models) for name in names}
     names_ = records or list_records(source)
     tp = fn = fp = 0
@@ -186,7 +188,7 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
               f"{r['table_s']:.2f} s = {r['total_s']:.1f} s", flush=True)
     if "detection" in parts and source.is_dir():
         print("QRS detection (ensemble) against the annotated beats, per record:")
-        r = results["detection"] = bench_detection(source, names, models)
+        r = results["detection"] = bench_detection(source, models=models)
         print(f"detection over {r['records']} records: sensitivity {r['sensitivity']:.4f}, "
               f"positive predictivity {r['ppv']:.4f} ({r['fn']} missed, {r['fp']} extra); "
               f"analysing one record with the detector: mean {r['seconds_mean']:.1f} s, "

@@ -116,9 +116,9 @@ def _train_robust(args) -> int:
     kinds = list(ROBUST_KINDS) if args.model == "robust" else [args.model]
     test = ds2_beats(source)
     for kind in kinds:
-        config = TrainConfig(epochs=args.epochs or 30, batch_size=args.batch_size, subset=args.subset,
-                             seed=args.seed, patience=args.patience or 10,
-                             class_weight=args.class_weight or "sqrt")
+        config = TrainConfig(epochs=args.epochs or 16, batch_size=args.batch_size, subset=args.subset,
+                             seed=args.seed, patience=args.patience or 6,
+                             class_weight=args.class_weight or "none")
         augment = AugmentConfig(copies=args.copies)
         print(f"training {kind} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
               f"up to {config.epochs} epochs")
@@ -300,17 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="robust_*: trained patient-wise on the DS1 records of --source, "
                             "with augmentation and RR context")
     train.add_argument("--split", choices=["intra", "inter"], default="intra")
-    train.add_argument("--epochs", type=int, help="maximum epochs (default 50; robust models 30)")
+    train.add_argument("--epochs", type=int, help="maximum epochs (default 50; robust models 16)")
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--patience", type=int,
                        help="stop after this many epochs without a better validation macro-F1 "
-                            "(default 20; robust models 10)")
+                            "(default 20; robust models 6)")
     train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
     train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
     train.add_argument("--copies", type=int, default=2,
                        help="robust models: augmented passes over DS1 per epoch")
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
-                       help="default: none (reference pair), sqrt (robust pair)")
+                       help="class weights (default none)")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")

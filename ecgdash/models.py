@@ -136,13 +136,8 @@ def build_cnn(filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
     x = layers.Flatten(name="flatten")(x)
     model_inputs = inputs
     if context:
-        # A narrow summary of the shape, so that the RR intervals are not drowned out by 528
-        # shape features (S beats look normal: only their timing gives them away).
-        x = layers.Dropout(dropout, name="shape_dropout")(x)
-        x = layers.Dense(32, activation="relu", name="shape_summary")(x)
         rr, rr_features = _context_input()
         x = layers.Concatenate(name="with_rr")([x, rr_features])
-        x = layers.BatchNormalization(name="with_rr_bn")(x)
         model_inputs = [inputs, template, rr]
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(dense, activation="relu", name="dense")(x)

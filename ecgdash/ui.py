@@ -35,9 +35,10 @@ def model_card(name: str, card: dict) -> None:
         c1.metric("accuracy", f"{ev['accuracy']:.4f}")
         c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
         c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
-        st.caption(f"on the {ev.get('test_set', 'test set')} ({ev['n']:,} beats); "
-                   f"split {card.get('split', '?')}-patient, seed {card.get('seed')}, "
-                   f"trained {card.get('trained', '?')}")
+        split = {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)"}.get(
+            card.get("split"), card.get("split", "?"))
+        st.caption(f"on the {ev.get('test_set', 'test set')} ({ev['n']:,} beats); trained on "
+                   f"{split}, seed {card.get('seed')}, {card.get('trained', '?')}")
 
 
 def model_cards(names: list[str]) -> dict[str, dict]:

@@ -14,6 +14,12 @@ st.markdown(
 
 st.header("The two models")
 ui.model_cards(["lstm", "cnn"])
+with st.expander("The robust pair, for recordings of new patients"):
+    st.markdown("The same two architectures trained patient-wise (DS1 records only), with simulated "
+                "noise, other sampling rates and each beat's RR intervals and local template. "
+                "Their scores are on DS2, 22 patients they never saw; the Recordings page uses "
+                "them by default.")
+    ui.model_cards(["robust_lstm", "robust_cnn"])
 
 st.header("Data")
 ui.data_panel()
