@@ -58,7 +58,9 @@ def test_every_page_runs_without_data(app_env):
 def test_overview_shows_both_cards(app_env):
     at = _app()
     labels = [m.label for m in at.metric]
-    assert labels.count("parameters") == 2 and labels.count("macro-F1") == 2
+    robust = [m.label for m in at.expander[0].metric]          # the robust pair, folded away
+    assert robust.count("parameters") == 2 and robust.count("macro-F1") == 2
+    assert labels.count("parameters") == 4 and labels.count("macro-F1") == 4
     assert any("No data built" in i.value for i in at.info)
 
 
