@@ -124,8 +124,10 @@ def _train_robust(args) -> int:
               f"up to {config.epochs} epochs")
         model, card = train_robust(kind, source, config, augment, test=test, on_epoch=_epoch_printer())
         path = store.save_model(args.name or kind, model, card, folder=args.models)
+        adj = card.get("logit_adjustment") or {}
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
-              f"{card['train_seconds']:.0f} s; saved {path}")
+              f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
+              f"(chosen on the validation records); saved {path}")
         print(format_report(card["evaluation"], f"\n{kind} on DS2", card["params"]))
     return 0
 

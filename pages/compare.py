@@ -1,7 +1,7 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
 import streamlit as st
 
-from ecgdash import figures, scoring, ui
+from ecgdash import figures, learn, scoring, ui
 
 st.title("Compare the LSTM and the CNN")
 st.caption("Everything here comes from the model cards in trained_models/: no data needed.")
@@ -52,14 +52,7 @@ if robust_cards:
     st.dataframe(robustness_frame(robust_cards).style.format(precision=4), hide_index=True)
 
 st.subheader("Intra-patient vs inter-patient")
-rows = []
-for name, card in all_cards.items():
-    ev = card.get("evaluation")
-    if ev:
-        rows.append({"model": ui.title_of(name), "test set": ev.get("test_set"), "beats": ev["n"],
-                     "accuracy": ev["accuracy"], "macro-F1": ev["macro_f1"],
-                     "S F1": ev["per_class"]["S"]["f1"], "V F1": ev["per_class"]["V"]["f1"],
-                     "ROC-AUC": ev["roc_auc"]})
+rows = learn.results_rows(all_cards, ui.TITLES)
 if rows:
     st.dataframe(rows, hide_index=True)
 st.markdown(

@@ -68,15 +68,7 @@ if len(evals) == 2:
 
 st.header("5. Near-perfect on the Kaggle split, worse on new patients")
 more = ui.available_cards(("lstm_inter", "cnn_inter", "robust_lstm", "robust_cnn"))
-rows = []
-for name, card in {**cards, **more}.items():
-    ev = card.get("evaluation")
-    if ev:
-        rows.append({"model": ui.title_of(name), "trained on": card.get("split"),
-                     "tested on": ev.get("test_set"), "accuracy": round(ev["accuracy"], 4),
-                     "macro-F1": round(ev["macro_f1"], 4), "S F1": round(ev["per_class"]["S"]["f1"], 3),
-                     "V F1": round(ev["per_class"]["V"]["f1"], 3)})
-st.dataframe(rows, hide_index=True)
+st.dataframe(learn.results_rows({**cards, **more}, ui.TITLES), hide_index=True)
 st.markdown(
     "- **The Kaggle test set is made of the same people.** Its beats were drawn at random from "
     "all 48 recordings, so for every test beat the model has seen dozens of beats of *the same "

@@ -87,3 +87,31 @@ def test_tiny_robust_training_through_the_cli(small_source, tmp_path, capsys):
     assert card["params"] <= 100_000
     model = load_model("robust_cnn", models)
     assert predict_proba(model, beats_from_record(small_source / "105")).shape[1] == 5
+
+
+def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(mitdb):
+    import keras
+    from sklearn.metrics import f1_score
+
+    from ecgdash.models import build
+    from ecgdash.robust import PRIOR_SCALES, adjust_prior
+
+    keras.utils.set_random_seed(3)
+    model = build("robust_lstm")
+    val = beats_from_record(mitdb / "232")                 # N and S beats
+    val = val.subset(np.arange(0, len(val), 3))
+    before = predict_proba(model, val)
+    chosen = adjust_prior(model, val)
+    scores = {s: f1_score(val.y, (before * [1, s, 1, 1, 1]).argmax(1), labels=[0, 1],
+                          average="macro", zero_division=0) for s in PRIOR_SCALES}
+    assert chosen["scale"] in PRIOR_SCALES and chosen["scale"] > 1.0   # (here S needs a raise)
+    assert scores[chosen["scale"]] == pytest.approx(max(scores.values()), abs=1e-6)
+    w = np.array([1, chosen["scale"], 1, 1, 1])
+    expected = before * w / (before * w).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(predict_proba(model, val), expected, rtol=1e-3, atol=1e-5)
+
+    few = beats_from_record(mitdb / "100")                 # 33 S beats: too few to tune on
+    weights = [w.copy() for w in model.get_layer("class_probabilities").get_weights()]
+    assert adjust_prior(model, few)["scale"] == 1.0
+    for a, b in zip(weights, model.get_layer("class_probabilities").get_weights()):
+        np.testing.assert_array_equal(a, b)
