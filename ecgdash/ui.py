@@ -37,8 +37,11 @@ def model_card(name: str, card: dict) -> None:
         c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
         split = {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)"}.get(
             card.get("split"), card.get("split", "?"))
+        adj = card.get("logit_adjustment") or {}
+        prior = (f"; S prior ×{adj['scale']:g}, chosen on the validation records"
+                 if adj.get("scale", 1) != 1 else "")
         st.caption(f"on the {ev.get('test_set', 'test set')} ({ev['n']:,} beats); trained on "
-                   f"{split}, seed {card.get('seed')}, {card.get('trained', '?')}")
+                   f"{split}, seed {card.get('seed')}, {card.get('trained', '?')}{prior}")
 
 
 def model_cards(names: list[str]) -> dict[str, dict]:
