@@ -30,7 +30,8 @@ def model_card(name: str, card: dict) -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric("parameters", f"{card['params']:,}")
     c2.metric("epochs (best)", f"{card.get('epochs_run', '?')} ({card.get('best_epoch', '?')})")
-    c3.metric("train time", f"{card.get('train_seconds', 0) / 60:.1f} min")
+    seconds = card.get("train_seconds", 0)
+    c3.metric("train time", f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min")
     if ev:
         c1.metric("accuracy", f"{ev['accuracy']:.4f}")
         c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")

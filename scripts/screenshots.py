@@ -52,6 +52,15 @@ def main() -> int:
                     page.get_by_text("A record from data/mitdb").click()
                     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
                     wait_idle(page)
+                    record = page.locator('[data-testid="stSelectbox"]').filter(has_text="Record")
+                    record.locator("input").fill("208")      # ventricular and fusion beats
+                    page.keyboard.press("Enter")
+                    wait_idle(page)
+                    page.wait_for_timeout(3000)
+                    wait_idle(page)
+                    page.mouse.move(640, 400)
+                    page.mouse.wheel(0, 560)                 # the rhythm strip, not the form
+                    page.wait_for_timeout(800)
                 if slug == "predict" and upload:
                     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
                     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
@@ -59,6 +68,15 @@ def main() -> int:
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(out / f"{slug}.png"))
                 print("wrote", out / f"{slug}.png")
+                if slug == "explorer" and page.get_by_text("Explain this beat").count():
+                    page.get_by_text("Explain this beat").click()
+                    wait_idle(page)
+                    page.get_by_text("Why? Explanations").first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(2500)
+                    page.mouse.wheel(0, 80)
+                    page.wait_for_timeout(800)
+                    page.screenshot(path=str(out / "explain.png"))
+                    print("wrote", out / "explain.png")
             browser.close()
     return 0
 
