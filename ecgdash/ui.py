@@ -36,7 +36,8 @@ def model_card(name: str, card: dict) -> None:
         c1.metric("accuracy", f"{ev['accuracy']:.4f}")
         c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
         c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
-        split = {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)"}.get(
+        split = {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)",
+                 "inter (DS1, patient-wise)": "DS1, patient-wise, augmented"}.get(
             card.get("split"), card.get("split", "?"))
         adj = card.get("logit_adjustment") or {}
         prior = (f"; S prior ×{adj['scale']:g}, chosen on the validation records"
