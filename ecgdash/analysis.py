@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,24 @@ DEFAULT_MODELS = ("robust_lstm", "robust_cnn")
 #: The reference pair (trained on the Kaggle intra-patient split), selectable instead.
 REFERENCE_MODELS = ("lstm", "cnn")
 MODEL_PAIRS = {"robust": DEFAULT_MODELS, "reference": REFERENCE_MODELS}
+#: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
+MODEL_LEAD = "MLII"
+_SAME_LEAD = {"MLII", "II", "LEADII"}
+_GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL)?\d*")
+
+
+def lead_warning(lead: str) -> str | None:
+    """A warning when beats come from a lead other than the models' MLII (None when it is MLII)."""
+    key = str(lead).upper().replace(" ", "").replace("_", "")
+    if key in _SAME_LEAD:
+        return None
+    if _GENERIC_LEAD.fullmatch(key):
+        return (f"The lead '{lead}' has no standard name: the models were trained on {MODEL_LEAD} "
+                "(a limb lead like lead II). If this is another lead, their classes are less "
+                "reliable.")
+    return (f"Lead {lead} is not {MODEL_LEAD}: the models were trained on {MODEL_LEAD}-like beats, "
+            "so their classes are less reliable here (on DS2's second lead the robust pair's "
+            "macro-F1 falls from 0.43-0.48 to 0.33-0.34).")
 
 
 @dataclass
@@ -81,6 +100,14 @@ class RecordAnalysis:
         rr = self.beats.rr[:, 0].astype(float)
         bpm = np.where(rr > 0, 60.0 / rr, np.nan)
         return pd.DataFrame({"time_s": self.times, "bpm": bpm})
+
+    def quality_frame(self) -> pd.DataFrame:
+        """``model_quality`` as a table: a row per (model, class) with sensitivity, positive
+        predictivity and reference beats (empty without reference labels)."""
+        rows = [{"model": name, "class": c, "sensitivity": q[c]["sensitivity"],
+                 "positive predictivity": q[c]["ppv"], "reference beats": q[c]["support"]}
+                for name, q in self.model_quality.items() for c in CLASSES]
+        return pd.DataFrame(rows)
 
     @property
     def model_quality(self) -> dict[str, dict]:
@@ -142,6 +169,8 @@ def analyze_record(source, fs: float | None = None, lead=None, use_annotations: 
     recording = source if isinstance(source, Recording) else load_recording(source, fs=fs, record=record)
     rec = recording.record(lead)
     warnings = list(recording.warnings or [])
+    if (lead_note := lead_warning(rec.lead)) is not None:
+        warnings.append(lead_note)
     has_ann = rec.ann_sample is not None and np.isin(rec.ann_symbol, list(AAMI_MAP)).sum() >= 2
     detection = None
     if use_annotations and has_ann:

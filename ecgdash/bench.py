@@ -51,7 +51,8 @@ def bench_model(name: str, train, test, models=None, epochs: int = 1) -> dict:
                   metrics=["accuracy"])
     t0 = time.perf_counter()
     fresh.fit(train.X[..., None], train.y, batch_size=card["config"]["batch_size"], epochs=epochs,
-              class_weight=class_weights(train.y), verbose=0)
+              class_weight=class_weights(train.y, card["config"].get("class_weight", "none")),
+              verbose=0)
     epoch_s = (time.perf_counter() - t0) / epochs
     return {"params": int(model.count_params()), "seconds_per_epoch": epoch_s,
             "train_beats": len(train), "beats_per_s": len(test) / infer_s,
@@ -231,14 +232,16 @@ def bench_explain(models=None, data=None, names=("lstm", "cnn")) -> dict:
     return out
 
 
-def bench_robustness(source, models=None) -> dict:
-    """Every trained model on DS2 at 360, 128 and 250 Hz, with 12 dB noise and on lead 1."""
+def bench_robustness(source, models=None, names=None) -> dict:
+    """Every trained model (or those ``names``) on DS2 at 360, 128 and 250 Hz, with 12 dB noise
+    and on lead 1 (``robust.robustness_suite``), a line per model and condition."""
     from . import store
     from .robust import robustness_suite
 
-    names = [n for n in store.list_models(models)]
+    names = list(names or store.list_models(models))
     loaded = {n: store.load_model(n, models) for n in names}
-    print("DS2 robustness (accuracy / macro-F1 / S-F1 / V-F1; loss of macro-F1 vs 360 Hz):")
+    print(f"DS2 robustness of {', '.join(names)} (records from {source}; accuracy / macro-F1 / "
+          "S-F1 / V-F1, then the loss of macro-F1 vs 360 Hz):")
 
     def report(name, condition, m):
         print(f"  {name:<12} {condition:<18} {m['accuracy']:.4f} / {m['macro_f1']:.4f} / "

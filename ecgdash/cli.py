@@ -193,6 +193,8 @@ def cmd_record(args) -> int:
     print(result.counts.to_string())
     for name, q in result.model_quality.items():
         print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}")
+    if result.model_quality:
+        print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format))
     out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
     result.table.to_csv(out, index=False)
     print(f"beat table: {out}")
@@ -219,22 +221,13 @@ def _evaluate_robustness(args, names) -> int:
     from pathlib import Path
 
     from . import store
+    from .bench import bench_robustness
     from .config import data_dir
-    from .robust import robustness_suite
 
     source = Path(args.source) if args.source else data_dir() / "mitdb"
-    models = {name: store.load_model(name, args.models) for name in names}
-
-    def report(name, condition, m):
-        print(f"  {name:<12} {condition:<18} accuracy {m['accuracy']:.4f}  macro-F1 "
-              f"{m['macro_f1']:.4f}  S-F1 {m['S_f1']:.4f}  V-F1 {m['V_f1']:.4f}", flush=True)
-
-    print(f"DS2 robustness of {', '.join(names)} (records from {source}):")
-    results = robustness_suite(models, source, progress=report)
-    for name, rows in results.items():
+    for name, rows in bench_robustness(source, args.models, names).items():
         store.update_card(name, {"robustness": rows}, args.models)
-        losses = ", ".join(f"{c}: {r['macro_f1_loss']:+.4f}" for c, r in rows.items() if c != "DS2 360 Hz")
-        print(f"{name}: loss of macro-F1 vs DS2 at 360 Hz: {losses} (written to its card)")
+    print(f"written to the cards of {', '.join(names)}")
     return 0
 
 

@@ -49,7 +49,7 @@ def _targets(proba: np.ndarray, target) -> np.ndarray:
     return t
 
 
-_IG_FUNCTIONS: dict = {}
+_IG_FUNCTIONS = None  # weakref.WeakKeyDictionary: model -> {steps: tf.function}
 
 
 def _quadrature(steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,9 +67,15 @@ def _ig_function(model, steps: int):
     from .context import RR_FEATURES
     from .models import needs_context
 
-    key = (id(model), steps)
-    if key in _IG_FUNCTIONS and _IG_FUNCTIONS[key][0] is model:
-        return _IG_FUNCTIONS[key][1]
+    global _IG_FUNCTIONS
+    import weakref
+
+    if _IG_FUNCTIONS is None:
+        _IG_FUNCTIONS = weakref.WeakKeyDictionary()   # a replaced model is not kept alive
+    per_model = _IG_FUNCTIONS.setdefault(model, {})
+    model_ref = weakref.ref(model)   # the function must not keep its own key alive
+    if steps in per_model:
+        return per_model[steps]
     tf.get_logger().setLevel("ERROR")   # one function per (model, steps) is expected, not retracing
     context = needs_context(model)
     nodes, w = _quadrature(steps)
@@ -81,11 +87,11 @@ def _ig_function(model, steps: int):
         # x, baseline: (n, 187, 1); path: (points, n, 187, 1)
         path = baseline[None] + alphas * (x - baseline)[None]
         flat = tf.reshape(path, (-1, BEAT_LEN, 1))
+        model = model_ref()
         with tf.GradientTape() as tape:
             tape.watch(flat)
             if context:
-                reps = points
-                out = model([flat, tf.tile(template, (reps, 1, 1)), tf.tile(rr, (reps, 1))],
+                out = model([flat, tf.tile(template, (points, 1, 1)), tf.tile(rr, (points, 1))],
                             training=False)
             else:
                 out = model(flat, training=False)
@@ -99,8 +105,7 @@ def _ig_function(model, steps: int):
     beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
     sig = [beat, beat, tf.TensorSpec([None], tf.int32), beat,
            tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)]
-    fn = tf.function(run, input_signature=sig)
-    _IG_FUNCTIONS[key] = (model, fn)
+    fn = per_model[steps] = tf.function(run, input_signature=sig)
     return fn
 
 
@@ -121,7 +126,8 @@ def integrated_gradients(model, beats, target=None, steps: int = IG_STEPS, basel
         return np.zeros((0, BEAT_LEN), np.float32)
     b = np.zeros_like(X) if baseline is None else np.broadcast_to(
         np.asarray(baseline, np.float32).reshape(-1, BEAT_LEN, 1), X.shape).astype(np.float32)
-    tgt = _targets(predict_proba(model, beats), target).astype(np.int32)
+    proba = predict_proba(model, beats)
+    tgt = _targets(proba, target).astype(np.int32)
     template = inputs[1] if len(inputs) > 1 else np.zeros_like(X)
     rr = inputs[2] if len(inputs) > 2 else np.zeros((n, len(RR_FEATURES)), np.float32)
     def run(idx, k):
@@ -132,7 +138,7 @@ def integrated_gradients(model, beats, target=None, steps: int = IG_STEPS, basel
 
     A = run(np.arange(n), steps).astype(np.float32)
     if tol is not None:
-        delta = _end_points(model, inputs, b, tgt)
+        delta = proba[np.arange(n), tgt] - _baseline_proba(model, inputs, b)[np.arange(n), tgt]
         for k in (steps * 4, steps * 16):
             bad = np.flatnonzero(np.abs(A.sum(axis=1) - delta) > tol)
             if not len(bad):
@@ -141,16 +147,12 @@ def integrated_gradients(model, beats, target=None, steps: int = IG_STEPS, basel
     return A
 
 
-def _end_points(model, inputs, baseline, target) -> np.ndarray:
-    """p(x) - p(baseline) of the target class for each beat (what the attributions must sum to)."""
+def _baseline_proba(model, inputs, baseline) -> np.ndarray:
+    """The model's probabilities at the baseline beat (the template and RR context unchanged):
+    p(x) - p(baseline) is what the attributions must sum to."""
     from .models import _serving_function
 
-    fn = _serving_function(model)
-    rest = inputs[1:]
-    px = np.asarray(fn(inputs[0], *rest))
-    pb = np.asarray(fn(baseline, *rest))
-    i = np.arange(len(target))
-    return px[i, target] - pb[i, target]
+    return np.asarray(_serving_function(model)(baseline, *inputs[1:]))
 
 
 def last_conv_layer(model):

@@ -151,7 +151,7 @@ BUILDERS = {"lstm": build_lstm, "cnn": build_cnn,
 
 
 def needs_context(model) -> bool:
-    """Does ``model`` take the RR context as a second input?"""
+    """Does ``model`` take the local template and the RR context besides the beat?"""
     return len(model.inputs) > 1
 
 
@@ -207,8 +207,8 @@ _SERVING: "weakref.WeakKeyDictionary" = None  # model -> its fixed-signature tf.
 
 
 def _serving_function(model):
-    """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature (and (None, 4)
-    for the RR context), traced once.
+    """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature (plus the local
+    template and the (None, len(RR_FEATURES)) RR context for the robust pair), traced once.
 
     Keras' ``predict`` retraces for every new batch shape, and an eager call on a large array is
     slow (GUIDE §3); a fixed signature avoids both.
@@ -223,14 +223,15 @@ def _serving_function(model):
     fn = _SERVING.get(model)
     if fn is None:
         beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
+        ref = weakref.ref(model)   # the function must not keep its own key alive
         if needs_context(model):
             from .context import RR_FEATURES
 
             rr = tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)
-            fn = tf.function(lambda x, t, r: model([x, t, r], training=False),
+            fn = tf.function(lambda x, t, r: ref()([x, t, r], training=False),
                              input_signature=[beat, beat, rr])
         else:
-            fn = tf.function(lambda x: model(x, training=False), input_signature=[beat])
+            fn = tf.function(lambda x: ref()(x, training=False), input_signature=[beat])
         _SERVING[model] = fn
     return fn
 

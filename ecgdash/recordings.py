@@ -200,8 +200,3 @@ def load_recording(source, fs: float | None = None, record: str | None = None,
                         "file of signal columns.")
     name, data = signals[0]
     return read_signal_csv(data, name, fs=fs, default_fs=default_fs)
-
-
-def record_names(source) -> list[str]:
-    """The WFDB record names among uploaded files (zips expanded)."""
-    return sorted(n[:-4] for n, _ in _file_items(list(source)) if n.lower().endswith(".hea"))

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from ecgdash import cache, figures, ui
-from ecgdash.analysis import MODEL_PAIRS
-from ecgdash.config import CLASSES, data_dir
+from ecgdash.analysis import MODEL_LEAD, MODEL_PAIRS
+from ecgdash.config import data_dir
 from ecgdash.errors import DataError
 
 st.title("Recordings: beats in a continuous ECG")
@@ -53,11 +53,8 @@ for warning in result.warnings:
     st.warning(warning)
 if result.recording.kind == "csv":
     st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
-st.caption(f"The models were trained on lead MLII (channel 0 of MIT-BIH). This recording's "
-           f"beats come from lead **{result.lead}**.")
-if result.lead.upper().replace(" ", "") not in ("MLII", "II", "ECG", "LEADII"):
-    st.warning(f"Lead {result.lead} is not MLII: the models expect MLII-like beats, so their "
-               "classes are less reliable here.")
+st.caption(f"The models were trained on lead {MODEL_LEAD} (channel 0 of MIT-BIH). This "
+           f"recording's beats come from lead **{result.lead}**.")
 
 hr = result.heart_rate
 m1, m2, m3, m4 = st.columns(4)
@@ -83,15 +80,10 @@ a, b = st.columns(2)
 a.plotly_chart(figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
 b.plotly_chart(figures.counts_figure(result.counts), key="counts")
 
-quality = result.model_quality
-if quality:
+quality = result.quality_frame()
+if len(quality):
     st.subheader("Each model against the reference labels")
-    rows = []
-    for name, q in quality.items():
-        for c in CLASSES:
-            rows.append({"model": name, "class": c, "sensitivity": q[c]["sensitivity"],
-                         "positive predictivity": q[c]["ppv"], "reference beats": q[c]["support"]})
-    st.dataframe(rows, hide_index=True)
+    st.dataframe(quality, hide_index=True)
 
 st.subheader("Beats")
 st.caption("Select a row to move the rhythm strip to that beat.")

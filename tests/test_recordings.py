@@ -55,6 +55,23 @@ def test_upload_as_files_with_annotations(short_record, tiny_models):
     assert {"time_s", "reference", "lstm_class", "cnn_confidence"} <= set(table.columns)
     assert int(result.counts["lstm"].sum()) == len(table)
     assert set(result.model_quality) == {"lstm", "cnn"}
+    assert not any("MLII" in w for w in result.warnings)
+    quality = result.quality_frame()
+    assert len(quality) == 2 * 5
+    row = quality[(quality["model"] == "cnn") & (quality["class"] == "N")].iloc[0]
+    assert row["reference beats"] == _expected(ann)[0]
+    assert row["sensitivity"] == result.model_quality["cnn"]["N"]["sensitivity"]
+
+
+def test_other_leads_are_flagged(short_record, tiny_models):
+    from ecgdash.analysis import lead_warning
+
+    base, _ = short_record
+    result = analyze_record(_files(base), lead="V5", models=tiny_models)
+    assert result.lead == "V5" and any("V5 is not MLII" in w for w in result.warnings)
+    assert lead_warning("MLII") is None and lead_warning("lead II") is None
+    assert "no standard name" in lead_warning("lead 1") and "no standard name" in lead_warning("ECG1")
+    assert "is not MLII" in lead_warning("V1")
 
 
 def test_upload_as_zip_without_annotations_uses_the_detector(short_record, tiny_models):
@@ -192,5 +209,8 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
     text = capsys.readouterr().out
     assert "beats per class" in text and "lstm" in text and out.is_file()
     assert len(out.read_text().splitlines()) == sum(_expected(ann).values()) + 1
+    assert "positive predictivity" in text                 # per-class quality vs the .atr
+    assert main(["record", str(base), "--lead", "V5", "--out", str(out)]) == 0
+    assert "warning: Lead V5 is not MLII" in capsys.readouterr().out
     assert main(["record", str(tmp_path / "nothing")]) == 2
     assert "not found" in capsys.readouterr().err

@@ -115,3 +115,25 @@ def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(mitdb):
     assert adjust_prior(model, few)["scale"] == 1.0
     for a, b in zip(weights, model.get_layer("class_probabilities").get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_store, tmp_path, capsys):
+    from ecgdash import load_card
+    from ecgdash.cli import main
+    from ecgdash.robust import CONDITIONS, ds2_beats
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for ext in (".keras", ".json"):
+        (folder / f"robust_cnn{ext}").write_bytes((tiny_store / f"robust_cnn{ext}").read_bytes())
+    assert main(["evaluate", "robust_cnn", "--robustness", "--source", str(small_source),
+                 "--models", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "DS2 at 128 Hz" in out and "written to the cards of robust_cnn" in out
+    rows = load_card("robust_cnn", folder)["robustness"]
+    assert list(rows) == list(CONDITIONS)
+    n = len(ds2_beats(small_source))                      # 105, 213 and 232 are DS2 records
+    assert all(r["beats"] == n for r in rows.values())
+    assert rows["DS2 360 Hz"]["macro_f1_loss"] == 0.0
+    for r in rows.values():
+        assert r["macro_f1_loss"] == pytest.approx(rows["DS2 360 Hz"]["macro_f1"] - r["macro_f1"])
