@@ -1,7 +1,7 @@
-"""A whole recording: find the beats, cut them like ``data build``, classify each with both models.
+"""A whole recording: find the beats, cut them like ``data build``, classify each with a pair.
 
-    result = analyze_record("data/mitdb/208")                  # annotations used when present
-    result = analyze_record(uploaded_files, fs=250, lead="II")  # uploads: WFDB files, a zip, a CSV
+    result = analyze_record("data/examples/mitdb_excerpts/208")    # annotations used when present
+    result = analyze_record(uploaded_files, fs=250, lead="II")      # uploads: WFDB files, a zip, a CSV
     result.table             # one row per beat: time, each model's class and confidence, reference
     result.counts            # beats per class for each model
     result.detection         # detector Se / PPV against the .atr (when the detector ran and .atr exists)
@@ -15,21 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import registry
 from .beats import Beats
 from .config import AAMI_MAP, CLASSES
+from .cutting import beats_at, is_beat_symbol
 from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
+from .evaluation import evaluate
 from .models import predict_proba
-from .recordings import Recording, load_recording
-from .context import add_context
-from .records import beats_from_marks, cut_beats, rr_intervals
+from .recordings import Recording, read_recording
 
-#: Models used for recordings when none are named: the robust pair, trained patient-wise with
-#: augmentation and RR context for new patients and other devices (``ecgdash.robust``).
-DEFAULT_MODELS = ("robust_lstm", "robust_cnn")
-#: The reference pair (trained on the Kaggle intra-patient split), selectable instead.
-REFERENCE_MODELS = ("lstm", "cnn")
-MODEL_PAIRS = {"robust": DEFAULT_MODELS, "reference": REFERENCE_MODELS}
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
 _SAME_LEAD = {"MLII", "II", "LEADII"}
@@ -115,8 +110,6 @@ class RecordAnalysis:
         labels (beats without a reference label are left out)."""
         if self.reference is None:
             return {}
-        from .evaluation import evaluate
-
         known = self.reference >= 0
         if not known.any():
             return {}
@@ -130,63 +123,74 @@ class RecordAnalysis:
         return out
 
 
-def _reference_beats(rec) -> np.ndarray:
-    """Positions of the annotated beats (AAMI beat symbols)."""
-    is_beat = np.isin(rec.ann_symbol, list(AAMI_MAP))
-    return rec.ann_sample[is_beat], rec.ann_symbol[is_beat]
+def _reference_beats(lead) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and symbols of the annotated beats (AAMI beat symbols)."""
+    is_beat = is_beat_symbol(lead.ann_symbol)
+    return lead.ann_sample[is_beat], lead.ann_symbol[is_beat]
 
 
-def beats_at(rec, positions: np.ndarray) -> Beats:
-    """Cut beats at detected ``positions`` with the Kaggle recipe (the detections are the marks).
-
-    The last position has no following mark and is not cut, as in the Kaggle files.
-    """
-    positions = np.unique(np.asarray(positions, dtype=np.int64))
-    index = np.arange(max(len(positions) - 1, 0))
-    X = cut_beats(rec.signal, rec.fs, positions, index)
-    rr = rr_intervals(positions, rec.fs)[index]
-    keep = ~np.isnan(X).any(axis=1)
-    warnings = []
-    if not keep.all():
-        warnings.append(f"{int((~keep).sum())} beats touch missing samples and were left out.")
-    beats = Beats(X=X, sample=positions[index], rr=rr, record=np.full(len(X), rec.name),
-                  fs=rec.fs, lead=rec.lead, warnings=warnings)
-    add_context(beats)
-    return beats.subset(keep) if not keep.all() else beats
-
-
-def analyze_record(source, fs: float | None = None, lead=None, use_annotations: bool = True,
-                   models=DEFAULT_MODELS, record: str | None = None) -> RecordAnalysis:
+def analyze_record(source, *, fs: float | None = None, lead=None, use_annotations: bool = True,
+                   models=None, record: str | None = None) -> RecordAnalysis:
     """Find, cut and classify every beat of a recording.
 
-    ``source``: a ``Recording``, a path (WFDB record, ``.zip``, CSV/TXT), or uploaded files.
-    ``fs``: the sampling rate of a CSV signal. ``lead``: a name or index (default channel 0).
-    Beats come from the ``.atr`` annotations when present and ``use_annotations``; otherwise from
-    the QRS detector (``ecgdash.detect``), and then, when annotations exist, each detected beat
-    takes the label of the annotated beat it matches (150 ms) and the detector's sensitivity and
-    positive predictivity are measured. ``models``: names in trained_models/ or a dict of models.
+    Parameters
+    ----------
+    source : Recording, str, Path or list of uploaded files
+        A ``Recording`` already read, or anything ``read_recording`` takes: a WFDB record
+        (path without extension), a ``.zip``, a CSV/TXT of signal columns, uploaded files.
+    fs : float, optional
+        Sampling rate of a CSV/TXT signal; None: from its time column, else 360 Hz.
+    lead : str or int, optional
+        Lead name or index (default channel 0).
+    use_annotations : bool, default True
+        Take the beats from the ``.atr`` when there is one. Otherwise (or without one) the QRS
+        detector (``ecgdash.detect``) finds them; when annotations exist, each detected beat
+        then takes the label of the annotated beat it matches (150 ms) and the detector's
+        sensitivity and positive predictivity are measured.
+    models : sequence of str or dict, optional
+        Registered model names (loaded from ``trained_models/``) or ``{name: model}``.
+        Default: the robust pair (``registry.PAIRS["robust"]``).
+    record : str, optional
+        Which record of an upload holding several.
+
+    Returns
+    -------
+    RecordAnalysis
+        The beats, each model's probabilities, where the beats came from, detector quality and
+        warnings (e.g. a lead other than MLII); ``.table``, ``.counts`` and ``.quality_frame()``.
+
+    Raises
+    ------
+    DataError
+        Unreadable input, an unknown lead, fewer than two beats, a missing model.
+
+    Examples
+    --------
+    >>> result = ecgdash.analyze_record("data/examples/mitdb_excerpts/213", use_annotations=False)
+    >>> result.source, result.detection["sensitivity"] > 0.99
+    ('detector', True)
     """
-    recording = source if isinstance(source, Recording) else load_recording(source, fs=fs, record=record)
-    rec = recording.record(lead)
-    warnings = list(recording.warnings or [])
-    if (lead_note := lead_warning(rec.lead)) is not None:
+    recording = source if isinstance(source, Recording) else read_recording(source, fs=fs, record=record)
+    signal = recording.lead_signal(lead)
+    warnings = list(recording.warnings)
+    if (lead_note := lead_warning(signal.lead)) is not None:
         warnings.append(lead_note)
-    has_ann = rec.ann_sample is not None and np.isin(rec.ann_symbol, list(AAMI_MAP)).sum() >= 2
+    has_ann = signal.ann_sample is not None and is_beat_symbol(signal.ann_symbol).sum() >= 2
     detection = None
     if use_annotations and has_ann:
-        beats = beats_from_marks(rec, rec.ann_sample, rec.ann_symbol)
+        beats = beats_at(signal, signal.ann_sample, signal.ann_symbol)
         source_kind = "annotations"
     else:
         positions = detect_beats(recording.signals, recording.fs, lead=recording.lead_index(lead))
         if len(positions) < 3:
             raise DataError(f"{recording.name}: fewer than two beats were found in "
                             f"{recording.duration:.1f} s of signal; is this an ECG?")
-        beats = beats_at(rec, positions)
+        beats = beats_at(signal, positions)
         source_kind = "detector"
         if has_ann:
-            ref_pos, ref_sym = _reference_beats(rec)
-            detection = detection_quality(ref_pos, positions, rec.fs)
-            ref_of_det, _ = match_beats(ref_pos, beats.sample, rec.fs)
+            ref_pos, ref_sym = _reference_beats(signal)
+            detection = detection_quality(ref_pos, positions, signal.fs)
+            ref_of_det, _ = match_beats(ref_pos, beats.sample, signal.fs)
             labels = np.full(len(beats), -1, dtype=np.int64)
             hit = ref_of_det >= 0
             labels[hit] = [AAMI_MAP[s] for s in ref_sym[ref_of_det[hit]]]
@@ -199,7 +203,7 @@ def analyze_record(source, fs: float | None = None, lead=None, use_annotations: 
     else:
         from .store import load_model
 
-        loaded = {name: load_model(name) for name in models}
+        loaded = {name: load_model(name) for name in (models or registry.PAIRS[registry.RECORDINGS_PAIR])}
     probas = {name: predict_proba(model, beats) for name, model in loaded.items()}
-    return RecordAnalysis(recording=recording, lead=rec.lead, beats=beats, probas=probas,
+    return RecordAnalysis(recording=recording, lead=signal.lead, beats=beats, probas=probas,
                           source=source_kind, detection=detection, warnings=warnings)

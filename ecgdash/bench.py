@@ -42,11 +42,11 @@ def bench_model(name: str, train, test, models=None, epochs: int = 1) -> dict:
     from .models import build, predict_proba
     from .training import class_weights
 
-    load_s, model = _timed(lambda: store.load_model(name, models), repeat=3)
+    load_s, model = _timed(lambda: store.load_model(name, folder=models), repeat=3)
     predict_proba(model, test.X[:2048])  # warm-up: builds the predict function
     infer_s, _ = _timed(lambda: predict_proba(model, test), repeat=2)
-    card = store.load_card(name, models)
-    fresh = build(card["kind"])
+    card = store.load_card(name, folder=models)
+    fresh = build(name)
     fresh.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     t0 = time.perf_counter()
@@ -70,7 +70,7 @@ def bench_scoring(models=None, data=None, names=("lstm", "cnn")) -> dict:
 
     path = Path(data or data_dir()) / "mitbih_test.csv"
     raw = path.read_bytes()
-    loaded = {name: store.load_model(name, models) for name in names}
+    loaded = {name: store.load_model(name, folder=models) for name in names}
     score(loaded, np.zeros((8, 187), np.float32))  # trace once, as the app's cached models are
     t0 = time.perf_counter()
     f = io.BytesIO(raw)
@@ -96,7 +96,7 @@ def bench_detection(source, names=("lstm", "cnn", "robust_lstm", "robust_cnn"), 
     from .evaluation import evaluate
 
     names = [n for n in names if n in store.list_models(models)]
-    loaded = {name: store.load_model(name, models) for name in names}
+    loaded = {name: store.load_model(name, folder=models) for name in names}
     names_ = records or list_records(source)
     tp = fn = fp = 0
     seconds, per_record = [], {}
@@ -137,7 +137,7 @@ def bench_detection_noise(source, minutes: float = 10.0,
     from .augment import add_noise
     from .config import DS2
     from .detect import detect_beats, detect_qrs, detection_quality
-    from .records import read_recording
+    from .recordings import read_wfdb
 
     rows = []
     for snr, kinds in conditions:
@@ -146,7 +146,7 @@ def bench_detection_noise(source, minutes: float = 10.0,
             path = Path(source) / name
             if not path.with_suffix(".hea").is_file():
                 continue
-            rec = read_recording(path)
+            rec = read_wfdb(path)
             n = int(minutes * 60 * rec.fs)
             ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < n)]
             noisy = add_noise(rec.signals[:n], rec.fs, snr, np.random.default_rng(int(name)), kinds)
@@ -168,14 +168,12 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
 
     results = {}
     source = Path(source) if source else data_dir() / dataset.MITDB
-    if "build" not in parts:
-        pass
-    elif source.is_dir():
+    if "build" in parts and source.is_dir():
         results["build"] = bench_build(source)
         b = results["build"]
         print(f"data build: {b['beats']:,} beats, all CSVs written, {b['seconds']:.1f} s "
               f"(cutting the beats: {b['seconds_cut']:.1f} s)", flush=True)
-    else:
+    elif "build" in parts:
         print(f"data build: skipped (no WFDB records at {source}; give --source DIR)")
     if dataset.data_status(data) is None:
         print("models: skipped (no built data: run `python -m ecgdash data build`)")
@@ -217,7 +215,7 @@ def bench_explain(models=None, data=None, names=("lstm", "cnn")) -> dict:
     batch = test.subset(np.arange(100, 200))
     out = {}
     for name in names:
-        model = store.load_model(name, models)
+        model = store.load_model(name, folder=models)
         explain(model, test.subset([0]))                      # trace once
         one, _ = _timed(lambda: explain(model, test.subset([1])), repeat=3)
         hundred, _ = _timed(lambda: explain(model, batch))
@@ -234,20 +232,15 @@ def bench_explain(models=None, data=None, names=("lstm", "cnn")) -> dict:
 
 def bench_robustness(source, models=None, names=None) -> dict:
     """Every trained model (or those ``names``) on DS2 at 360, 128 and 250 Hz, with 12 dB noise
-    and on lead 1 (``robust.robustness_suite``), a line per model and condition."""
+    and on lead 1 (``robustness.robustness_suite``), a line per model and condition."""
     from . import store
-    from .robust import robustness_suite
+    from .robustness import format_row, robustness_suite
 
     names = list(names or store.list_models(models))
-    loaded = {n: store.load_model(n, models) for n in names}
+    loaded = {n: store.load_model(n, folder=models) for n in names}
     print(f"DS2 robustness of {', '.join(names)} (records from {source}; accuracy / macro-F1 / "
           "S-F1 / V-F1, then the loss of macro-F1 vs 360 Hz):")
-
-    def report(name, condition, m):
-        print(f"  {name:<12} {condition:<18} {m['accuracy']:.4f} / {m['macro_f1']:.4f} / "
-              f"{m['S_f1']:.4f} / {m['V_f1']:.4f}", flush=True)
-
-    out = robustness_suite(loaded, source, progress=report)
+    out = robustness_suite(loaded, source, progress=lambda *row: print("  " + format_row(*row), flush=True))
     for name, rows in out.items():
         print(f"  {name}: macro-F1 loss " + ", ".join(
             f"{c} {r['macro_f1_loss']:+.4f}" for c, r in rows.items() if c != "DS2 360 Hz"))

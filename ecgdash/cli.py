@@ -9,11 +9,17 @@ import os
 import sys
 import time
 
+from . import registry
 from .errors import DataError
 
 
 def _quiet_tensorflow() -> None:
+    """The command line owns its process: TensorFlow's C++ notices and Python warnings
+    (e.g. Keras retracing a training step for a smaller last batch) stay off its output."""
+    import logging
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def _progress_printer(prefix: str):
@@ -51,49 +57,6 @@ def cmd_data(args) -> int:
     return 0
 
 
-def _model_name(kind: str, split: str, name: str | None) -> str:
-    return name or (kind if split == "intra" else f"{kind}_inter")
-
-
-def cmd_train(args) -> int:
-    _quiet_tensorflow()
-    from . import dataset, store
-    from .evaluation import format_report
-    from .training import TrainConfig, train_model
-
-    if args.threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    if args.model.startswith("robust"):
-        return _train_robust(args)
-    kinds = ["lstm", "cnn"] if args.model == "all" else [args.model]
-    train = dataset.load_split(args.split, "train", out=args.data)
-    test = dataset.load_split(args.split, "test", out=args.data)
-    for kind in kinds:
-        name = _model_name(kind, args.split, args.name if len(kinds) == 1 else None)
-        config = TrainConfig(epochs=args.epochs or 50, batch_size=args.batch_size, subset=args.subset,
-                             seed=args.seed, patience=args.patience or 20,
-                             class_weight=args.class_weight or "none")
-        print(f"training {name} ({kind}, {args.split}-patient split): {len(train):,} beats, "
-              f"up to {config.epochs} epochs")
-
-        def on_epoch(epoch, total, row):
-            print(f"  epoch {epoch:3d}/{total}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
-                  f"val acc {row['val_accuracy']:.4f}  val macro-F1 {row['val_macro_f1']:.4f}  "
-                  f"{row['seconds']:.1f}s", flush=True)
-
-        model, card = train_model(kind, train, config, test=test, split=args.split,
-                                  on_epoch=on_epoch)
-        path = store.save_model(name, model, card, folder=args.models)
-        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
-              f"{card['train_seconds']:.0f} s; saved {path}")
-        print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
-                            card["params"]))
-    return 0
-
-
 def _epoch_printer():
     def on_epoch(epoch, total, row):
         print(f"  epoch {epoch:3d}/{total}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
@@ -103,38 +66,78 @@ def _epoch_printer():
     return on_epoch
 
 
+def _config(args, recipe: str):
+    from .recipes import preset
+
+    return preset(recipe, epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
+                  seed=args.seed, patience=args.patience, class_weight=args.class_weight)
+
+
+def cmd_train(args) -> int:
+    _quiet_tensorflow()
+    from . import dataset, registry, store
+    from .evaluation import format_report
+    from .training import train_model
+
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.model.startswith("robust"):
+        return _train_robust(args)
+    split = registry.Split.parse(args.split)
+    names = [registry.model_name(arch, split) for arch in
+             (("lstm", "cnn") if args.model == "all" else (args.model,))]   # architectures
+    train = dataset.load_split(split, "train", out=args.data)
+    test = dataset.load_split(split, "test", out=args.data)
+    config = _config(args, "reference")
+    for name in names:
+        print(f"training {name} ({split.value}-patient split, reference recipe): {len(train):,} beats, "
+              f"up to {config.epochs} epochs")
+        model, card = train_model(name, train, config=config, test=test, on_epoch=_epoch_printer())
+        path = store.save_model(args.name if args.name and len(names) == 1 else name, model, card,
+                                folder=args.models)
+        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+              f"{card['train_seconds']:.0f} s; saved {path}")
+        print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
+                            card["params"]))
+    return 0
+
+
 def _train_robust(args) -> int:
     from pathlib import Path
 
-    from . import store
+    from . import registry, store
     from .config import data_dir
+    from .dataset import ds2_beats
     from .evaluation import format_report
-    from .robust import AugmentConfig, ROBUST_KINDS, ds2_beats, train_robust
-    from .training import TrainConfig
+    from .recipes import AugmentConfig
+    from .robust import train_robust
 
     source = Path(args.source) if args.source else data_dir() / "mitdb"
-    kinds = list(ROBUST_KINDS) if args.model == "robust" else [args.model]
+    names = list(registry.PAIRS["robust"]) if args.model == "robust" else [args.model]
     test = ds2_beats(source)
-    for kind in kinds:
-        config = TrainConfig(epochs=args.epochs or 16, batch_size=args.batch_size, subset=args.subset,
-                             seed=args.seed, patience=args.patience or 6,
-                             class_weight=args.class_weight or "none")
-        augment = AugmentConfig(copies=args.copies)
-        print(f"training {kind} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
+    config = _config(args, "robust")
+    augment = AugmentConfig(copies=args.copies)
+    for name in names:
+        print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
               f"up to {config.epochs} epochs")
-        model, card = train_robust(kind, source, config, augment, test=test, on_epoch=_epoch_printer())
-        path = store.save_model(args.name or kind, model, card, folder=args.models)
+        model, card = train_robust(name, source, config=config, augment=augment, test=test,
+                                   on_epoch=_epoch_printer())
+        path = store.save_model(args.name if args.name and len(names) == 1 else name, model, card,
+                                folder=args.models)
         adj = card.get("logit_adjustment") or {}
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
               f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
               f"(chosen on the validation records); saved {path}")
-        print(format_report(card["evaluation"], f"\n{kind} on DS2", card["params"]))
+        print(format_report(card["evaluation"], f"\n{name} on DS2", card["params"]))
     return 0
 
 
 def cmd_evaluate(args) -> int:
     _quiet_tensorflow()
-    from . import dataset, store
+    from . import dataset, registry, store
     from .evaluation import evaluate, format_report
     from .models import predict_proba
 
@@ -146,10 +149,11 @@ def cmd_evaluate(args) -> int:
     if args.templates:
         return _evaluate_templates(args, names)
     cache = {}
+    built = dataset.data_status(args.data) is not None
     for name in names:
-        card = store.load_card(name, args.models)
-        split = "inter" if str(card.get("split", "intra")).startswith("inter") else "intra"
-        if args.from_cards or dataset.data_status(args.data) is None:
+        card = store.load_card(name, folder=args.models)
+        split = registry.Split.parse(card.get("split", "intra"))
+        if args.from_cards or not built:
             ev = card.get("evaluation")
             if ev is None:
                 raise DataError(f"The card of {name} holds no evaluation; build the data and "
@@ -159,11 +163,11 @@ def cmd_evaluate(args) -> int:
             if split not in cache:
                 cache[split] = dataset.load_split(split, "test", out=args.data)
             test = cache[split]
-            model = store.load_model(name, args.models)
+            model = store.load_model(name, folder=args.models)
             ev = evaluate(test.y, predict_proba(model, test))
-            ev["test_set"] = "intra-patient test" if split == "intra" else "DS2"
+            ev["test_set"] = split.test_set
             source = "computed now"
-        title = (f"== {name}: {card.get('kind', '?')}, trained on the {split}-patient split, "
+        title = (f"== {name}: {registry.title(name)}, trained on {split.train_set}, "
                  f"tested on {ev.get('test_set', '?')} ({source})")
         print(format_report(ev, title, card["params"]))
         print()
@@ -174,9 +178,11 @@ def cmd_record(args) -> int:
     _quiet_tensorflow()
     from pathlib import Path
 
-    from .analysis import DEFAULT_MODELS, analyze_record
+    from . import registry
+    from .analysis import analyze_record
 
-    models = args.models_names.split(",") if args.models_names else list(DEFAULT_MODELS)
+    models = args.models_names.split(",") if args.models_names else list(
+        registry.PAIRS[registry.RECORDINGS_PAIR])
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
                             use_annotations=not args.detect, models=models)
     rec = result.recording
@@ -202,16 +208,15 @@ def cmd_record(args) -> int:
 
 
 def _evaluate_templates(args, names) -> int:
-    from . import dataset, store
+    from . import dataset, registry, store
     from .explain import class_templates
 
     for name in names:
-        card = store.load_card(name, args.models)
-        split = "inter" if str(card.get("split", "intra")).startswith("inter") else "intra"
-        test = dataset.load_split(split, "test", out=args.data)
-        model = store.load_model(name, args.models)
+        card = store.load_card(name, folder=args.models)
+        test = dataset.load_split(registry.Split.parse(card.get("split", "intra")), "test", out=args.data)
+        model = store.load_model(name, folder=args.models)
         templates = class_templates(model, test, per_class=args.per_class)
-        store.update_card(name, {"class_templates": templates}, args.models)
+        store.update_card(name, {"class_templates": templates}, folder=args.models)
         print(f"{name}: mean integrated-gradients maps of " + ", ".join(
             f"{c} ({t['n']} beats)" for c, t in templates.items()) + " written to its card")
     return 0
@@ -221,12 +226,17 @@ def _evaluate_robustness(args, names) -> int:
     from pathlib import Path
 
     from . import store
-    from .bench import bench_robustness
     from .config import data_dir
+    from .robustness import format_row, robustness_suite
 
     source = Path(args.source) if args.source else data_dir() / "mitdb"
-    for name, rows in bench_robustness(source, args.models, names).items():
-        store.update_card(name, {"robustness": rows}, args.models)
+    loaded = {n: store.load_model(n, folder=args.models) for n in names}
+    print(f"DS2 robustness of {', '.join(names)} (records from {source}; accuracy / macro-F1 / "
+          "S-F1 / V-F1):")
+    table = robustness_suite(loaded, source,
+                             progress=lambda *row: print("  " + format_row(*row), flush=True))
+    for name, rows in table.items():
+        store.update_card(name, {"robustness": rows}, folder=args.models)
     print(f"written to the cards of {', '.join(names)}")
     return 0
 
@@ -246,7 +256,7 @@ def cmd_explain(args) -> int:
     beats = load_beats(args.path)
     if args.rows:
         beats = beats.subset(np.arange(min(args.rows, len(beats))))
-    model = store.load_model(args.model, args.models)
+    model = store.load_model(args.model, folder=args.models)
     proba = predict_proba(model, beats)
     target = args.target if args.target else None
     attributions = explain(model, beats, target=target, method=args.method)
@@ -291,12 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train and save models in trained_models/")
     train.add_argument("--model", default="all",
-                       choices=["lstm", "cnn", "all", "robust_lstm", "robust_cnn", "robust"],
+                       choices=["lstm", "cnn", "all", *registry.PAIRS["robust"], "robust"],
                        help="robust_*: trained patient-wise on the DS1 records of --source, "
                             "with augmentation and RR context")
     train.add_argument("--split", choices=["intra", "inter"], default="intra")
     train.add_argument("--epochs", type=int, help="maximum epochs (default 50; robust models 16)")
-    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--batch-size", type=int, help="default 128 (the recipe's)")
     train.add_argument("--patience", type=int,
                        help="stop after this many epochs without a better validation macro-F1 "
                             "(default 20; robust models 6)")
@@ -307,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
                        help="class weights (default none)")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
-    train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--seed", type=int, help="default 42 (the recipe's)")
     train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")
     train.set_defaults(func=cmd_train)
 
@@ -353,8 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise,explain,robust")
     bench.set_defaults(func=cmd_bench)
 
-    for p in (train, ev, bench, build):
-        p.add_argument("--data", help=argparse.SUPPRESS if p is build else "data folder (default data/)")
+    for p in (train, ev, bench):
+        p.add_argument("--data", help="data folder (default data/)")
     for p in (train, ev, bench, ex):
         p.add_argument("--models", help="model folder (default trained_models/)")
     return parser

@@ -39,6 +39,9 @@ PACED = ("102", "104", "107", "217")
 KAGGLE_TEST_COUNTS = (18118, 556, 1448, 162, 1608)
 KAGGLE_TRAIN_COUNTS = (72471, 2223, 5788, 641, 6431)
 
+#: Parameters of the reference study's models.
+REFERENCE_STUDY_PARAMS = {"lstm": 19_397, "cnn": 384_453}
+
 SEED = 42
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +50,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def data_dir() -> Path:
     """Where generated data lives (``data/``; override with ``ECGDASH_DATA_DIR``)."""
     return Path(os.environ.get("ECGDASH_DATA_DIR", ROOT / "data"))
+
+
+def examples_dir() -> Path:
+    """The example files shipped with the repository (``data/examples``; see its README)."""
+    return ROOT / "data" / "examples"
 
 
 def models_dir() -> Path:

@@ -41,14 +41,18 @@ _CLIP = 4.0
 
 
 def rolling_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Mean of ``values[i - window : i + window + 1]`` for each i (edges use what exists)."""
+    """Mean of ``values[i - window : i + window + 1]`` for each i (edges use what exists).
+
+    Works for any length, also when a short strip has fewer beats than the window.
+    """
     values = np.asarray(values, dtype=np.float64)
-    if len(values) == 0:
+    n = len(values)
+    if n == 0:
         return values
-    kernel = np.ones(2 * window + 1)
-    total = np.convolve(values, kernel, mode="same")
-    count = np.convolve(np.ones(len(values)), kernel, mode="same")
-    return total / count
+    total = np.concatenate([[0.0], np.cumsum(values)])
+    i = np.arange(n)
+    lo, hi = np.maximum(i - window, 0), np.minimum(i + window + 1, n)
+    return (total[hi] - total[lo]) / (hi - lo)
 
 
 def rr_context(beats: Beats) -> np.ndarray:
@@ -91,18 +95,25 @@ def compute_context(beats: Beats) -> np.ndarray:
 
 def compute_templates(beats: Beats, window: int = TEMPLATE_WINDOW) -> np.ndarray:
     """Local templates of whole records' beats: for each beat the median (sample by sample) of
-    the beats within ±``window`` of it in the same record, float32 (n, 187)."""
+    the beats within ±``window`` of it in the same record, float32 (n, 187). Near a record's
+    ends the window holds the beats that exist."""
     if beats.sample is None:
         raise DataError("These beats carry no record positions, so they have no local template.")
     out = np.zeros_like(beats.X, dtype=np.float32)
     records = beats.record if beats.record is not None else np.zeros(len(beats))
+    width = 2 * window + 1
     for rec in np.unique(records):
         idx = np.flatnonzero(records == rec)
         idx = idx[np.argsort(beats.sample[idx], kind="stable")]
         X = beats.X[idx].astype(np.float32)
-        padded = np.pad(X, ((window, window), (0, 0)), mode="constant", constant_values=np.nan)
-        view = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1, axis=0)
-        out[idx] = np.nanmedian(view, axis=2)
+        n = len(X)
+        medians = np.empty_like(X)
+        if n >= width:   # full windows (an odd count): the middle value, all at once
+            view = np.lib.stride_tricks.sliding_window_view(X, width, axis=0)
+            medians[window:n - window] = np.partition(view, window, axis=2)[..., window]
+        for i in [*range(min(window, n)), *range(max(window, n - window), n)]:
+            medians[i] = np.median(X[max(0, i - window):i + window + 1], axis=0)
+        out[idx] = medians
     return out
 
 

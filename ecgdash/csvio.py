@@ -61,7 +61,7 @@ def _read_bytes(source) -> bytes:
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
-def _decompress(data: bytes, name: str) -> bytes:
+def decompress(data: bytes, name: str) -> bytes:
     """Gunzip ``data`` if it is gzip (by its magic number), checking every member's trailer."""
     if data[:2] != b"\x1f\x8b":
         return data
@@ -79,7 +79,7 @@ def _decompress(data: bytes, name: str) -> bytes:
     return b"".join(out)
 
 
-def _to_text(data: bytes, name: str) -> str:
+def to_text(data: bytes, name: str) -> str:
     for magic, what in _MAGIC.items():
         if what and data.startswith(magic):
             raise DataError(f"{name} is {what}, not a CSV file of beats.")
@@ -93,7 +93,7 @@ def _to_text(data: bytes, name: str) -> str:
                         "expected a CSV file of beats.") from None
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
     try:
         float(cell)
         return True
@@ -199,7 +199,7 @@ def _parse(text: str, name: str) -> tuple[np.ndarray, list[str] | None, int]:
     first_no, first = head[0]
     _check_delimiter(first, first_no, name)
     cells = first.split(",")
-    if not cells[0].strip() or not all(_is_number(c) for c in cells if c.strip()) \
+    if not cells[0].strip() or not all(is_number(c) for c in cells if c.strip()) \
             or _is_column_numbers(cells):
         header = cells
         if len(head) < 2:
@@ -225,20 +225,39 @@ def _line_of(text: str, row: int, header: bool) -> int:
     return _data_lines(text)[row + (1 if header else 0)][0]
 
 
-def load_beats(source, rescale: bool = False) -> Beats:
-    """Read a beat CSV file (a path or a file object) into ``Beats``.
+def load_beats(source, *, rescale: bool = False) -> Beats:
+    """Read a file of beats (one per row, the Kaggle layout) into ``Beats``.
 
-    With ``rescale=True``, beats whose values are not within [0, 1] are min-max scaled per beat
-    (as the Kaggle rows are) and a warning says how many; otherwise such a file raises DataError.
+    Parameters
+    ----------
+    source : str, Path, bytes or file object
+        The file: ``.csv`` or gzip-compressed ``.csv.gz`` (recognised by content), 187 values
+        per row, optionally a label 0..4 last, a leading index column and one header line.
+    rescale : bool, default False
+        Min-max scale, per beat, beats whose values are not within [0, 1] (and say how many
+        in ``Beats.warnings``); without it such a file raises ``DataError``.
+
+    Returns
+    -------
+    Beats
+        ``X`` float32 (n, 187); ``y`` int64 (n,) when the file has labels, else None.
 
     Raises
     ------
     DataError
-        For anything that is not a beat file, with what is wrong and where.
+        For anything that is not a beat file (empty, binary, an image, a wrong column count,
+        ragged rows, text cells, NaN, labels outside 0..4, ...), with what is wrong and where
+        (line, column).
+
+    Examples
+    --------
+    >>> beats = ecgdash.load_beats("data/examples/mitbih_test_500.csv")
+    >>> beats.X.shape, beats.class_counts()["V"]
+    ((500, 187), 100)
     """
     name = _name_of(source)
-    data = _decompress(_read_bytes(source), name)
-    text = _to_text(data, name)
+    data = decompress(_read_bytes(source), name)
+    text = to_text(data, name)
     values, header, _ = _parse(text, name)
     line_of = lambda row: _line_of(text, row, header is not None)  # noqa: E731 (error path only)
     has_index, has_label = _layout(values.shape[1], values[:, 0], header, name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -21,15 +20,18 @@ import numpy as np
 from .beats import Beats
 from .config import (DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, N_CLASSES, SEED,
                      data_dir)
+from .cutting import beats_at, beats_from_record
 from .errors import DataError
-from .records import beats_from_record
+from .files import atomic_write
+from .recordings import Recording, read_wfdb
+from .registry import Split
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
 MITDB = "mitdb"
-SPLITS = {
-    "intra": ("mitbih_train.csv", "mitbih_test.csv"),
-    "inter": ("mitbih_ds1.csv", "mitbih_ds2.csv"),
+SPLIT_FILES = {
+    Split.INTRA: ("mitbih_train.csv", "mitbih_test.csv"),
+    Split.INTER: ("mitbih_ds1.csv", "mitbih_ds2.csv"),
 }
 
 
@@ -136,17 +138,7 @@ def write_kaggle_csv(path, X: np.ndarray, y: np.ndarray | None = None) -> None:
     rows = X.astype(np.float64)
     if y is not None:
         rows = np.column_stack([rows, np.asarray(y, dtype=np.float64)])
-    _atomic_write(Path(path), lambda f: np.savetxt(f, rows, fmt="%.18e", delimiter=","))
-
-
-def _atomic_write(path: Path, write: Callable) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(Path(path), lambda f: np.savetxt(f, rows, fmt="%.18e", delimiter=","))
 
 
 def hash_beats(X: np.ndarray, y: np.ndarray | None) -> str:
@@ -176,14 +168,15 @@ def build(source=None, out=None, lead=None, seed: int = SEED, csv: bool = True,
     ds1, ds2 = inter_split(beats.record)
     split = np.zeros(len(beats), dtype=np.int8)  # 0 train, 1 test (intra-patient)
     split[test] = 1
-    _atomic_write(out / "beats.npz", lambda f: np.savez(
+    atomic_write(out / "beats.npz", lambda f: np.savez(
         f, X=beats.X, y=beats.y, record=beats.record.astype("U8"), sample=beats.sample,
         rr=beats.rr, context=beats.context, template=beats.template, intra_test=split, fs=np.array([beats.fs or np.nan])))
     files = {}
     if csv:
         for (name, part), idx in zip(
-                [(SPLITS["intra"][0], "train"), (SPLITS["intra"][1], "test"),
-                 (SPLITS["inter"][0], "ds1"), (SPLITS["inter"][1], "ds2")], (train, test, ds1, ds2)):
+                [(SPLIT_FILES[Split.INTRA][0], "train"), (SPLIT_FILES[Split.INTRA][1], "test"),
+                 (SPLIT_FILES[Split.INTER][0], "ds1"), (SPLIT_FILES[Split.INTER][1], "ds2")],
+                (train, test, ds1, ds2)):
             if len(idx):
                 write_kaggle_csv(out / name, beats.X[idx], beats.y[idx])
                 files[part] = name
@@ -240,13 +233,52 @@ def load_built(out=None) -> tuple[Beats, np.ndarray]:
     return beats, intra_test
 
 
-def load_split(split: str = "intra", part: str = "train", out=None) -> Beats:
-    """The beats of one side of a split: ``split`` "intra" or "inter", ``part`` "train" or "test"."""
-    if split not in SPLITS or part not in ("train", "test"):
-        raise ValueError(f"unknown split {split!r}/{part!r}")
+def load_split(split: Split | str = Split.INTRA, part: str = "train", *, out=None) -> Beats:
+    """The beats of one side of a split: ``split`` intra or inter, ``part`` "train" or "test"."""
+    split = Split.parse(split)
+    if part not in ("train", "test"):
+        raise ValueError(f"unknown part {part!r}: 'train' or 'test'")
     beats, intra_test = load_built(out)
-    if split == "intra":
+    if split is Split.INTRA:
         mask = intra_test if part == "test" else ~intra_test
         return beats.subset(mask)
     ds1, ds2 = inter_split(beats.record)
     return beats.subset(ds1 if part == "train" else ds2)
+
+
+def built_stamp(out=None) -> str | None:
+    """What identifies the current build of ``out`` (the beats file's size and modification
+    time in ns, changed by every rebuild), or None when nothing is built."""
+    path = (Path(out) if out else data_dir()) / "beats.npz"
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def read_records(source, names) -> list[Recording]:
+    """The annotated WFDB records ``names`` of folder ``source`` (all leads)."""
+    source = Path(source)
+    out = []
+    for name in names:
+        rec = read_wfdb(source / name)
+        if rec.ann_sample is None:
+            raise DataError(f"Record {name} has no .atr annotations: it cannot be used for training.")
+        out.append(rec)
+    return out
+
+
+def annotated_beats(recordings: list[Recording], lead=0) -> Beats:
+    """The annotated beats of ``recordings`` as they are, with their context."""
+    return Beats.concat([beats_at(r.lead_signal(lead), r.ann_sample, r.ann_symbol)
+                         for r in recordings])
+
+
+def ds2_beats(source, records=None) -> Beats:
+    """The DS2 beats of WFDB folder ``source`` with their RR context (the inter-patient test set)."""
+    source = Path(source)
+    names = [r for r in (records or DS2) if (source / f"{r}.hea").is_file()]
+    if not names:
+        raise DataError(f"No DS2 records in {source}.")
+    return annotated_beats(read_records(source, names))

@@ -55,14 +55,14 @@ def _xqrs(x: np.ndarray, fs: float) -> np.ndarray:
 
 
 def _neurokit(method: str) -> Callable[[np.ndarray, float], np.ndarray]:
-    clean_method = {"pantompkins1985": "pantompkins1985", "neurokit": "neurokit"}[method]
+    """NeuroKit2's ``method``: its own cleaning, then its own peak finder."""
 
     def run(x: np.ndarray, fs: float) -> np.ndarray:
         import neurokit2 as nk
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cleaned = nk.ecg_clean(x, sampling_rate=fs, method=clean_method)
+            cleaned = nk.ecg_clean(x, sampling_rate=fs, method=method)
             _, info = nk.ecg_peaks(cleaned, sampling_rate=fs, method=method)
         return np.asarray(info["ECG_R_Peaks"], dtype=np.int64)
 

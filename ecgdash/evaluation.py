@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import CLASSES, N_CLASSES
+from .errors import DataError
 
 ROC_POINTS = 200  # points kept per ROC curve in a card
 
@@ -37,20 +38,42 @@ def roc_curves(y_true: np.ndarray, proba: np.ndarray) -> dict:
 
 
 def evaluate(y_true, proba) -> dict:
-    """The reference study's report for labels ``y_true`` (n,) and probabilities ``proba`` (n, 5).
+    """The reference study's report: per-class and averaged metrics, ROC curves, confusion.
 
-    Returns a dict with ``accuracy``, ``macro_f1``, ``roc_auc`` (macro one-vs-rest over the classes
-    present), ``per_class`` (precision / recall / f1 / support / auc per class name),
-    ``macro_avg`` and ``weighted_avg`` (precision / recall / f1 / support), ``confusion``
-    (rows true, columns predicted, class order N S V F Q), ``roc`` (curve points per class) and
-    ``n``. Classes absent from ``y_true`` have support 0 and no AUC.
+    Parameters
+    ----------
+    y_true : array-like of int, shape (n,)
+        True AAMI classes 0..4 (N, S, V, F, Q).
+    proba : array-like, shape (n, 5)
+        Class probabilities (``predict_proba``); the predicted class is the largest.
+
+    Returns
+    -------
+    dict
+        ``n``, ``accuracy``, ``macro_f1`` (over the classes present), ``roc_auc`` (macro
+        one-vs-rest over the classes present), ``per_class`` (precision / recall / f1 /
+        support / auc per class name; absent classes have support 0 and no AUC),
+        ``macro_avg`` and ``weighted_avg`` (precision / recall / f1 / support), ``confusion``
+        (rows true, columns predicted, order N S V F Q) and ``roc`` (curve points per class).
+
+    Raises
+    ------
+    DataError
+        When ``proba`` does not have shape (n, 5).
+
+    Examples
+    --------
+    >>> beats = ecgdash.load_beats("data/examples/mitbih_test_500.csv")
+    >>> report = ecgdash.evaluate(beats.y, ecgdash.predict_proba(ecgdash.load_model("cnn"), beats))
+    >>> sorted(report["per_class"])
+    ['F', 'N', 'Q', 'S', 'V']
     """
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     y_true = np.asarray(y_true, dtype=np.int64)
     proba = np.asarray(proba, dtype=np.float64)
     if proba.shape != (len(y_true), N_CLASSES):
-        raise ValueError(f"proba must have shape ({len(y_true)}, {N_CLASSES}), got {proba.shape}")
+        raise DataError(f"proba must have shape ({len(y_true)}, {N_CLASSES}), got {proba.shape}.")
     y_pred = proba.argmax(axis=1)
     labels = list(range(N_CLASSES))
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import registry
 from .config import BEAT_FS, CLASSES
 from .evaluation import normalize_confusion
 
 #: One colour per class, the same on every chart (colour-blind safe, Okabe-Ito).
 CLASS_COLORS = {"N": "#0072B2", "S": "#E69F00", "V": "#D55E00", "F": "#009E73", "Q": "#CC79A7"}
-MODEL_COLORS = {"lstm": "#7B61FF", "cnn": "#00A6A6", "robust_lstm": "#4B2BB8", "robust_cnn": "#006B6B"}
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
 
 
@@ -19,11 +19,6 @@ def _go():
     import plotly.graph_objects as go
 
     return go
-
-
-def model_color(name: str) -> str:
-    kind = "lstm" if "lstm" in name else "cnn"
-    return MODEL_COLORS[f"robust_{kind}" if name.startswith("robust") else kind]
 
 
 def beat_time(n: int = 187) -> np.ndarray:
@@ -40,18 +35,18 @@ def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: 
         epochs = [h["epoch"] for h in hist]
         values = [h.get(metric) for h in hist]
         fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=name,
-                                 line=dict(color=model_color(name))))
+                                 line=dict(color=registry.color(name))))
         best = card.get("best_epoch")
         if best and best <= len(values):
             fig.add_trace(go.Scatter(x=[best], y=[values[best - 1]], mode="markers",
-                                     marker=dict(symbol="star", size=14, color=model_color(name)),
+                                     marker=dict(symbol="star", size=14, color=registry.color(name)),
                                      name=f"{name} best epoch {best}", showlegend=True))
     fig.update_layout(title=title or metric.replace("_", " "), xaxis_title="epoch",
                       yaxis_title=metric.replace("_", " "), **_LAYOUT)
     return fig
 
 
-def beat_figure(x, title: str = "", color: str = "#333333", attribution=None, height: int = 300):
+def beat_figure(x, title: str = "", color: str = "#333333", height: int = 300):
     """One beat's waveform against time in seconds (1/120 s per sample)."""
     go = _go()
     x = np.asarray(x, dtype=float)
@@ -68,7 +63,7 @@ def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: i
     fig = go.Figure()
     for name, p in probas.items():
         fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=name,
-                             marker_color=model_color(name),
+                             marker_color=registry.color(name),
                              hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"))
     if true is not None:
         fig.add_vline(x=CLASSES.index(true), line_dash="dot", line_color="black",
@@ -143,7 +138,7 @@ def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
                 keep = fpr > 0
                 fpr, tpr = fpr[keep], tpr[keep]
             fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=name, legendgroup=name,
-                                     showlegend=col == 1, line=dict(color=model_color(name)),
+                                     showlegend=col == 1, line=dict(color=registry.color(name)),
                                      hovertemplate="FPR %{x:.4f}<br>TPR %{y:.3f}<extra>"
                                      + f"{name} {cls}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
             aucs.append(f"{name} {curve['auc']:.4f}")
@@ -181,7 +176,7 @@ def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 3
     fig = go.Figure()
     for name, ev in evals.items():
         values = [ev["per_class"][c][metric] for c in CLASSES]
-        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=name, marker_color=model_color(name),
+        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=name, marker_color=registry.color(name),
                              text=[f"{v:.3f}" for v in values], textposition="outside"))
     fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.1], title=metric),
                       title=f"{metric} per class", height=height, **_LAYOUT)
@@ -201,7 +196,7 @@ def params_figure(tables: dict[str, list[dict]], height: int | None = None):
         rows = [r for r in tables[name] if r["params"] > 0]
         fig.add_trace(go.Bar(y=[f"{r['name']} ({r['type']})" for r in rows][::-1],
                              x=[r["params"] for r in rows][::-1], orientation="h",
-                             marker_color=model_color(name), name=name,
+                             marker_color=registry.color(name), name=name,
                              text=[f"{r['params']:,}" for r in rows][::-1], textposition="auto",
                              showlegend=False), row=1, col=col)
         fig.update_xaxes(title_text="parameters", type="log", row=1, col=col)
@@ -231,7 +226,7 @@ def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int 
     go = _go()
     names = [f["layer"] for f in fields] + ["LSTM memory"]
     values = [f["seconds"] for f in fields] + [beat_seconds]
-    colors = [MODEL_COLORS["cnn"]] * len(fields) + [MODEL_COLORS["lstm"]]
+    colors = [registry.color("cnn")] * len(fields) + [registry.color("lstm")]
     fig = go.Figure(go.Bar(y=names[::-1], x=values[::-1], orientation="h", marker_color=colors[::-1],
                            text=[f"{v:.2f} s" for v in values[::-1]], textposition="auto"))
     fig.add_vline(x=beat_seconds, line_dash="dot", annotation_text="whole beat")
@@ -326,7 +321,7 @@ def counts_figure(counts, height: int = 300):
     go = _go()
     fig = go.Figure()
     for col in counts.columns:
-        color = "#444" if col == "reference" else model_color(col)
+        color = "#444" if col == "reference" else registry.color(col)
         fig.add_trace(go.Bar(x=list(counts.index), y=counts[col].tolist(), name=col, marker_color=color,
                              text=counts[col].tolist(), textposition="outside"))
     fig.update_layout(barmode="group", title="beats per class", yaxis_title="beats",
@@ -377,7 +372,7 @@ def template_figure(templates: dict[str, dict], cls: str, height: int = 320):
         wave = entry["waveform"]
         t = beat_time(len(entry["attribution"]))
         fig.add_trace(go.Scatter(x=t, y=entry["attribution"], mode="lines", name=f"{name} attribution",
-                                 line=dict(color=model_color(name))), secondary_y=True)
+                                 line=dict(color=registry.color(name))), secondary_y=True)
     if wave is not None:
         fig.add_trace(go.Scatter(x=beat_time(len(wave)), y=wave, mode="lines", name=f"mean {cls} beat",
                                  line=dict(color=CLASS_COLORS[cls], width=3, dash="dot")),

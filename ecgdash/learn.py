@@ -3,7 +3,6 @@
 - ``receptive_fields(model)``: how many beat samples each convolution/pooling layer sees;
 - ``epochs_to_converge(card)``: epochs until validation macro-F1 came within 1 % of its best;
 - ``class_winners(evals)``: which model has the better F1, class by class;
-- ``results_rows(cards)``: each card's headline results on its own test set.
 """
 from __future__ import annotations
 
@@ -57,21 +56,4 @@ def class_winners(evals: dict[str, dict], metric: str = "f1") -> list[dict]:
         margin = ranked[0][1] - ranked[-1][1] if len(ranked) > 1 else 0.0
         rows.append({"class": c, **scores, "winner": ranked[0][0] if margin >= 0.005 else "tie",
                      "margin": round(margin, 4), "support": next(iter(evals.values()))["per_class"][c]["support"]})
-    return rows
-
-
-def results_rows(cards: dict[str, dict], titles: dict[str, str] | None = None) -> list[dict]:
-    """One row per card with an evaluation: what it was trained and tested on, beats, accuracy,
-    macro-F1, S and V F1, macro ROC-AUC (the Compare and Learn pages' intra vs inter table)."""
-    rows = []
-    for name, card in cards.items():
-        ev = card.get("evaluation")
-        if not ev:
-            continue
-        rows.append({"model": (titles or {}).get(name, name), "trained on": card.get("split"),
-                     "tested on": ev.get("test_set"), "beats": ev["n"],
-                     "accuracy": round(ev["accuracy"], 4), "macro-F1": round(ev["macro_f1"], 4),
-                     "S F1": round(ev["per_class"]["S"]["f1"], 3),
-                     "V F1": round(ev["per_class"]["V"]["f1"], 3),
-                     "ROC-AUC": round(ev["roc_auc"], 4)})
     return rows

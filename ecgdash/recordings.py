@@ -1,8 +1,13 @@
-"""Continuous ECG recordings: WFDB records (files, uploads, zips) and CSV/TXT signal exports.
+"""Reading recordings: WFDB records (files on disk, uploads, zips) and CSV/TXT signal exports.
 
-    rec = load_recording("data/mitdb/208")                        # a WFDB record on disk
-    rec = load_recording([("208.hea", b"..."), ("208.dat", b"...")])  # uploaded files (or a .zip)
-    rec = load_recording("export.csv", fs=250)                     # a CSV of signal columns
+One entry point, ``read_recording``, returns a ``Recording`` (all leads, the reference
+annotations when there are any); ``Recording.lead_signal(lead)`` is the one lead that beats
+are cut from::
+
+    rec = read_recording("data/examples/mitdb_excerpts/208")           # a WFDB record on disk
+    rec = read_recording([("208.hea", b"..."), ("208.dat", b"...")])   # uploaded files (or a .zip)
+    rec = read_recording("strip.csv", fs=250)                           # a CSV of signal columns
+    lead = rec.lead_signal("MLII")
 
 Uploaded files are written into a temporary folder that is removed afterwards, under names
 checked to be plain file names: an upload's name never decides where anything is written.
@@ -14,17 +19,156 @@ import io
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .csvio import _decompress, _is_number, _to_text
+from .csvio import decompress, is_number, to_text
 from .errors import DataError
-from .records import MAX_FS, MIN_FS, Recording, _check_signal, check_fs, read_recording  # noqa: F401
 
+MIN_FS, MAX_FS = 50.0, 10_000.0
+#: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
+DEFAULT_CSV_FS = 360.0
 MAX_UNZIPPED = 1 << 30          # refuse zips that expand beyond 1 GiB
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
-_SIGNAL_EXT = (".csv", ".txt", ".tsv", ".gz")
+SIGNAL_SUFFIXES = (".csv", ".txt", ".tsv", ".gz")
+WFDB_SUFFIXES = (".hea", ".dat", ".atr", ".qrs")
+
+
+@dataclass
+class LeadSignal:
+    """One lead of a recording, with the recording's annotations: what beats are cut from."""
+
+    name: str                       # the recording's name
+    fs: float
+    signal: np.ndarray              # (n_samples,) float64, physical units
+    lead: str                       # name of this lead
+    ann_sample: np.ndarray | None   # positions of ALL annotations (beats and non-beats)
+    ann_symbol: np.ndarray | None   # their symbols
+
+
+@dataclass
+class Recording:
+    """A multi-lead recording and its reference annotations, if any."""
+
+    name: str
+    fs: float
+    signals: np.ndarray              # (n_samples, n_leads) float64, physical units
+    leads: list[str]
+    ann_sample: np.ndarray | None = None
+    ann_symbol: np.ndarray | None = None
+    kind: str = "wfdb"               # "wfdb" or "csv"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.signals) / self.fs
+
+    def lead_index(self, lead=None) -> int:
+        """Index of ``lead``: None for channel 0, an index, or a name (case-insensitive)."""
+        names = self.leads
+        if lead is None:
+            return 0
+        if isinstance(lead, (int, np.integer)) or (isinstance(lead, str) and lead.strip().isdigit()
+                                                  and lead.strip() not in names):
+            index = int(lead)
+            if not 0 <= index < len(names):
+                raise DataError(f"Record {self.name} has {len(names)} leads ({', '.join(names)}); "
+                                f"lead index {index} does not exist.")
+            return index
+        wanted = str(lead).strip().lower()
+        for i, name in enumerate(names):
+            if name.strip().lower() == wanted:
+                return i
+        raise DataError(f"Record {self.name} has no lead named {lead!r}; its leads are: "
+                        f"{', '.join(names)}.")
+
+    def lead_signal(self, lead=None) -> LeadSignal:
+        """One lead (None: channel 0, as in the Kaggle files) with the annotations."""
+        i = self.lead_index(lead)
+        return LeadSignal(name=self.name, fs=self.fs, signal=self.signals[:, i], lead=self.leads[i],
+                          ann_sample=self.ann_sample, ann_symbol=self.ann_symbol)
+
+
+def check_fs(fs) -> float:
+    """A usable sampling rate in Hz, or DataError."""
+    try:
+        fs = float(fs)
+    except (TypeError, ValueError):
+        raise DataError(f"The sampling rate {fs!r} is not a number.") from None
+    if not np.isfinite(fs) or fs <= 0:
+        raise DataError(f"The sampling rate must be a positive number of Hz, not {fs:g}.")
+    if not MIN_FS <= fs <= MAX_FS:
+        raise DataError(f"A sampling rate of {fs:g} Hz is not plausible for an ECG "
+                        f"(expected {MIN_FS:g} to {MAX_FS:g} Hz).")
+    return fs
+
+
+def check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
+    """Refuse too short, flat or all-missing signals; return warnings on missing samples."""
+    warnings = []
+    if signals.size == 0 or len(signals) < 2 * fs:
+        raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s): a recording needs at "
+                        "least two beats (a few seconds).")
+    finite = np.isfinite(signals)
+    for i in range(signals.shape[1]):
+        col = signals[finite[:, i], i]
+        if len(col) == 0:
+            raise DataError(f"{name}: lead {i + 1} holds no numbers (all samples are missing).")
+        if np.ptp(col) == 0:
+            raise DataError(f"{name}: lead {i + 1} is a flat line (every sample is {col[0]:g}); "
+                            "there are no beats to find.")
+    missing = int((~finite).any(axis=1).sum())
+    if missing:
+        warnings.append(f"{name}: {missing:,} samples ({missing / fs:.1f} s) are missing (NaN); "
+                        "gaps are bridged for beat detection and beats that touch them are left out.")
+    return warnings
+
+
+# ----------------------------------------------------------------------------- WFDB
+
+def read_wfdb(path) -> Recording:
+    """A WFDB record on disk (``path`` with or without extension), all leads, its ``.atr`` if any."""
+    import wfdb
+
+    path = Path(path)
+    if path.suffix in (".hea", ".dat", ".atr"):
+        path = path.with_suffix("")
+    name = path.name
+    if not path.with_suffix(".hea").is_file():
+        raise DataError(f"Record {name}: header file {name}.hea not found.")
+    try:
+        header = wfdb.rdheader(str(path))
+    except Exception as exc:  # wfdb raises many types for a bad header
+        raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
+    if not header.sig_name:
+        raise DataError(f"Record {name}: the header lists no signals.")
+    for fname in {f for f in (header.file_name or []) if f}:
+        if not (path.parent / fname).is_file():
+            raise DataError(f"Record {name}: the header names the signal file {fname}, "
+                            "which is missing. Upload it together with the header.")
+    try:
+        rec = wfdb.rdrecord(str(path))
+    except Exception as exc:
+        raise DataError(f"Record {name}: the signal could not be read ({exc}); "
+                        "is the .dat file complete?") from None
+    if rec.p_signal is None or rec.p_signal.shape[0] < (header.sig_len or 0):
+        raise DataError(f"Record {name}: the .dat file holds fewer samples than the header says; "
+                        "it may be truncated.")
+    fs = check_fs(rec.fs)
+    signals = np.asarray(rec.p_signal, dtype=np.float64)
+    ann_sample = ann_symbol = None
+    if path.with_suffix(".atr").is_file():
+        try:
+            ann = wfdb.rdann(str(path), "atr")
+        except Exception as exc:
+            raise DataError(f"Record {name}: the annotation file could not be read ({exc}).") from None
+        ann_sample, ann_symbol = np.asarray(ann.sample, np.int64), np.asarray(ann.symbol)
+    warnings = check_signal(signals, fs, f"Record {name}")
+    return Recording(name=name, fs=fs, signals=signals, leads=list(rec.sig_name),
+                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings)
 
 
 # ----------------------------------------------------------------------------- CSV / TXT
@@ -41,22 +185,21 @@ def _delimiter(lines: list[str]) -> str | None:
     return None
 
 
-def read_signal_csv(data: bytes, name: str, fs: float | None = None,
-                    default_fs: float = 360.0) -> Recording:
+def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recording:
     """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
 
     The sampling rate comes from ``fs`` if given, else from a time column (seconds, or
-    milliseconds when its name says ms), else ``default_fs``.
+    milliseconds when its name says ms), else ``DEFAULT_CSV_FS`` (with a warning that says so).
     """
     import pandas as pd
 
-    text = _to_text(_decompress(data, name), name)
+    text = to_text(decompress(data, name), name)
     lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
     if not lines:
         raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
     delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
     first = re.split(delim if delim else r"\s+", lines[0].strip())
-    has_header = not all(_is_number(c) for c in first if c.strip())
+    has_header = not all(is_number(c) for c in first if c.strip())
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
                             comment="#", engine="c" if delim else "python", skip_blank_lines=True)
@@ -68,9 +211,8 @@ def read_signal_csv(data: bytes, name: str, fs: float | None = None,
         raise DataError(f"{name} has no numeric column: expected one column of samples per lead "
                         "(and optionally a time column).")
     time_col = None
-    names = [str(c) for c in usable]
-    for col, label in zip(usable, names):
-        if has_header and _TIME_NAME.match(label.strip()):
+    for col in usable:
+        if has_header and _TIME_NAME.match(str(col).strip()):
             time_col = col
             break
     if time_col is None and len(usable) > 1:
@@ -95,13 +237,17 @@ def read_signal_csv(data: bytes, name: str, fs: float | None = None,
         usable = [c for c in usable if c != time_col]
         if not usable:
             raise DataError(f"{name} has a time column but no signal column.")
-    fs = check_fs(fs if fs is not None else default_fs)
+    if fs is None:
+        fs = DEFAULT_CSV_FS
+        warnings.append(f"{name} has no time column and no sampling rate was given: "
+                        f"{DEFAULT_CSV_FS:g} Hz (MIT-BIH's rate) is assumed. Give the real rate "
+                        "if it differs, or the heart rate and beat shapes will be wrong.")
+    fs = check_fs(fs)
     signals = numeric[usable].to_numpy(dtype=np.float64)
     leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
-    warnings += _check_signal(signals, fs, name)
+    warnings += check_signal(signals, fs, name)
     return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
                      warnings=warnings)
-
 
 
 # ----------------------------------------------------------------------------- uploads
@@ -152,28 +298,7 @@ def _write_safely(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
-def load_recording(source, fs: float | None = None, record: str | None = None,
-                   default_fs: float = 360.0) -> Recording:
-    """A recording from a path (WFDB record, ``.zip``, CSV/TXT) or a list of uploaded files.
-
-    ``source``: a path, or a list of file objects / ``(name, bytes)`` pairs (an upload of several
-    files, or one ``.zip``). With several WFDB records in one upload, ``record`` picks one (by
-    default the first by name). ``fs`` is the sampling rate of a CSV/TXT signal (WFDB headers
-    carry their own).
-    """
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if path.suffix.lower() in _SIGNAL_EXT:
-            if not path.is_file():
-                raise DataError(f"File not found: {path}")
-            return read_signal_csv(path.read_bytes(), path.name, fs=fs, default_fs=default_fs)
-        if path.suffix.lower() == ".zip":
-            if not path.is_file():
-                raise DataError(f"File not found: {path}")
-            return load_recording([(path.name, path.read_bytes())], fs=fs, record=record,
-                                  default_fs=default_fs)
-        return read_recording(path)
-    items = _file_items(list(source))
+def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
     if not items:
         raise DataError("No files were uploaded.")
     names = [n for n, _ in items]
@@ -183,20 +308,55 @@ def load_recording(source, fs: float | None = None, record: str | None = None,
         with tempfile.TemporaryDirectory(prefix="ecgdash_") as tmp:
             folder = Path(tmp)
             for name, data in items:
-                if name.lower().endswith((".hea", ".dat", ".atr", ".qrs")):
+                if name.lower().endswith(WFDB_SUFFIXES):
                     _write_safely(folder, name, data)
-            rec = read_recording(folder / chosen)
+            rec = read_wfdb(folder / chosen)
         if len(headers) > 1:
-            rec.warnings = (rec.warnings or []) + [
-                f"The upload holds {len(headers)} records ({', '.join(headers)}); showing {chosen}."]
+            rec.warnings.append(f"The upload holds {len(headers)} records ({', '.join(headers)}); "
+                                f"showing {chosen}.")
         return rec
     if any(n.lower().endswith(".dat") for n in names):
         raise DataError("The upload has a .dat signal file but no .hea header: a WFDB record needs "
                         "both (and optionally the .atr annotations).")
-    signals = [(n, d) for n, d in items if n.lower().endswith(_SIGNAL_EXT)]
+    signals = [(n, d) for n, d in items if n.lower().endswith(SIGNAL_SUFFIXES)]
     if not signals:
         raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
                         "record (.hea + .dat, optionally .atr; or a .zip of them) or a CSV/TXT "
                         "file of signal columns.")
     name, data = signals[0]
-    return read_signal_csv(data, name, fs=fs, default_fs=default_fs)
+    return read_signal_csv(data, name, fs=fs)
+
+
+def read_recording(source, *, fs: float | None = None, record: str | None = None) -> Recording:
+    """Read a recording from a path or from uploaded files.
+
+    Parameters
+    ----------
+    source : str, Path, or list of uploaded files
+        A WFDB record (path with or without extension), a ``.zip`` of record files, or a
+        CSV/TXT of signal columns; or a list of file objects / ``(name, bytes)`` pairs (an
+        upload of several files, or one ``.zip``).
+    fs : float, optional
+        Sampling rate of a CSV/TXT signal in Hz. None: from its time column, else 360 Hz (with
+        a warning). WFDB headers carry their own rate.
+    record : str, optional
+        Which record to read when an upload holds several (default: the first by name).
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    DataError
+        Missing or unreadable files, a header without its signal file, a bad zip, a signal
+        that is too short, flat or empty, an implausible sampling rate.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix.lower() in SIGNAL_SUFFIXES + (".zip",):
+            if not path.is_file():
+                raise DataError(f"File not found: {path}")
+            return _read_uploads(_file_items([(path.name, path.read_bytes())]), fs=fs, record=record)
+        return read_wfdb(path)
+    return _read_uploads(_file_items(list(source)), fs=fs, record=record)

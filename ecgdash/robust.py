@@ -22,35 +22,20 @@ What differs from the reference pair (``training.train_model`` on the Kaggle spl
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from . import registry
 from .augment import NOISE_KINDS, add_noise, resample, scale_polarity
 from .beats import Beats
 from .config import DS1, N_CLASSES
-from .dataset import hash_beats
+from .cutting import beats_at
+from .dataset import annotated_beats, hash_beats, read_records
 from .errors import DataError
-from .records import Record, Recording, beats_from_marks, read_recording
-
-#: Whole DS1 records held out for validation (S, V and F beats among them).
-VAL_RECORDS = ("124", "201", "223")
-ROBUST_KINDS = ("robust_lstm", "robust_cnn")
-
-
-@dataclass
-class AugmentConfig:
-    """How the simulated recording conditions are drawn (stored in the card)."""
-
-    copies: int = 2                       # augmented passes over the training records per epoch
-    fs_choices: tuple = (128.0, 180.0, 250.0, 500.0)
-    p_resample: float = 0.5
-    snr_db: tuple = (6.0, 30.0)
-    p_noise: float = 0.7
-    gain: tuple = (0.5, 2.0)
-    p_invert: float = 0.05
-    jitter_s: float = 0.008               # each beat's start moves by up to ±8 ms
+from .recipes import VAL_RECORDS, AugmentConfig, TrainConfig, preset
+from .recordings import LeadSignal, Recording
 
 
 def patient_split(records, val_records=VAL_RECORDS) -> tuple[list[str], list[str]]:
@@ -66,24 +51,6 @@ def patient_split(records, val_records=VAL_RECORDS) -> tuple[list[str], list[str
         raise DataError("Patient-wise training needs at least two records.")
     assert not set(train) & set(val)
     return train, val
-
-
-def load_records(source, names) -> list[Recording]:
-    """The WFDB records ``names`` of folder ``source`` (all leads, with annotations)."""
-    source = Path(source)
-    out = []
-    for name in names:
-        rec = read_recording(source / name)
-        if rec.ann_sample is None:
-            raise DataError(f"Record {name} has no .atr annotations: it cannot be used for training.")
-        out.append(rec)
-    return out
-
-
-def clean_beats(recordings: list[Recording], lead=0) -> Beats:
-    """The annotated beats of ``recordings`` as they are (no augmentation)."""
-    return Beats.concat([beats_from_marks(r.record(lead), r.ann_sample, r.ann_symbol)
-                         for r in recordings])
 
 
 def augment_record(rec: Recording, rng: np.random.Generator, config: AugmentConfig,
@@ -105,9 +72,9 @@ def augment_record(rec: Recording, rng: np.random.Generator, config: AugmentConf
         marks = marks + rng.integers(-jitter, jitter + 1, len(marks))
     marks = np.clip(np.round(marks), 0, len(x) - 1).astype(np.int64)
     order = np.argsort(marks, kind="stable")
-    record = Record(name=rec.name, fs=fs, signal=x, lead=rec.leads[lead], leads=rec.leads,
-                    ann_sample=marks[order], ann_symbol=rec.ann_symbol[order])
-    return beats_from_marks(record, record.ann_sample, record.ann_symbol)
+    signal = LeadSignal(name=rec.name, fs=fs, signal=x, lead=rec.leads[lead],
+                        ann_sample=marks[order], ann_symbol=rec.ann_symbol[order])
+    return beats_at(signal, signal.ann_sample, signal.ann_symbol)
 
 
 def _sequence_class():
@@ -158,73 +125,44 @@ def _sequence_class():
     return AugmentedBeats
 
 
-#: Scales tried for the S class's prior by ``adjust_prior``.
-PRIOR_SCALES = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+def train_robust(name: str, source, *, config: TrainConfig | None = None,
+                 augment: AugmentConfig | None = None, test: Beats | None = None, on_epoch=None,
+                 verbose: int = 0, records=DS1, val_records=VAL_RECORDS, adjust: bool = True):
+    """Train a fresh robust model on the DS1 records of a WFDB folder.
 
+    Parameters
+    ----------
+    name : {"robust_lstm", "robust_cnn"}
+        A registered robust-recipe model.
+    source : str or Path
+        The WFDB folder holding the DS1 records.
+    config, augment : TrainConfig, AugmentConfig, optional
+        Default: ``preset("robust")`` and ``AugmentConfig()``.
+    test : Beats, optional
+        Labelled test beats with their context (e.g. ``dataset.ds2_beats``): the card then
+        holds the evaluation on them.
+    on_epoch, verbose
+        As in ``training.train_model``.
+    records, val_records : sequence of str
+        The training records, and those of them held out whole for validation.
+    adjust : bool, default True
+        Tune the S class's prior on the validation records afterwards (``prior.adjust_prior``).
 
-def adjust_prior(model, val: Beats, cls: int = 1, scales=PRIOR_SCALES, min_support: int = 50) -> dict:
-    """Post-hoc logit adjustment (Menon et al. 2021) of class ``cls`` (S), chosen on ``val``.
-
-    Multiplying one class's probability by ``scale`` (and renormalising) is adding
-    ``log(scale)`` to its logit, i.e. to the bias of the model's last Dense layer, so the
-    adjusted model is an ordinary Keras model. The scale kept is the one with the best
-    macro-F1 on the validation beats over the classes with at least ``min_support`` beats there
-    (ties go to the smaller scale). Changes ``model`` in place; returns what was chosen.
-    """
-    from sklearn.metrics import f1_score
-
-    from .config import CLASSES
-    from .models import predict_proba
-
-    proba = predict_proba(model, val)
-    present = [c for c in range(N_CLASSES) if int((val.y == c).sum()) >= min_support]
-    if cls not in present:
-        return {"class": CLASSES[cls], "scale": 1.0, "logit_offset": 0.0,
-                "chosen_on": f"not adjusted: fewer than {min_support} {CLASSES[cls]} beats in validation"}
-    scores = {}
-    for scale in scales:
-        weights = np.ones(N_CLASSES)
-        weights[cls] = scale
-        pred = (proba * weights).argmax(axis=1)
-        scores[float(scale)] = float(f1_score(val.y, pred, labels=present, average="macro",
-                                              zero_division=0))
-    best = max(scores, key=lambda k: (round(scores[k], 6), -k))
-    layer = model.get_layer("class_probabilities")
-    kernel, bias = layer.get_weights()
-    bias[cls] += math.log(best)
-    layer.set_weights([kernel, bias])
-    return {"class": CLASSES[cls], "scale": best, "logit_offset": math.log(best),
-            "chosen_on": "validation records", "metric": "macro-F1 over "
-            + ", ".join(CLASSES[c] for c in present), "val_macro_f1": scores}
-
-
-def ds2_beats(source, records=None) -> Beats:
-    """The clean DS2 beats of WFDB folder ``source`` with their RR context (the robust test set)."""
-    from .config import DS2
-
-    source = Path(source)
-    names = [r for r in (records or DS2) if (source / f"{r}.hea").is_file()]
-    if not names:
-        raise DataError(f"No DS2 records in {source}.")
-    return clean_beats(load_records(source, names))
-
-
-def train_robust(kind: str, source, config=None, augment: AugmentConfig | None = None,
-                 test: Beats | None = None, on_epoch=None, verbose: int = 0,
-                 records=DS1, val_records=VAL_RECORDS, adjust: bool = True):
-    """Train a fresh robust model (``"robust_lstm"`` or ``"robust_cnn"``) on the DS1 records of
-    WFDB folder ``source``. Returns ``(model, card)``; with ``test`` (e.g. DS2 beats cut from
-    their records, with their RR context) the card holds the evaluation on it. With ``adjust``
-    the S class's prior is then tuned on the validation records (``adjust_prior``).
+    Returns
+    -------
+    (keras.Model, dict)
+        The model and its card.
     """
     import keras
 
     from .models import build
-    from .training import TrainConfig, add_evaluation, fit, make_card
+    from .prior import adjust_prior
+    from .training import add_evaluation, fit, make_card
 
-    if kind not in ROBUST_KINDS:
-        raise ValueError(f"unknown robust model {kind!r}; choose from {', '.join(ROBUST_KINDS)}")
-    config = config or TrainConfig(class_weight="none", epochs=16, patience=6)
+    if registry.spec(name).recipe != "robust":
+        robust = [n for n, s in registry.MODELS.items() if s.recipe == "robust"]
+        raise DataError(f"{name} is not a robust model; choose from {', '.join(robust)}.")
+    config = config or preset("robust")
     augment = augment or AugmentConfig()
     keras.utils.set_random_seed(config.seed)
     source = Path(source)
@@ -232,15 +170,15 @@ def train_robust(kind: str, source, config=None, augment: AugmentConfig | None =
     if not available:
         raise DataError(f"No DS1 records in {source}: run `python -m ecgdash data fetch` first.")
     train_names, val_names = patient_split(available, val_records)
-    train_recs = load_records(source, train_names)
-    val = clean_beats(load_records(source, val_names))
-    clean = clean_beats(train_recs)
-    model = build(kind)
+    train_recs = read_records(source, train_names)
+    val = annotated_beats(read_records(source, val_names))
+    clean = annotated_beats(train_recs)
+    model = build(name)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
                              config.class_weight, config.seed, config.subset)
     summary = fit(model, data, val, config, on_epoch, verbose)
     adjustment = adjust_prior(model, val) if adjust else None
-    card = make_card(kind, model, summary, config, "inter (DS1, patient-wise)", {
+    card = make_card(name, model, summary, config, {
         "train_records": train_names, "val_records": val_names,
         "train_beats": len(clean), "train_sha256": hash_beats(clean.X, clean.y),
         "beats_per_epoch": int(len(data.y)), "val_beats": len(val),
@@ -250,76 +188,5 @@ def train_robust(kind: str, source, config=None, augment: AugmentConfig | None =
     }, data.weights)
     card["logit_adjustment"] = adjustment
     if test is not None:
-        add_evaluation(card, model, test, "DS2")
+        add_evaluation(card, model, test)
     return model, card
-
-
-#: The DS2 conditions of the robustness table: name -> (sampling rate or None, noise, lead).
-CONDITIONS = {
-    "DS2 360 Hz": (None, False, 0),
-    "DS2 at 128 Hz": (128.0, False, 0),
-    "DS2 at 250 Hz": (250.0, False, 0),
-    "DS2 + noise 12 dB": (None, True, 0),
-    "DS2 lead 1": (None, False, 1),
-}
-
-
-def condition_beats(recordings: list[Recording], condition: str, seed: int = 0) -> Beats:
-    """DS2 beats under one of ``CONDITIONS``: resampled (then cut by the any-rate path), with
-    baseline wander and muscle noise at 12 dB, or from channel 1 (V1, V2, V4 or V5)."""
-    fs_new, noisy, lead = CONDITIONS[condition]
-    parts = []
-    for rec in recordings:
-        x, fs, marks = rec.signals[:, lead], rec.fs, rec.ann_sample
-        if fs_new:
-            x = resample(x, fs, fs_new)
-            marks = np.clip(np.round(marks * fs_new / fs), 0, len(x) - 1).astype(np.int64)
-            fs = fs_new
-        if noisy:
-            x = add_noise(x, fs, 12.0, np.random.default_rng([seed, int(rec.name)]), ("baseline", "muscle"))
-        record = Record(name=rec.name, fs=fs, signal=x, lead=rec.leads[lead], leads=rec.leads,
-                        ann_sample=marks, ann_symbol=rec.ann_symbol)
-        parts.append(beats_from_marks(record, marks, rec.ann_symbol))
-    return Beats.concat(parts)
-
-
-def robustness_suite(models: dict, source, records=None, progress=None) -> dict[str, dict]:
-    """Each model on each DS2 condition: ``{model: {condition: metrics}}`` with accuracy,
-    macro-F1, S-F1, V-F1 and the loss of macro-F1 against the 360 Hz original."""
-    from .config import DS2
-    from .evaluation import evaluate
-    from .models import predict_proba
-
-    source = Path(source)
-    names = [r for r in (records or DS2) if (source / f"{r}.hea").is_file()]
-    recordings = load_records(source, names)
-    out = {name: {} for name in models}
-    for condition in CONDITIONS:
-        beats = condition_beats(recordings, condition)
-        for name, model in models.items():
-            ev = evaluate(beats.y, predict_proba(model, beats))
-            out[name][condition] = {"beats": ev["n"], "accuracy": ev["accuracy"],
-                                    "macro_f1": ev["macro_f1"], "S_f1": ev["per_class"]["S"]["f1"],
-                                    "V_f1": ev["per_class"]["V"]["f1"],
-                                    "F_f1": ev["per_class"]["F"]["f1"]}
-            if progress:
-                progress(name, condition, out[name][condition])
-    for rows in out.values():
-        base = rows["DS2 360 Hz"]["macro_f1"]
-        for row in rows.values():
-            row["macro_f1_loss"] = base - row["macro_f1"]
-    return out
-
-
-def robustness_frame(cards: dict[str, dict]):
-    """The robustness table of the cards that hold one: a row per (model, condition)."""
-    import pandas as pd
-
-    rows = []
-    for name, card in cards.items():
-        for condition, m in (card.get("robustness") or {}).items():
-            rows.append({"model": name, "trained on": card.get("split", "?"), "condition": condition,
-                         "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
-                         "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
-                         "V F1": m["V_f1"]})
-    return pd.DataFrame(rows)

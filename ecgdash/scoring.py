@@ -80,22 +80,6 @@ def metrics_per_model(beats: Beats, probas: dict[str, np.ndarray]) -> dict[str, 
     return {name: evaluate(beats.y, proba) for name, proba in probas.items()}
 
 
-def report_frame(ev: dict) -> pd.DataFrame:
-    """The reference study's report table: precision / recall / F1 / support (and AUC) per class,
-    then accuracy, macro avg, weighted avg."""
-    rows = []
-    for name, m in ev["per_class"].items():
-        rows.append({"": name, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
-                     "support": m["support"], "roc_auc": m["auc"]})
-    rows.append({"": "accuracy", "precision": None, "recall": None, "f1": ev["accuracy"],
-                 "support": ev["n"], "roc_auc": None})
-    for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
-        m = ev[key]
-        rows.append({"": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
-                     "support": m["support"], "roc_auc": ev["roc_auc"] if key == "macro_avg" else None})
-    return pd.DataFrame(rows).set_index("")
-
-
 def predictions_csv(table: pd.DataFrame) -> bytes:
     """The prediction table as CSV bytes (for download)."""
     return table.to_csv(index=False).encode()

@@ -12,17 +12,18 @@ import json
 import os
 from pathlib import Path
 
+from . import registry
 from .config import models_dir
 from .errors import DataError
-
-KNOWN = ("lstm", "cnn")
+from .files import fsync_write, temp_path
 
 
 class ModelMissing(DataError):
     """No trained model (or card) of that name in the store."""
 
 
-def _paths(name: str, folder=None) -> tuple[Path, Path]:
+def model_paths(name: str, folder=None) -> tuple[Path, Path]:
+    """``(<name>.keras, <name>.json)`` in ``folder`` (default ``trained_models/``)."""
     if not name or any(c in name for c in "/\\.") or name.startswith("-"):
         raise ValueError(f"invalid model name {name!r}")
     folder = Path(folder) if folder else models_dir()
@@ -37,24 +38,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+def save_model(name: str, model, card: dict, *, folder=None) -> Path:
+    """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically.
 
-
-def save_model(name: str, model, card: dict, folder=None) -> Path:
-    """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically."""
-    model_path, card_path = _paths(name, folder)
+    Both are written in full under temporary names unique to this call (so two threads saving
+    at once never share one), then moved into place.
+    """
+    model_path, card_path = model_paths(name, folder)
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    tag = f".tmp{os.getpid()}"
-    tmp_model = model_path.with_name(f"{name}{tag}.keras")  # keras wants the .keras suffix
-    tmp_card = card_path.with_name(f"{name}{tag}.json")
+    tmp_model, tmp_card = temp_path(model_path), temp_path(card_path)
     try:
         model.save(tmp_model)
         card = dict(card, name=name, keras_sha256=_sha256(tmp_model))
-        _fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
+        fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
         os.replace(tmp_model, model_path)
         os.replace(tmp_card, card_path)
     finally:
@@ -73,13 +69,13 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def update_card(name: str, patch: dict, folder=None) -> dict:
+def update_card(name: str, patch: dict, *, folder=None) -> dict:
     """Add or replace top-level entries of a card (e.g. new evaluations), atomically."""
-    _, card_path = _paths(name, folder)
-    card = {**load_card(name, folder), **patch}
-    tmp = card_path.with_name(f"{name}.tmp{os.getpid()}.json")
+    _, card_path = model_paths(name, folder)
+    card = {**load_card(name, folder=folder), **patch}
+    tmp = temp_path(card_path)
     try:
-        _fsync_write(tmp, json.dumps(card, indent=1, default=_json_default).encode())
+        fsync_write(tmp, json.dumps(card, indent=1, default=_json_default).encode())
         os.replace(tmp, card_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -87,16 +83,23 @@ def update_card(name: str, patch: dict, folder=None) -> dict:
 
 
 def _train_hint(name: str) -> str:
-    if name.startswith("robust_"):
+    spec = registry.MODELS.get(name)
+    if spec is None or spec.recipe == "robust":
         return f"run `python -m ecgdash train --model {name}`"
-    kind, _, split = name.partition("_")
-    split = "inter" if split == "inter" else "intra"
-    return f"run `python -m ecgdash train --model {kind} --split {split}`"
+    return f"run `python -m ecgdash train --model {spec.architecture} --split {spec.split.value}`"
 
 
-def load_card(name: str, folder=None) -> dict:
-    """The card of model ``name``. Raises ModelMissing / DataError with what to run."""
-    model_path, card_path = _paths(name, folder)
+def load_card(name: str, *, folder=None) -> dict:
+    """The card of model ``name``: how it was trained and how it scored (a dict).
+
+    Raises
+    ------
+    ModelMissing
+        No card of that name (the message says what to run).
+    DataError
+        A damaged card.
+    """
+    model_path, card_path = model_paths(name, folder)
     if not card_path.is_file():
         raise ModelMissing(f"No card for model {name!r} in {card_path.parent}: {_train_hint(name)}.")
     try:
@@ -109,18 +112,43 @@ def load_card(name: str, folder=None) -> dict:
     return card
 
 
-def load_model(name: str, folder=None, check: bool = True):
-    """The trained Keras model ``name`` ("lstm", "cnn", ...), loaded with safe_mode on.
+def load_model(name: str, *, folder=None, check: bool = True):
+    """A trained model from ``trained_models/`` (or ``folder``), loaded with safe_mode on.
 
-    With ``check`` the file's sha256 must match its card (a half-replaced pair is refused).
+    Parameters
+    ----------
+    name : str
+        A registered name (``ecgdash.registry.MODELS``: "lstm", "cnn", "robust_cnn", ...) or
+        any model saved with ``save_model``.
+    folder : str or Path, optional
+        The model store (default ``trained_models/``, or ``ECGDASH_MODELS_DIR``).
+    check : bool, default True
+        Refuse a ``.keras`` file whose sha256 differs from its card's (a half-replaced pair).
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    ModelMissing
+        No such model (the message says what to run).
+    DataError
+        A damaged file, or one that does not match its card.
+
+    Examples
+    --------
+    >>> model = ecgdash.load_model("cnn")
+    >>> model.count_params()
+    91925
     """
     import keras
 
-    model_path, _ = _paths(name, folder)
+    model_path, _ = model_paths(name, folder)
     if not model_path.is_file():
         raise ModelMissing(f"No trained model {name!r} in {model_path.parent}: {_train_hint(name)}.")
     if check:
-        card = load_card(name, folder)
+        card = load_card(name, folder=folder)
         if card.get("keras_sha256") not in (None, _sha256(model_path)):
             raise DataError(f"{model_path} does not match its card (sha256 differs): "
                             f"{_train_hint(name)} or restore both files with git.")

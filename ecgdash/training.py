@@ -1,6 +1,7 @@
 """Training: one function that the CLI, the Train page and the tests all call.
 
-    model, card = train_model("cnn", train_beats, test_beats=test_beats)
+    model, card = train_model("cnn", train_beats, test=test_beats)   # the reference recipe
+    model, card = train_model("cnn", train_beats, config=preset("reference", epochs=5))
     store.save_model("cnn", model, card)
 
 A validation part is taken from the training beats (stratified, fixed seed; never the test set).
@@ -17,34 +18,21 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Callable
 
 import numpy as np
 
+from . import registry
 from .beats import Beats
-from .config import CLASSES, N_CLASSES, SEED
+from .config import CLASSES, N_CLASSES
 from .dataset import hash_beats
+from .errors import DataError
 from .evaluation import evaluate
+from .recipes import TrainConfig, preset
 
 #: Called after each epoch with (epoch number from 1, max epochs, that epoch's history row).
 EpochCallback = Callable[[int, int, dict], None]
-
-
-@dataclass
-class TrainConfig:
-    """Everything that decides a training run (stored in the card)."""
-
-    epochs: int = 60
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    patience: int = 15            # epochs without a better validation macro-F1 before stopping
-    min_learning_rate: float = 1e-5  # the cosine schedule's floor, reached at the last epoch
-    clipnorm: float = 1.0
-    val_fraction: float = 0.1
-    class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
-    subset: int | None = None     # train on a stratified subset of this many beats
-    seed: int = SEED
 
 
 def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -63,10 +51,18 @@ def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndar
 
 
 def stratified_subset(y: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """Indices of ``size`` beats keeping the class proportions (every present class kept)."""
+    """Indices of exactly ``size`` beats keeping the class proportions (every present class
+    kept when ``size`` allows): rounding per class is evened out in the most common class."""
     if size >= len(y):
         return np.arange(len(y))
-    _, part = stratified_split(y, size / len(y), seed)
+    rest, part = stratified_split(y, size / len(y), seed)
+    common = np.bincount(y).argmax()
+    extra = len(part) - size
+    if extra > 0:
+        part = np.delete(part, np.flatnonzero(y[part] == common)[:extra])
+    elif extra < 0:
+        fill = rest[np.argsort(y[rest] != common, kind="stable")][:-extra]
+        part = np.sort(np.concatenate([part, fill]))
     return part
 
 
@@ -126,11 +122,12 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
             logs = logs if logs is not None else {}
             proba = predict_proba(self.model, val)
             ev = evaluate(val.y, proba)
+            p_true = np.clip(proba[np.arange(len(val.y)), val.y], 1e-7, 1 - 1e-7)
             lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             row = {"epoch": epoch + 1,
                    "loss": float(logs.get("loss", np.nan)),
                    "accuracy": float(logs.get("accuracy", np.nan)),
-                   "val_loss": float(logs.get("val_loss", np.nan)),
+                   "val_loss": float(np.mean(-np.log(p_true))),   # Keras' cross-entropy
                    "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"],
                    "learning_rate": lr, "seconds": round(time.perf_counter() - self.t_epoch, 2)}
             history.append(row)
@@ -164,6 +161,9 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     """Compile and fit ``model`` on ``fit_data`` (a labelled ``Beats`` or a Keras ``PyDataset``),
     validating on ``val`` each epoch (macro-F1, early stopping, best weights kept).
 
+    The validation beats are scored once per epoch, by the callback (loss, accuracy, macro-F1),
+    not a second time by Keras.
+
     Returns the training summary for the card: history, epochs, best epoch, seconds.
     """
     import keras
@@ -172,8 +172,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history: list[dict] = []
     monitor = _make_callbacks(val, config, on_epoch, history)
-    kwargs = dict(epochs=config.epochs, callbacks=[monitor], verbose=verbose,
-                  validation_data=(_inputs(model, val), val.y))
+    kwargs = dict(epochs=config.epochs, callbacks=[monitor], verbose=verbose)
     t0 = time.perf_counter()
     if isinstance(fit_data, Beats):
         model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
@@ -191,17 +190,19 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     }
 
 
-def make_card(kind: str, model, summary: dict, config: TrainConfig, split: str, data: dict,
+def make_card(name: str, model, summary: dict, config: TrainConfig, data: dict,
               class_weight) -> dict:
-    """The model card (see ``train_model``), without the evaluation."""
+    """The model card of registered model ``name`` (see ``train_model``), without the evaluation."""
     from .models import layer_table
 
+    spec = registry.spec(name)
     return {
-        "kind": kind,
+        "kind": spec.architecture,
         "architecture": layer_table(model),
         "params": int(model.count_params()),
         **{k: v for k, v in summary.items() if k != "history"},
-        "split": split,
+        "split": spec.split.value,
+        "recipe": spec.recipe,
         "data": {**data, "classes": list(CLASSES)},
         "config": asdict(config),
         "class_weight": class_weight,
@@ -212,35 +213,58 @@ def make_card(kind: str, model, summary: dict, config: TrainConfig, split: str, 
     }
 
 
-def add_evaluation(card: dict, model, test: Beats, test_set: str) -> dict:
+def add_evaluation(card: dict, model, test: Beats) -> dict:
     """Evaluate ``model`` on labelled ``test`` beats into ``card["evaluation"]``."""
     from .models import predict_proba
 
     t1 = time.perf_counter()
     proba = predict_proba(model, test)
     card["evaluation"] = evaluate(test.y, proba)
-    card["evaluation"]["test_set"] = test_set
+    card["evaluation"]["test_set"] = registry.Split.parse(card["split"]).test_set
     card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
     return card
 
 
-def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
-                test: Beats | None = None, split: str = "intra",
-                on_epoch: EpochCallback | None = None, verbose: int = 0,
-                builder: Callable | None = None):
-    """Train a fresh ``kind`` model ("lstm" or "cnn") on ``train`` (labelled ``Beats``).
+def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
+                test: Beats | None = None, on_epoch: EpochCallback | None = None,
+                verbose: int = 0):
+    """Train a fresh reference-recipe model on labelled beats.
 
-    Returns ``(model, card)``. The card holds the architecture, parameters, epochs run and the
-    best epoch, train time, the split and a hash of the training data, the seed, library
-    versions, the per-epoch history and, when ``test`` is given, the evaluation on it.
+    Parameters
+    ----------
+    name : str
+        A registered reference-recipe model ("lstm", "cnn", "lstm_inter", "cnn_inter"): it
+        decides the architecture and the split written in the card.
+    train : Beats
+        Labelled training beats. A stratified validation part (``config.val_fraction``) is
+        taken from them; the model is chosen by validation macro-F1.
+    config : TrainConfig, optional
+        Default: ``preset("reference")`` (50 epochs, patience 20, cosine learning rate).
+    test : Beats, optional
+        Labelled test beats: the card then holds the evaluation on them.
+    on_epoch : callable, optional
+        Called after each epoch with (epoch from 1, max epochs, that epoch's history row).
+    verbose : int, default 0
+        Keras' own progress output.
+
+    Returns
+    -------
+    (keras.Model, dict)
+        The model (best epoch's weights) and its card: architecture, parameters, epochs run
+        and the best epoch, train time, split and a hash of the training data, seed, library
+        versions, the per-epoch history and, with ``test``, the evaluation.
     """
     import keras
 
     from .models import build
 
-    config = config or TrainConfig()
+    spec = registry.spec(name)
+    if spec.recipe != "reference":
+        raise DataError(f"{name} is trained with the {spec.recipe} recipe: use "
+                        "ecgdash.robust.train_robust.")
+    config = config or preset("reference")
     if train.y is None:
-        raise ValueError("training beats need labels")
+        raise DataError("Training beats need labels.")
     keras.utils.set_random_seed(config.seed)
     data_hash = hash_beats(train.X, train.y)
     n_source = len(train)
@@ -248,14 +272,14 @@ def train_model(kind: str, train: Beats, config: TrainConfig | None = None,
         train = train.subset(stratified_subset(train.y, config.subset, config.seed))
     fit_idx, val_idx = stratified_split(train.y, config.val_fraction, config.seed)
     fit_beats, val_beats = train.subset(fit_idx), train.subset(val_idx)
-    model = builder() if builder else build(kind)
+    model = build(name)
     weights = class_weights(fit_beats.y, config.class_weight)
     summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights)
     data = {"train_beats": n_source, "train_sha256": data_hash,
             "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
             "fit_counts": np.bincount(fit_beats.y, minlength=N_CLASSES).tolist(),
             "val_counts": np.bincount(val_beats.y, minlength=N_CLASSES).tolist()}
-    card = make_card(kind, model, summary, config, split, data, weights)
+    card = make_card(name, model, summary, config, data, weights)
     if test is not None and test.y is not None:
-        add_evaluation(card, model, test, "intra-patient test" if split == "intra" else "DS2")
+        add_evaluation(card, model, test)
     return model, card

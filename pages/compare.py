@@ -1,21 +1,22 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
 import streamlit as st
 
-from ecgdash import figures, learn, scoring, ui
+from ecgdash import figures, registry, tables
+from ecgdash.dashboard import blocks
 
 st.title("Compare the LSTM and the CNN")
 st.caption("Everything here comes from the model cards in trained_models/: no data needed.")
 
 split = st.radio("Test set", ["intra-patient (Kaggle split)", "inter-patient DS2 (new patients)"],
                  horizontal=True)
-names = ["lstm", "cnn"] if split.startswith("intra") else \
-    ["lstm_inter", "cnn_inter", "robust_lstm", "robust_cnn"]
+names = list(registry.PAIRS["reference"]) if split.startswith("intra") else \
+    list(registry.PAIRS["inter"] + registry.PAIRS["robust"])
 if not split.startswith("intra"):
     st.caption("On DS2 (22 records never used in training): the reference architectures trained on "
                "DS1 as the Kaggle pair was trained (no augmentation, no RR context), and the robust "
                "pair (patient-wise validation, simulated recording conditions, RR context, local "
                "template).")
-cards = {n: c for n in names if (c := ui.try_card(n)) is not None and c.get("evaluation")}
+cards = {n: c for n in names if (c := blocks.try_card(n)) is not None and c.get("evaluation")}
 if not cards:
     st.stop()
 evals = {n: c["evaluation"] for n, c in cards.items()}
@@ -27,32 +28,29 @@ st.plotly_chart(figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 st.subheader("Confusion matrices")
 normalized = st.toggle("Row-normalised (share of each true class)", value=False)
 for col, (name, ev) in zip(st.columns(len(evals)), evals.items()):
-    col.plotly_chart(figures.confusion_figure(ev["confusion"], ui.title_of(name), normalized),
+    col.plotly_chart(figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
                      key=f"cm_{name}")
 
 st.subheader("The reference study's report")
 for col, (name, card) in zip(st.columns(len(cards)), cards.items()):
     with col:
-        st.markdown(f"**{ui.title_of(name)}**: {card['params']:,} parameters, "
+        st.markdown(f"**{registry.title(name)}**: {card['params']:,} parameters, "
                     f"{card['epochs_run']} epochs (best {card['best_epoch']})")
-        st.dataframe(scoring.report_frame(card["evaluation"]).style.format(precision=4, na_rep=""))
+        st.dataframe(tables.report_frame(card["evaluation"]).style.format(precision=4, na_rep=""))
 st.plotly_chart(figures.per_class_figure(evals), key="f1")
 
-ALL = ("lstm", "cnn", "lstm_inter", "cnn_inter", "robust_lstm", "robust_cnn")
-all_cards = ui.available_cards(ALL)
+all_cards = blocks.available_cards(registry.MODELS)
 robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}
 if robust_cards:
-    from ecgdash.robust import robustness_frame
-
     st.subheader("DS2 under other recording conditions")
     st.caption("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander "
                "and muscle noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). "
                "The Kaggle-trained pair (lstm, cnn) saw 80 % of these beats in training: its row "
                "is optimistic by construction.")
-    st.dataframe(robustness_frame(robust_cards).style.format(precision=4), hide_index=True)
+    st.dataframe(tables.robustness_table(robust_cards).style.format(precision=4), hide_index=True)
 
 st.subheader("Intra-patient vs inter-patient")
-rows = learn.results_rows(all_cards, ui.TITLES)
+rows = tables.results_rows(all_cards)
 if rows:
     st.dataframe(rows, hide_index=True)
 st.markdown(

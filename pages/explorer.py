@@ -2,8 +2,9 @@
 import numpy as np
 import streamlit as st
 
-from ecgdash import cache, figures, ui
+from ecgdash import figures, registry
 from ecgdash.config import CLASS_NAMES, CLASSES
+from ecgdash.dashboard import blocks, caches
 
 st.title("Beat explorer")
 
@@ -16,17 +17,18 @@ choice = st.selectbox("Beats", options)
 if choice in sources:
     key, beats = sources[choice]
 else:
-    split = "intra" if "intra" in choice else "inter"
-    beats = ui.built_split_or_none(split, "test")
-    if beats is None:
-        st.info("Or score an upload on the Predict page first: its beats appear here.")
+    built = blocks.built_split_or_none("intra" if "intra" in choice else "inter", "test")
+    if built is None:
+        st.info("Or score an upload (or the example) on the Predict page first: its beats appear here.")
         st.stop()
-    key = f"built:{split}:test:{len(beats)}"
+    key, beats = built
 
-ui.models_or_stop()
-probas = cache.score_beats(key, beats)
+names = registry.PAIRS[registry.BEATS_PAIR]
+blocks.models_or_stop(names)
+probas = caches.score_beats(key, beats, names)
 pred = {name: p.argmax(axis=1) for name, p in probas.items()}
-disagree = np.flatnonzero(pred["lstm"] != pred["cnn"])
+lstm, cnn = names
+disagree = np.flatnonzero(pred[lstm] != pred[cnn])
 
 st.subheader("One beat")
 c1, c2 = st.columns([1, 2])
@@ -47,7 +49,7 @@ with c1:
     for name in probas:
         c = CLASSES[pred[name][index]]
         mark = "" if true is None else (" ✓" if c == true else " ✗")
-        st.markdown(f"{ui.title_of(name)}: **{c}** ({probas[name][index].max():.1%}){mark}")
+        st.markdown(f"{registry.title(name)}: **{c}** ({probas[name][index].max():.1%}){mark}")
     if beats.record is not None:
         st.caption(f"record {beats.record[index]}, sample {beats.sample[index]:,}")
 with c2:
@@ -65,8 +67,8 @@ if st.toggle("Explain this beat", key="explain_on",
                       format_func={"ig": "integrated gradients (both models)",
                                    "gradcam": "Grad-CAM (CNN)"}.get)
     tgt = None if target == "predicted" else target
-    names = ("lstm", "cnn") if method == "ig" else ("cnn",)
-    maps = cache.explain_beat(key, beats, index, names, tgt, method)
+    shown = names if method == "ig" else (cnn,)
+    maps = caches.explain_beat(key, beats, index, names=shown, target=tgt, method=method)
     label = "its predicted class" if tgt is None else f"class {tgt}"
     st.plotly_chart(figures.attribution_figure(beats.X[index], maps, f"beat {index}: towards {label}",
                                                signed=method == "ig"), key="explain_fig")
@@ -76,7 +78,7 @@ if st.toggle("Explain this beat", key="explain_on",
                "shapes (the QRS, the T wave); the LSTM spreads its attribution over the beat.")
 
 st.subheader("Many beats of one class")
-labels = beats.y if beats.y is not None else pred["cnn"]
+labels = beats.y if beats.y is not None else pred[cnn]
 st.caption("Grouped by the true label" if beats.y is not None else
            "No labels in the file: grouped by the CNN's prediction")
 present = [c for i, c in enumerate(CLASSES) if np.any(labels == i)]

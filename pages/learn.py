@@ -1,21 +1,23 @@
 """Learn: LSTM vs CNN with the real models, for the classroom."""
 import streamlit as st
 
-from ecgdash import figures, learn, ui
-from ecgdash.config import BEAT_FS, BEAT_LEN
-from ecgdash.models import REFERENCE_PARAMS
+from ecgdash import figures, learn, registry, tables
+from ecgdash.config import BEAT_FS, BEAT_LEN, REFERENCE_STUDY_PARAMS
+from ecgdash.dashboard import blocks, caches
+from ecgdash.errors import DataError
 
 st.title("Learn: how an LSTM and a CNN read a heartbeat")
 
-cards = {n: c for n in ("lstm", "cnn") if (c := ui.try_card(n)) is not None}
+LSTM, CNN = registry.PAIRS["reference"]
+cards = {n: c for n in (LSTM, CNN) if (c := blocks.try_card(n)) is not None}
 if len(cards) < 2:
     st.stop()
-lstm, cnn = cards["lstm"], cards["cnn"]
+lstm, cnn = cards[LSTM], cards[CNN]
 
 st.header("1. Where the parameters are")
 st.markdown(
     f"Our LSTM has **{lstm['params']:,}** parameters and our CNN **{cnn['params']:,}** "
-    f"(the reference study: {REFERENCE_PARAMS['lstm']:,} and {REFERENCE_PARAMS['cnn']:,}). "
+    f"(the reference study: {REFERENCE_STUDY_PARAMS['lstm']:,} and {REFERENCE_STUDY_PARAMS['cnn']:,}). "
     "An LSTM layer reuses **the same weights at every time step**: its size depends on how many "
     "numbers it remembers (its *units*), not on how long the beat is. A CNN learns **many "
     "separate filters per layer**, stacks several layers, and its dense head sees every position "
@@ -25,8 +27,8 @@ st.plotly_chart(figures.params_figure({n: c["architecture"] for n, c in cards.it
 
 st.header("2. What each model can see at once")
 try:
-    fields = learn.receptive_fields(ui.cache.get_model("cnn"))
-except ui.DataError:
+    fields = learn.receptive_fields(caches.get_model(CNN))
+except DataError:
     fields = []
 if fields:
     last = fields[-1]
@@ -47,10 +49,10 @@ st.markdown(
 st.header("3. How fast they learn")
 conv = {n: learn.epochs_to_converge(c) for n, c in cards.items()}
 c1, c2 = st.columns(2)
-c1.metric("LSTM: epochs to within 1 % of its best", conv["lstm"] or "–")
-c2.metric("CNN: epochs to within 1 % of its best", conv["cnn"] or "–")
-if conv["lstm"] and conv["cnn"]:
-    st.markdown(f"The LSTM needed **{conv['lstm'] / conv['cnn']:.1f}×** the epochs of the CNN "
+c1.metric("LSTM: epochs to within 1 % of its best", conv[LSTM] or "–")
+c2.metric("CNN: epochs to within 1 % of its best", conv[CNN] or "–")
+if conv[LSTM] and conv[CNN]:
+    st.markdown(f"The LSTM needed **{conv[LSTM] / conv[CNN]:.1f}×** the epochs of the CNN "
                 "(the reference study saw 2.5×). A convolution's gradient reaches every filter "
                 "directly; an LSTM's gradient has to travel back through every time step.")
 st.plotly_chart(figures.history_figure(cards, "val_macro_f1", "validation macro-F1 per epoch"),
@@ -67,8 +69,8 @@ if len(evals) == 2:
         "beats are half normal, half ventricular, so they need both shape and timing.")
 
 st.header("5. Near-perfect on the Kaggle split, worse on new patients")
-more = ui.available_cards(("lstm_inter", "cnn_inter", "robust_lstm", "robust_cnn"))
-st.dataframe(learn.results_rows({**cards, **more}, ui.TITLES), hide_index=True)
+more = blocks.available_cards(registry.PAIRS["inter"] + registry.PAIRS["robust"])
+st.dataframe(tables.results_rows({**cards, **more}), hide_index=True)
 st.markdown(
     "- **The Kaggle test set is made of the same people.** Its beats were drawn at random from "
     "all 48 recordings, so for every test beat the model has seen dozens of beats of *the same "

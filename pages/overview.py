@@ -1,7 +1,8 @@
 """Overview: what the app is for, both model cards side by side, the data status."""
 import streamlit as st
 
-from ecgdash import ui
+from ecgdash import registry
+from ecgdash.dashboard import blocks
 
 st.title("ecgdash: how an LSTM and a CNN read heartbeats")
 st.markdown(
@@ -13,16 +14,16 @@ st.markdown(
     "and why they differ.")
 
 st.header("The two models")
-ui.model_cards(["lstm", "cnn"])
+blocks.model_cards(registry.PAIRS["reference"])
 with st.expander("The robust pair, for recordings of new patients"):
     st.markdown("The same two architectures trained patient-wise (DS1 records only), with simulated "
                 "noise, other sampling rates and each beat's RR intervals and local template. "
                 "Their scores are on DS2, 22 patients they never saw; the Recordings page uses "
                 "them by default.")
-    ui.model_cards(["robust_lstm", "robust_cnn"])
+    blocks.model_cards(registry.PAIRS["robust"])
 
 st.header("Data")
-ui.data_panel()
+blocks.data_panel()
 
 st.header("Where to go next")
 st.page_link("pages/predict.py", label="Predict: score a CSV of beats with both models", icon=":material/online_prediction:")

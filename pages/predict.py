@@ -1,36 +1,46 @@
 """Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
 import streamlit as st
 
-from ecgdash import cache, figures, scoring, ui
+from ecgdash import figures, registry, scoring, tables
 from ecgdash.config import CLASSES
+from ecgdash.dashboard import blocks, caches
+from ecgdash.examples import examples
 
 st.title("Predict")
 st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "
            "a header line, an index column and .csv.gz are fine). Both models score every beat.")
 
-choice = st.radio("Beats to score", ["Upload a CSV", "Built intra-patient test split",
+EXAMPLE = "Example: 500 test beats"
+choice = st.radio("Beats to score", ["Upload a CSV", EXAMPLE, "Built intra-patient test split",
                                      "Built DS2 (inter-patient) test split"], horizontal=True)
-if choice == "Upload a CSV":
+if choice == EXAMPLE:
+    example = examples(kind="beats")
+    if not example:
+        st.error("The example file is missing from data/examples/ (restore it with git).")
+        st.stop()
+    st.caption(f"{example[0].title}, from the MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0): "
+               "beats the reference pair never saw in training.")
+    key, beats = blocks.beats_from_path_or_stop(example[0].path)
+    source_name = example[0].path.name
+elif choice == "Upload a CSV":
     uploaded = st.file_uploader("CSV of beats", type=["csv", "gz", "txt"], key="beats_upload")
     rescale = st.checkbox("Min-max scale beats that are not within [0, 1]", value=False,
                           help="The models expect each beat scaled to [0, 1] like the Kaggle rows.")
     if uploaded is None:
-        st.info("Upload a file to start, e.g. `data/mitbih_test.csv` after building the data, "
-                "or the Kaggle `mitbih_test.csv`.")
+        st.info("Upload a file to start, e.g. the Kaggle `mitbih_test.csv`, or pick the example.")
         st.stop()
-    key, beats = ui.beats_from_upload_or_stop(uploaded, rescale)
+    key, beats = blocks.beats_from_upload_or_stop(uploaded, rescale=rescale)
     source_name = uploaded.name
 else:
-    split = "intra" if "intra" in choice else "inter"
-    beats = ui.built_split_or_none(split, "test")
-    if beats is None:
+    built = blocks.built_split_or_none("intra" if "intra" in choice else "inter", "test")
+    if built is None:
         st.stop()
-    key, source_name = f"built:{split}:test:{len(beats)}", choice
+    (key, beats), source_name = built, choice
 
 for warning in beats.warnings:
     st.warning(warning)
-ui.models_or_stop()
-probas = cache.score_beats(key, beats)
+blocks.models_or_stop()
+probas = caches.score_beats(key, beats)
 st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": beats}
 
 table = scoring.prediction_table(beats, probas)
@@ -51,9 +61,9 @@ view = scoring.filter_table(table, classes=classes, disagree=disagree,
 st.caption(f"{len(view):,} of {len(table):,} beats shown. Select rows in the Beat explorer "
            "by their beat number.")
 st.dataframe(view, hide_index=True, height=360, column_config={
-    "lstm_confidence": st.column_config.ProgressColumn("lstm confidence", min_value=0, max_value=1, format="%.3f"),
-    "cnn_confidence": st.column_config.ProgressColumn("cnn confidence", min_value=0, max_value=1, format="%.3f"),
-})
+    f"{name}_confidence": st.column_config.ProgressColumn(f"{name} confidence", min_value=0,
+                                                          max_value=1, format="%.3f")
+    for name in probas})
 st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
                    file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
 
@@ -63,10 +73,10 @@ if beats.y is not None:
     cols = st.columns(len(evals))
     for col, (name, ev) in zip(cols, evals.items()):
         with col:
-            st.markdown(f"**{ui.title_of(name)}**")
+            st.markdown(f"**{registry.title(name)}**")
             m1, m2 = st.columns(2)
             m1.metric("accuracy", f"{ev['accuracy']:.4f}")
             m2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
-            st.dataframe(scoring.report_frame(ev).style.format(precision=4, na_rep=""))
+            st.dataframe(tables.report_frame(ev).style.format(precision=4, na_rep=""))
             st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{name}: confusion matrix"),
                             key=f"cm_{name}")

@@ -1,10 +1,12 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
 import streamlit as st
 
-from ecgdash import cache, figures, ui
-from ecgdash.analysis import MODEL_LEAD, MODEL_PAIRS
+from ecgdash import figures, registry
+from ecgdash.analysis import MODEL_LEAD
 from ecgdash.config import data_dir
+from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
+from ecgdash.examples import examples
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip) "
@@ -14,36 +16,46 @@ st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at
 
 mitdb = data_dir() / "mitdb"
 local = sorted(p.stem for p in mitdb.glob("*.hea")) if mitdb.is_dir() else []
-choice = st.radio("Recording", ["Upload files"] + (["A record from data/mitdb"] if local else []),
-                  horizontal=True)
-pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair", format_func={
-    "robust": "Robust pair (trained patient-wise for new patients and devices; default)",
-    "reference": "Reference pair (trained on the Kaggle split)"}.get)
-names = MODEL_PAIRS[pair]
+samples = {e.key: e for e in examples(kind="recording") + examples(kind="strip")}
+sources = ["Upload files"] + (["An example"] if samples else []) + (
+    ["A record from data/mitdb"] if local else [])
+choice = st.radio("Recording", sources, horizontal=True, key="record_source")
+pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair",
+                format_func=lambda p: registry.PAIR_TITLES[p] + ("; default" if p == registry.RECORDINGS_PAIR else ""))
+names = registry.PAIRS[pair]
 c1, c2, c3 = st.columns(3)
-fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, 360.0, 1.0,
-                     help="WFDB headers carry their own rate; a time column in a CSV overrides this.")
+fs = None
 detector = c2.toggle("Use the QRS detector even when there are annotations", value=False,
                      help="Lets you judge the detector against the reference annotations.")
 
 if choice == "Upload files":
+    fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
+                         placeholder="from the file", key="csv_fs",
+                         help="Empty: from the file's time column (360 Hz if it has none). "
+                              "WFDB headers carry their own rate.")
     files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
                              type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz"])
     if not files:
-        st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database.")
+        st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
+                "or pick an example.")
         st.stop()
-    key, source = cache.uploads_key(files), [(f.name, f.getvalue()) for f in files]
+    key, source = caches.uploads_key(files), [(f.name, f.getvalue()) for f in files]
+elif choice == "An example":
+    example = samples[st.selectbox("Example", list(samples), format_func=lambda k: samples[k].title,
+                                   key="record_example")]
+    st.caption("From the MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0); see data/examples/README.md.")
+    key, source, fs = f"example:{example.key}", str(example.path), example.fs
 else:
     name = st.selectbox("Record", local)
     key, source = f"local:{name}", str(mitdb / name)
 
+blocks.models_or_stop(names)
 try:
-    recording = cache.recording(key, source, fs=fs)
+    recording = caches.recording(key, source, fs=fs)
     lead = c3.selectbox("Lead", recording.leads, index=0,
                         help="The models were trained on MLII, channel 0 of MIT-BIH.")
-    ui.models_or_stop(names)
-    result = cache.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
-                           names=names)
+    result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
+                            names=names)
 except DataError as exc:
     st.error(str(exc))
     st.stop()
@@ -51,14 +63,14 @@ except DataError as exc:
 rec = result.recording
 for warning in result.warnings:
     st.warning(warning)
-if result.recording.kind == "csv":
+if rec.kind == "csv":
     st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
 st.caption(f"The models were trained on lead {MODEL_LEAD} (channel 0 of MIT-BIH). This "
            f"recording's beats come from lead **{result.lead}**.")
 
 hr = result.heart_rate
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("duration", f"{rec.duration / 60:.1f} min")
+m1.metric("duration", f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s")
 m2.metric("beats", f"{len(result.beats):,}")
 m3.metric("median heart rate", f"{hr['bpm'].median():.0f} /min")
 m4.metric("beats from", result.source)
@@ -91,7 +103,7 @@ st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mo
              key="beat_table")
 if selected and st.toggle("Explain the selected beat", key="record_explain"):
     index = int(selected[0])
-    maps = cache.explain_beat(f"{key}:{pair}:{lead}:{detector}", result.beats, index, names)
+    maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}", result.beats, index, names=names)
     st.plotly_chart(figures.attribution_figure(result.beats.X[index], maps,
                                                f"beat {index} at {table['time_s'].iloc[index]:.2f} s"),
                     key="record_explain_fig")

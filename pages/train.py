@@ -1,21 +1,25 @@
 """Train: train a model with live progress, compare its card with the current one, keep or discard."""
 import streamlit as st
 
-from ecgdash import figures, store, training, ui
+from ecgdash import figures, registry, store, training
+from ecgdash.dashboard import blocks
 from ecgdash.errors import DataError
+from ecgdash.recipes import preset
 
 st.title("Train a model")
 
-train = ui.built_split_or_none("intra", "train")
-test = ui.built_split_or_none("intra", "test")
+train = blocks.built_split_or_none("intra", "train")
+test = blocks.built_split_or_none("intra", "test")
 if train is None or test is None:
     st.info("Training needs the built data: use the button on the Overview page, or run "
             "`python -m ecgdash data build --source DIR` in a terminal.")
     st.stop()
+(_, train), (_, test) = train, test
 
 with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)
-    kind = c1.selectbox("Model", ["cnn", "lstm"], key="train_kind")
+    kind = c1.selectbox("Model", registry.PAIRS["reference"][::-1], key="train_kind",
+                        format_func=registry.title)
     epochs = c2.number_input("Max epochs", 1, 200, 5, key="train_epochs")
     batch = c3.selectbox("Batch size", [64, 128, 256, 512], index=1, key="train_batch")
     subset = c4.number_input(f"Subset of beats (0 = all {len(train):,})", 0, len(train),
@@ -23,8 +27,7 @@ with st.form("train_form"):
     go = st.form_submit_button("Train", type="primary")
 
 if go:
-    config = training.TrainConfig(epochs=int(epochs), batch_size=int(batch),
-                                  subset=int(subset) or None)
+    config = preset("reference", epochs=int(epochs), batch_size=int(batch), subset=int(subset) or None)
     bar = st.progress(0.0, text="starting…")
     chart = st.empty()
     rows = []
@@ -36,7 +39,7 @@ if go:
         chart.plotly_chart(figures.training_figure(rows), key=f"live_{epoch}")
 
     with st.status(f"Training the {kind.upper()}…", expanded=True) as status:
-        model, card = training.train_model(kind, train, config, test=test, on_epoch=on_epoch)
+        model, card = training.train_model(kind, train, config=config, test=test, on_epoch=on_epoch)
         status.update(label=f"Done: best epoch {card['best_epoch']} of {card['epochs_run']}",
                       state="complete")
     st.session_state["candidate"] = (kind, model, card)
@@ -46,11 +49,11 @@ if "candidate" in st.session_state:
     st.subheader("The new model beside the current one")
     left, right = st.columns(2)
     with left:
-        current = ui.try_card(kind)
+        current = blocks.try_card(kind)
         if current:
-            ui.model_card(kind, current)
+            blocks.model_card(kind, current)
     with right:
-        ui.model_card(f"new {kind}", card)
+        blocks.model_card(f"new {kind}", card)
     keep, discard = st.columns(2)
     if keep.button(f"Keep it: replace trained_models/{kind}.keras", type="primary", key="keep"):
         try:

@@ -1,4 +1,4 @@
-"""Apply the post-hoc S prior (``ecgdash.robust.adjust_prior``) to robust models trained without it.
+"""Apply the post-hoc S prior (``ecgdash.prior.adjust_prior``) to robust models trained without it.
 
 Usage: python scripts/adjust_robust_prior.py [--source data/mitdb] [NAME ...]
 
@@ -18,30 +18,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv=None) -> int:
-    from ecgdash import store
-    from ecgdash.robust import (ROBUST_KINDS, adjust_prior, clean_beats, ds2_beats, load_records,
-                                robustness_suite)
+    from ecgdash import registry, store
+    from ecgdash.dataset import annotated_beats, ds2_beats, read_records
+    from ecgdash.prior import adjust_prior
+    from ecgdash.robustness import robustness_suite
     from ecgdash.training import add_evaluation
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", default=list(ROBUST_KINDS))
+    parser.add_argument("names", nargs="*", default=list(registry.PAIRS["robust"]))
     parser.add_argument("--source", default="data/mitdb", help="WFDB folder with the MIT-BIH records")
     parser.add_argument("--models", help="model folder (default trained_models/)")
     args = parser.parse_args(argv)
     source = Path(args.source)
     test = ds2_beats(source)
     for name in args.names:
-        card = store.load_card(name, args.models)
+        card = store.load_card(name, folder=args.models)
         if card.get("logit_adjustment"):
             print(f"{name}: already adjusted (S prior x{card['logit_adjustment']['scale']:g}); left alone")
             continue
-        model = store.load_model(name, args.models)
-        val = clean_beats(load_records(source, card["data"]["val_records"]))
+        model = store.load_model(name, folder=args.models)
+        val = annotated_beats(read_records(source, card["data"]["val_records"]))
         before = card["evaluation"]
         adjustment = adjust_prior(model, val)
         adjustment["applied"] = "after training, by scripts/adjust_robust_prior.py"
         card["logit_adjustment"] = adjustment
-        add_evaluation(card, model, test, "DS2")
+        add_evaluation(card, model, test)
         card["robustness"] = robustness_suite({name: model}, source)[name]
         store.save_model(name, model, card, folder=args.models)
         after = card["evaluation"]

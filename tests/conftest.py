@@ -1,4 +1,11 @@
-"""Shared fixtures: the local MIT-BIH copy, a small built dataset, a tiny trained model store."""
+"""Shared fixtures: where the records are, a small built dataset, a tiny trained model store.
+
+The tests look for the MIT-BIH database in ``ECGDASH_MITDB``, ``../shared/data/mitdb`` and
+``data/mitdb``: single-record tests (fixture ``records``) then read the full 30-minute records.
+Without it they run on the excerpts shipped in ``data/examples/`` (records 208, 213, 232 and
+119, 5 minutes each); only tests that need all 48 records skip (fixture ``mitdb``). The small
+built dataset and the tiny models always come from the excerpts.
+"""
 from __future__ import annotations
 
 import os
@@ -10,38 +17,54 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Records every test source holds: the full database and the shipped excerpts alike.
+COMMON_RECORDS = ("208", "213", "232", "119")
+#: Records the full database must hold to be used.
+FULL_CHECK = ("100", "208", "213", "217", "232", "234")
 
 
 def _find_mitdb() -> Path | None:
+    """The full database: ECGDASH_MITDB, ../shared/data/mitdb or data/mitdb (all 48 records)."""
     env = os.environ.get("ECGDASH_MITDB")
     candidates = [Path(env)] if env else []
-    candidates += [p / "shared" / "data" / "mitdb" for p in (ROOT, *ROOT.parents)]
+    candidates += [ROOT.parent / "shared" / "data" / "mitdb", ROOT / "data" / "mitdb"]
     for c in candidates:
-        if (c / "100.hea").is_file():
+        if len(list(c.glob("*.hea"))) >= 48 and all((c / f"{r}.atr").is_file() for r in FULL_CHECK):
             return c
     return None
 
 
+def _excerpts() -> Path:
+    from ecgdash.examples import excerpts_dir
+
+    return excerpts_dir()
+
+
 MITDB = _find_mitdb()
-#: Records used for the small built dataset: DS1 and DS2 records, all five classes.
-SMALL_RECORDS = ("101", "105", "106", "208", "213", "217", "232")
+RECORDS = MITDB or _excerpts()
 
 
 @pytest.fixture(scope="session")
 def mitdb() -> Path:
+    """All 48 records; tests that need them skip without the database."""
     if MITDB is None:
-        pytest.skip("MIT-BIH copy not found (set ECGDASH_MITDB or place it in ../shared/data/mitdb)")
+        pytest.skip("needs all 48 MIT-BIH records (set ECGDASH_MITDB, or place them in "
+                    "../shared/data/mitdb or data/mitdb)")
     return MITDB
 
 
 @pytest.fixture(scope="session")
-def small_source(mitdb, tmp_path_factory) -> Path:
-    """A WFDB folder holding a few MIT-BIH records (links to the shared copy)."""
-    folder = tmp_path_factory.mktemp("mitdb_small")
-    for name in SMALL_RECORDS:
-        for ext in (".hea", ".dat", ".atr"):
-            (folder / f"{name}{ext}").symlink_to(mitdb / f"{name}{ext}")
-    return folder
+def records() -> Path:
+    """A WFDB folder holding at least ``COMMON_RECORDS``: the database, else the excerpts."""
+    return RECORDS
+
+
+@pytest.fixture(scope="session")
+def small_source() -> Path:
+    """The shipped excerpts (records 208, 119 of DS1; 213, 232 of DS2; 5 minutes each): the
+    small WFDB folder that the built dataset and the tiny models come from, with or without the
+    full database (it keeps the suite fast and the same everywhere)."""
+    return _excerpts()
 
 
 @pytest.fixture(scope="session")
@@ -57,15 +80,16 @@ def small_data(small_source, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
     """A model store with all four models trained through the CLI for 1 epoch: the reference
-    LSTM and CNN on 300 beats, the robust pair on 300 beats of the small source's DS1 records."""
+    LSTM and CNN on 300 beats, the robust pair on 300 beats of the small source's DS1 records.
+    One batch per epoch (512 > 300): Keras traces its training step once, not twice."""
     from ecgdash.cli import main
 
     models = tmp_path_factory.mktemp("models")
-    rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1",
+    rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
                "--data", str(small_data), "--models", str(models)])
     assert rc == 0
     rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
-               "--source", str(small_source), "--models", str(models)])
+               "--batch-size", "512", "--source", str(small_source), "--models", str(models)])
     assert rc == 0
     return models
 

@@ -115,11 +115,12 @@ BAD_UPLOADS = [
 ]
 
 
-@pytest.mark.parametrize("name, data, message", BAD_UPLOADS)
-def test_bad_uploads_show_an_error(app_env, name, data, message):
-    at = _upload(_app(), name, data)
-    assert not at.exception
-    assert len(at.error) == 1 and message in at.error[0].value and name in at.error[0].value
+def test_bad_uploads_show_an_error(app_env):
+    at = _app()
+    for name, data, message in BAD_UPLOADS:          # one after another on the same page
+        at = _upload(at, name, data)
+        assert not at.exception, name
+        assert len(at.error) == 1 and message in at.error[0].value and name in at.error[0].value, name
 
 
 def test_bad_cells_name_line_and_column(app_env, small_csv):
@@ -173,12 +174,67 @@ def test_pages_with_built_data(monkeypatch, tiny_store, small_data):
     assert not at.exception and len(at.dataframe[0].value) > 100
 
 
-def test_recording_page_with_uploaded_record(app_env, mitdb, tmp_path):
+def test_a_rebuild_is_scored_anew(monkeypatch, tiny_store, small_source, tmp_path):
+    """Rebuilt with another lead (the same beats, the same count), the built split is scored
+    again: no predictions of the old build are shown."""
+    from ecgdash.dataset import build
+
+    data = tmp_path / "data"
+    build(source=small_source, out=data, csv=False)
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(data))
+    at = _app()
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Built intra-patient test split").run()
+    before = at.dataframe[0].value
+    build(source=small_source, out=data, csv=False, lead=1)
+    at.run()
+    after = at.dataframe[0].value
+    assert not at.exception and len(after) == len(before)
+    assert not np.allclose(after["cnn_confidence"], before["cnn_confidence"])
+
+
+def test_examples_in_one_click(app_env):
+    at = _app()
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Example: 500 test beats").run()
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == 500 and "true" in at.dataframe[0].value.columns
+    assert [m.label for m in at.metric].count("macro-F1") == 2
+    at.switch_page("pages/recording.py").run()
+    at.radio(key="record_source").set_value("An example").run()
+    assert len(at.selectbox(key="record_example").options) == 5   # four WFDB excerpts, the strip
+    for key in ("record_208", "strip"):                # a WFDB record, and a CSV strip at 360 Hz
+        at.selectbox(key="record_example").set_value(key).run()
+        assert not at.exception and not at.error, (key, [e.value for e in at.error])
+        assert len(at.dataframe[-1].value) > 20 and len(at.get("plotly_chart")) == 3
+
+
+def test_recording_page_takes_the_rate_from_a_time_column(app_env, records, tmp_path):
+    """A CSV with a time column at 250 Hz is read at 250 Hz unless the user gives a rate."""
+    from scipy.signal import resample_poly
+
+    from ecgdash.recordings import read_recording
+
+    x = resample_poly(read_recording(records / "119").signals[: 360 * 60, 0], 25, 36)
+    t = np.arange(len(x)) / 250
+    buf = io.StringIO()
+    np.savetxt(buf, np.column_stack([t, x]), delimiter=",", fmt="%.4f", header="time,MLII", comments="")
+    at = _app()
+    at.switch_page("pages/recording.py").run()
+    at.file_uploader(key="record_upload").set_value(("export.csv", buf.getvalue().encode(), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Read as a CSV signal at 250 Hz." in [c.value for c in at.caption]
+    at.number_input(key="csv_fs").set_value(500.0).run()
+    assert "Read as a CSV signal at 500 Hz." in [c.value for c in at.caption]
+
+
+def test_recording_page_with_uploaded_record(app_env, records, tmp_path):
     import wfdb
 
     n = 360 * 60
-    rec = wfdb.rdrecord(str(mitdb / "100"), sampto=n)
-    ann = wfdb.rdann(str(mitdb / "100"), "atr", sampto=n)
+    rec = wfdb.rdrecord(str(records / "119"), sampto=n)
+    ann = wfdb.rdann(str(records / "119"), "atr", sampto=n)
     wfdb.wrsamp("r100", fs=360, units=rec.units, sig_name=rec.sig_name, p_signal=rec.p_signal,
                 fmt=["212", "212"], adc_gain=rec.adc_gain, baseline=rec.baseline, write_dir=str(tmp_path))
     wfdb.wrann("r100", "atr", ann.sample, symbol=ann.symbol, write_dir=str(tmp_path))
@@ -205,18 +261,21 @@ def test_train_page_trains_and_keeps(monkeypatch, tiny_store, small_data, tmp_pa
     from ecgdash import store
 
     models = _copy_store(tiny_store, tmp_path / "models")
-    before = store.load_card("cnn", models)["keras_sha256"]
+    before = store.load_card("lstm", folder=models)["keras_sha256"]
     monkeypatch.setenv("ECGDASH_MODELS_DIR", str(models))
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
     at = _app()
     at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_kind").set_value("lstm")          # traces faster than the CNN
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_subset").set_value(300)
+    at.selectbox(key="train_batch").set_value(512)
     at.button[0].click().run(timeout=120)
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1                   # the live curves
     assert [m.label for m in at.metric].count("parameters") == 2   # new card beside the current
     at.button(key="keep").click().run()
     assert any("Saved" in s.value for s in at.success)
-    card = store.load_card("cnn", models)
+    card = store.load_card("lstm", folder=models)
     assert card["keras_sha256"] != before and card["data"]["fit_beats"] + card["data"]["val_beats"] == 300
+    assert card["recipe"] == "reference" and card["config"]["patience"] == 20   # the preset's

@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 
 from ecgdash.augment import add_noise, resample, scale_polarity
-from ecgdash.records import cut_beats, read_recording
+from ecgdash.cutting import cut_beats
+from ecgdash.recordings import read_recording
 
 
 @pytest.fixture(scope="module")
-def record(mitdb):
-    rec = read_recording(mitdb / "119")
+def record(records):
+    rec = read_recording(records / "119")
     n = 360 * 60
     return rec.signals[:n], rec.ann_sample[rec.ann_sample < n]
 

@@ -6,10 +6,43 @@ import json
 import numpy as np
 import pytest
 
-from conftest import SMALL_RECORDS
-from ecgdash import DataError, load_beats
+from ecgdash import DataError, Split, load_beats
 from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, PACED
-from ecgdash.dataset import build, inter_split, intra_split, load_split
+from ecgdash.dataset import build, build_beats, built_stamp, inter_split, intra_split, load_split
+
+
+@pytest.fixture(scope="module")
+def all_beats(mitdb):
+    return build_beats(mitdb)
+
+
+def test_all_records_give_the_kaggle_totals_and_test_counts(all_beats):
+    """The whole database cut by the recipe: exactly Kaggle's class totals, and the split gives
+    exactly the reference study's test supports."""
+    assert len(all_beats) == 109_446
+    totals = np.add(KAGGLE_TRAIN_COUNTS, KAGGLE_TEST_COUNTS)
+    assert np.bincount(all_beats.y, minlength=5).tolist() == totals.tolist()
+    train, test = intra_split(all_beats.y)
+    assert np.bincount(all_beats.y[test], minlength=5).tolist() == [18118, 556, 1448, 162, 1608]
+    ds1, ds2 = inter_split(all_beats.record)
+    assert len(set(all_beats.record[ds1])) == 22 and len(set(all_beats.record[ds2])) == 22
+
+
+def test_examples_are_remade_identically_by_their_script(mitdb, all_beats, tmp_path):
+    """scripts/make_examples.py made again gives the committed files byte for byte."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("make_examples", ROOT / "scripts" / "make_examples.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "examples"
+    script.make(mitdb, out, beats=all_beats)
+    committed = ROOT / "data" / "examples"
+    made = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert len(made) == 15
+    assert all((committed / p).read_bytes() == (out / p).read_bytes() for p in made)
 
 
 def test_intra_split_has_exact_kaggle_counts_and_is_seeded():
@@ -40,16 +73,16 @@ def test_inter_split_uses_de_chazal_records():
     assert len(DS1) == len(DS2) == 22
 
 
-def test_build_writes_kaggle_files(small_data):
+def test_build_writes_kaggle_files(small_data, small_source):
     summary = json.loads((small_data / "build.json").read_text())
-    assert summary["records"] == len(SMALL_RECORDS)
+    assert summary["records"] == len(list(small_source.glob("*.hea")))
     counts = summary["counts"]
     assert np.add(counts["train"], counts["test"]).tolist() == counts["all"]
     first = (small_data / "mitbih_test.csv").read_text().splitlines()[0].split(",")
     assert len(first) == 188 and all("e" in c and len(c.split("e")[0]) == 20 for c in first)
     test = load_beats(small_data / "mitbih_test.csv")
     assert np.bincount(test.y, minlength=5).tolist() == counts["test"]
-    again = load_split("intra", "test", out=small_data)
+    again = load_split(Split.INTRA, "test", out=small_data)
     np.testing.assert_array_equal(test.X, again.X)
     np.testing.assert_array_equal(test.y, again.y)
 
@@ -60,7 +93,19 @@ def test_inter_split_files_keep_records_apart(small_data):
     assert set(ds1.record) <= set(DS1) and set(ds2.record) <= set(DS2)
     assert not set(ds1.record) & set(ds2.record)
     assert "217" not in set(ds1.record) | set(ds2.record)   # paced: in neither
+    assert len(ds1) and len(ds2)
     assert len(load_beats(small_data / "mitbih_ds2.csv")) == len(ds2)
+    with pytest.raises(DataError, match=r"Unknown split 'inter \(DS1"):
+        load_split("inter (DS1, patient-wise)", "test", out=small_data)
+
+
+def test_a_rebuild_changes_the_stamp(small_source, tmp_path):
+    """The stamp that keys cached scores changes with every build, even with the same beats."""
+    assert built_stamp(tmp_path) is None
+    build(source=small_source, out=tmp_path, csv=False)
+    first = built_stamp(tmp_path)
+    build(source=small_source, out=tmp_path, csv=False, lead=1)
+    assert first is not None and built_stamp(tmp_path) != first
 
 
 def test_build_without_source_says_what_to_run(tmp_path):

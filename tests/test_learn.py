@@ -5,7 +5,8 @@ import keras
 import pytest
 from keras import layers
 
-from ecgdash.learn import class_winners, epochs_to_converge, receptive_fields, results_rows
+from ecgdash.learn import class_winners, epochs_to_converge, receptive_fields
+from ecgdash.tables import results_rows
 
 
 def test_receptive_field_grows_by_kernel_and_stride():
@@ -44,7 +45,7 @@ def test_class_winners_and_results_rows():
     assert rows["S"]["winner"] == "cnn" and rows["S"]["margin"] == pytest.approx(0.10)
     assert rows["F"]["winner"] == "lstm"
     assert rows["N"]["winner"] == "tie" and rows["V"]["winner"] == "tie"     # within 0.005
-    cards = {"lstm": _card([0.5], **evals["lstm"]), "none": _card([0.5])}
-    table = results_rows(cards, {"lstm": "LSTM"})
-    assert len(table) == 1 and table[0]["model"] == "LSTM" and table[0]["S F1"] == 0.8
+    cards = {"lstm_inter": _card([0.5], **evals["lstm"]), "none": _card([0.5])}
+    table = results_rows(cards)
+    assert len(table) == 1 and table[0]["model"] == "LSTM (DS1-trained)" and table[0]["S F1"] == 0.8
     assert table[0]["macro-F1"] == pytest.approx((0.99 + 0.8 + 0.95 + 0.7 + 0.98) / 5, abs=1e-4)

@@ -13,29 +13,29 @@ from ecgdash import DataError
 from ecgdash.analysis import analyze_record
 from ecgdash.config import AAMI_MAP
 from ecgdash.detect import detect_beats, detection_quality, fuse_detections, match_beats
-from ecgdash.recordings import load_recording
+from ecgdash.recordings import read_recording
 
 MINUTES = 3
 
 
 @pytest.fixture(scope="module")
-def short_record(mitdb, tmp_path_factory):
-    """The first 3 minutes of record 100 (MLII, V5) as a WFDB record with its .atr."""
+def short_record(records, tmp_path_factory):
+    """The first 3 minutes of record 119 (MLII, V1) as a WFDB record with its .atr."""
     folder = tmp_path_factory.mktemp("rec")
     n = int(360 * 60 * MINUTES)
-    rec = wfdb.rdrecord(str(mitdb / "100"), sampto=n)
-    ann = wfdb.rdann(str(mitdb / "100"), "atr", sampto=n)
-    wfdb.wrsamp("s100", fs=360, units=rec.units, sig_name=rec.sig_name, p_signal=rec.p_signal,
+    rec = wfdb.rdrecord(str(records / "119"), sampto=n)
+    ann = wfdb.rdann(str(records / "119"), "atr", sampto=n)
+    wfdb.wrsamp("s119", fs=360, units=rec.units, sig_name=rec.sig_name, p_signal=rec.p_signal,
                 fmt=["212", "212"], adc_gain=rec.adc_gain, baseline=rec.baseline, write_dir=str(folder))
-    wfdb.wrann("s100", "atr", ann.sample, symbol=ann.symbol, write_dir=str(folder))
-    return folder / "s100", ann
+    wfdb.wrann("s119", "atr", ann.sample, symbol=ann.symbol, write_dir=str(folder))
+    return folder / "s119", ann
 
 
 @pytest.fixture(scope="module")
 def tiny_models(tiny_store):
     from ecgdash.store import load_model
 
-    return {name: load_model(name, tiny_store) for name in ("lstm", "cnn")}
+    return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
 
 
 def _files(base, exts=(".hea", ".dat", ".atr")):
@@ -67,8 +67,8 @@ def test_other_leads_are_flagged(short_record, tiny_models):
     from ecgdash.analysis import lead_warning
 
     base, _ = short_record
-    result = analyze_record(_files(base), lead="V5", models=tiny_models)
-    assert result.lead == "V5" and any("V5 is not MLII" in w for w in result.warnings)
+    result = analyze_record(_files(base), lead="V1", models=tiny_models)
+    assert result.lead == "V1" and any("V1 is not MLII" in w for w in result.warnings)
     assert lead_warning("MLII") is None and lead_warning("lead II") is None
     assert "no standard name" in lead_warning("lead 1") and "no standard name" in lead_warning("ECG1")
     assert "is not MLII" in lead_warning("V1")
@@ -87,10 +87,10 @@ def test_upload_as_zip_without_annotations_uses_the_detector(short_record, tiny_
     assert len(result.heart_rate) == len(result.beats)
 
 
-def test_detector_on_a_clean_record(mitdb):
-    rec = load_recording(mitdb / "100")
-    found = detect_beats(rec.signals[: 360 * 600], rec.fs)
-    ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < 360 * 600)]
+def test_detector_on_a_clean_record(records):
+    rec = read_recording(records / "213")
+    found = detect_beats(rec.signals[: 360 * 300], rec.fs)
+    ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < 360 * 300)]
     q = detection_quality(ref, found, rec.fs)
     assert q["sensitivity"] > 0.99 and q["ppv"] > 0.99
 
@@ -120,22 +120,47 @@ def test_csv_made_from_samples(short_record, tiny_models, tmp_path):
     assert abs(len(result.beats) - sum(_expected(ann).values())) <= 3
 
 
-def test_nan_gaps_are_bridged_and_reported(short_record, tiny_models):
+def test_nan_gaps_are_bridged_and_reported(short_record, tiny_models, tmp_path):
     base, _ = short_record
-    rec = load_recording(base)
-    rec.signals = rec.signals.copy()
-    rec.signals[36_000:36_360] = np.nan
-    rec.warnings = None
-    gapped = load_recording(base)
-    gapped.signals = rec.signals
-    from ecgdash.recordings import _check_signal
-
-    gapped.warnings = _check_signal(gapped.signals, gapped.fs, "gapped")
-    result = analyze_record(gapped, use_annotations=False, models=tiny_models)
-    assert any("missing" in w for w in result.warnings)
+    signals = read_recording(base).signals.copy()
+    signals[36_000:36_360] = np.nan                         # one second missing at 100 s
+    path = tmp_path / "gapped.csv"
+    np.savetxt(path, signals, delimiter=",", fmt="%.4f", header="MLII,V1", comments="")
+    result = analyze_record(path, fs=360, use_annotations=False, models=tiny_models)
+    assert any("360 samples (1.0 s) are missing" in w for w in result.warnings)
     assert np.isfinite(result.beats.X).all()
     times = result.beats.sample / 360
     assert not np.any((times > 99.5) & (times < 101.0))     # no beat cut across the gap
+
+
+def test_csv_rate_comes_from_the_file_or_is_said(short_record, tiny_models, tmp_path):
+    base, _ = short_record
+    x = read_recording(base).signals[:, 0]
+    plain = tmp_path / "plain.csv"
+    np.savetxt(plain, x, fmt="%.4f", header="MLII", comments="")
+    rec = read_recording(plain)
+    assert rec.fs == 360 and any("360 Hz (MIT-BIH's rate) is assumed" in w for w in rec.warnings)
+    timed = tmp_path / "timed.csv"
+    t = np.arange(len(x[::2])) / 180
+    np.savetxt(timed, np.column_stack([t, x[::2]]), delimiter=",", fmt="%.5f", header="time,MLII",
+               comments="")
+    rec = read_recording(timed)
+    assert rec.fs == pytest.approx(180, rel=1e-3) and not any("assumed" in w for w in rec.warnings)
+
+
+def test_a_short_strip_is_analysed(records, tiny_store, tmp_path):
+    """20 s (about 30 beats, fewer than the RR context window) with the robust pair."""
+    from ecgdash.context import WINDOW
+    from ecgdash.store import load_model
+
+    x = read_recording(records / "208").signals[: 20 * 360, 0]
+    path = tmp_path / "strip.csv"
+    np.savetxt(path, x, fmt="%.3f")
+    models = {n: load_model(n, folder=tiny_store) for n in ("robust_lstm", "robust_cnn")}
+    result = analyze_record(path, fs=360, models=models)
+    assert result.source == "detector" and 10 < len(result.beats) < 2 * WINDOW + 1
+    assert np.isfinite(result.beats.context).all()
+    assert set(result.probas) == set(models) and result.probas["robust_cnn"].shape == (len(result.beats), 5)
 
 
 def test_matching_is_one_to_one():
@@ -159,21 +184,21 @@ def test_fusion_needs_votes():
 def test_bad_wfdb_uploads(short_record):
     base, _ = short_record
     hea, dat, atr = _files(base)
-    with pytest.raises(DataError, match="names the signal file s100.dat, which is missing"):
-        load_recording([hea])
+    with pytest.raises(DataError, match="names the signal file s119.dat, which is missing"):
+        read_recording([hea])
     with pytest.raises(DataError, match="no .hea header"):
-        load_recording([dat, atr])
+        read_recording([dat, atr])
     with pytest.raises(DataError, match="truncated|could not be read|fewer samples"):
-        load_recording([hea, (dat[0], dat[1][:5000])])
-    renamed = (hea[0], hea[1].replace(b"s100.dat", b"other.dat"))
+        read_recording([hea, (dat[0], dat[1][:5000])])
+    renamed = (hea[0], hea[1].replace(b"s119.dat", b"other.dat"))
     with pytest.raises(DataError, match="other.dat, which is missing"):
-        load_recording([renamed, dat])
+        read_recording([renamed, dat])
     with pytest.raises(DataError, match="Nothing usable"):
-        load_recording([("photo.png", b"\x89PNG...."), ("notes.doc", b"hello")])
+        read_recording([("photo.png", b"\x89PNG...."), ("notes.doc", b"hello")])
     with pytest.raises(DataError, match="not allowed"):
-        load_recording([("..hea", hea[1]), ("..dat", dat[1])])
+        read_recording([("..hea", hea[1]), ("..dat", dat[1])])
     with pytest.raises(DataError, match="not a valid zip"):
-        load_recording([("r.zip", b"PK\x03\x04 broken")])
+        read_recording([("r.zip", b"PK\x03\x04 broken")])
 
 
 @pytest.mark.parametrize("text, fs, message", [
@@ -185,13 +210,13 @@ def test_bad_wfdb_uploads(short_record):
 ])
 def test_bad_signal_files(text, fs, message):
     with pytest.raises(DataError, match=message):
-        load_recording([("signal.csv", text.encode())], fs=fs)
+        read_recording([("signal.csv", text.encode())], fs=fs)
 
 
 def test_flat_line_and_shorter_than_two_beats(short_record, tmp_path):
     flat = "\n".join(["0.5"] * 5000)
     with pytest.raises(DataError, match="flat line"):
-        load_recording([("flat.csv", flat.encode())], fs=250)
+        read_recording([("flat.csv", flat.encode())], fs=250)
     rec = wfdb.rdrecord(str(short_record[0]), sampto=540)      # 1.5 s: at most two beats
     path = tmp_path / "short.csv"
     np.savetxt(path, rec.p_signal[:, 0])
@@ -210,7 +235,7 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
     assert "beats per class" in text and "lstm" in text and out.is_file()
     assert len(out.read_text().splitlines()) == sum(_expected(ann).values()) + 1
     assert "positive predictivity" in text                 # per-class quality vs the .atr
-    assert main(["record", str(base), "--lead", "V5", "--out", str(out)]) == 0
-    assert "warning: Lead V5 is not MLII" in capsys.readouterr().out
+    assert main(["record", str(base), "--lead", "V1", "--out", str(out)]) == 0
+    assert "warning: Lead V1 is not MLII" in capsys.readouterr().out
     assert main(["record", str(tmp_path / "nothing")]) == 2
     assert "not found" in capsys.readouterr().err

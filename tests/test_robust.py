@@ -6,9 +6,11 @@ import pytest
 
 from ecgdash import DataError, beats_from_record, predict_proba
 from ecgdash.config import DS1
-from ecgdash.context import RR_FEATURES, compute_context, compute_templates
-from ecgdash.robust import (VAL_RECORDS, AugmentConfig, augment_record, condition_beats,
-                            load_records, patient_split)
+from ecgdash.context import RR_FEATURES, WINDOW, rolling_mean
+from ecgdash.dataset import read_records
+from ecgdash.recipes import VAL_RECORDS, AugmentConfig
+from ecgdash.robust import augment_record, patient_split
+from ecgdash.robustness import condition_beats
 
 
 def test_patient_split_never_shares_a_record():
@@ -21,84 +23,95 @@ def test_patient_split_never_shares_a_record():
         patient_split(["101"])
 
 
-def test_rr_context_marks_premature_beats(mitdb):
-    beats = beats_from_record(mitdb / "232")            # many S beats
+def test_rr_context_marks_premature_beats(records):
+    beats = beats_from_record(records / "232")            # many S beats
     ctx = beats.context
     assert ctx.shape == (len(beats), len(RR_FEATURES)) and ctx.dtype == np.float32
-    np.testing.assert_allclose(ctx, compute_context(beats), rtol=1e-6)
+    # beat i's features from its own RR intervals, written out
+    pre, post = beats.rr[:, 0].astype(float), beats.rr[:, 1].astype(float)
+    i = len(beats) // 2
+    local = pre[i - WINDOW:i + WINDOW + 1].mean()
+    expected = [pre[i], post[i], pre[i] / local, post[i] / local, pre[i] / pre.mean(), post[i] / pre[i]]
+    np.testing.assert_allclose(ctx[i], np.clip(expected, 0, 4), rtol=1e-5)
     s, n = beats.y == 1, beats.y == 0
     assert np.median(ctx[s, 2]) < np.median(ctx[n, 2])   # S beats come early for this patient
     sub = beats.subset(np.arange(0, len(beats), 7))
     np.testing.assert_array_equal(sub.context, ctx[::7])  # a subset keeps the whole-record context
 
 
-def test_templates_are_local_medians(mitdb):
-    beats = beats_from_record(mitdb / "119")            # bigeminy-like runs of V beats
+@pytest.mark.parametrize("n", [0, 1, 5, 2 * WINDOW, 2 * WINDOW + 1, 200])
+def test_rolling_mean_at_any_length(n):
+    values = np.random.default_rng(n).random(n)
+    expected = [values[max(0, i - WINDOW):i + WINDOW + 1].mean() for i in range(n)]
+    np.testing.assert_allclose(rolling_mean(values), expected, rtol=1e-12)
+
+
+def test_templates_are_local_medians(records):
+    beats = beats_from_record(records / "119")            # bigeminy: runs of V beats
     t = beats.template
     assert t.shape == beats.X.shape and t.dtype == np.float32
-    np.testing.assert_allclose(t, compute_templates(beats), atol=1e-6)
-    i = 100
-    window = beats.X[i - 15:i + 16]
-    np.testing.assert_allclose(t[i], np.median(window, axis=0), atol=1e-6)
+    for i in (0, 7, 100, len(beats) - 1):                  # edges use the beats that exist
+        window = beats.X[max(0, i - 15):i + 16]
+        np.testing.assert_allclose(t[i], np.median(window, axis=0), atol=1e-6)
 
 
-def test_context_models_refuse_bare_arrays(mitdb):
+def test_context_models_refuse_bare_arrays(records):
     from ecgdash.models import build
 
     model = build("robust_cnn")
-    beats = beats_from_record(mitdb / "100")
+    beats = beats_from_record(records / "119")
     assert predict_proba(model, beats.subset(np.arange(20))).shape == (20, 5)
     with pytest.raises(DataError, match="RR intervals"):
         predict_proba(model, beats.X[:20])
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_augmented_passes_keep_the_format_and_are_seeded(mitdb, seed):
-    rec = load_records(mitdb, ["208"])[0]
+def test_augmented_passes_keep_the_format_and_are_seeded(records, seed):
+    rec = read_records(records, ["208"])[0]
     config = AugmentConfig(p_resample=1.0, p_noise=1.0, p_invert=0.5)
     a = augment_record(rec, np.random.default_rng(seed), config)
     b = augment_record(rec, np.random.default_rng(seed), config)
     np.testing.assert_array_equal(a.X, b.X)
     assert a.X.dtype == np.float32 and a.X.shape[1] == 187
     assert a.X.min() >= 0 and a.X.max() <= 1
-    clean = beats_from_record(mitdb / "208")
+    clean = beats_from_record(records / "208")
     assert abs(len(a) - len(clean)) <= 2 and a.fs in config.fs_choices
 
 
-def test_any_rate_condition_gives_the_same_beats(mitdb):
-    recs = load_records(mitdb, ["213"])
+def test_any_rate_condition_gives_the_same_beats(records):
+    recs = read_records(records, ["213"])
     base = condition_beats(recs, "DS2 360 Hz")
     low = condition_beats(recs, "DS2 at 128 Hz")
     assert low.fs == 128.0 and len(low) == len(base)
     np.testing.assert_array_equal(low.y, base.y)
 
 
-def test_tiny_robust_training_through_the_cli(small_source, tmp_path, capsys):
+def test_tiny_robust_training_through_the_cli(small_source, tiny_store):
+    """tiny_store trained the robust pair with `train --model robust --subset 300 --copies 1`."""
     from ecgdash import load_card, load_model
-    from ecgdash.cli import main
 
-    models = tmp_path / "models"
-    rc = main(["train", "--model", "robust_cnn", "--source", str(small_source), "--epochs", "1",
-               "--copies", "1", "--subset", "400", "--models", str(models)])
-    assert rc == 0
-    card = load_card("robust_cnn", models)
-    assert card["data"]["val_records"] == ["208"] and "208" not in card["data"]["train_records"]
-    assert card["data"]["beats_per_epoch"] == 400 and card["evaluation"]["test_set"] == "DS2"
-    assert card["params"] <= 100_000
-    model = load_model("robust_cnn", models)
-    assert predict_proba(model, beats_from_record(small_source / "105")).shape[1] == 5
+    for name in ("robust_lstm", "robust_cnn"):
+        card = load_card(name, folder=tiny_store)
+        assert card["data"]["val_records"] == ["208"] and card["data"]["train_records"] == ["119"]
+        assert card["data"]["beats_per_epoch"] == 300 and card["evaluation"]["test_set"] == "DS2"
+        assert card["data"]["augmentation"]["copies"] == 1
+        assert card["recipe"] == "robust" and card["split"] == "inter"
+        assert card["config"]["patience"] == 6 and card["epochs_run"] == 1   # the robust preset's
+        assert card["params"] <= 100_000 and "logit_adjustment" in card
+        model = load_model(name, folder=tiny_store)
+        assert predict_proba(model, beats_from_record(small_source / "213")).shape[1] == 5
 
 
-def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(mitdb):
+def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(records):
     import keras
     from sklearn.metrics import f1_score
 
     from ecgdash.models import build
-    from ecgdash.robust import PRIOR_SCALES, adjust_prior
+    from ecgdash.prior import PRIOR_SCALES, adjust_prior
 
     keras.utils.set_random_seed(3)
     model = build("robust_lstm")
-    val = beats_from_record(mitdb / "232")                 # N and S beats
+    val = beats_from_record(records / "232")                 # N and S beats
     val = val.subset(np.arange(0, len(val), 3))
     before = predict_proba(model, val)
     chosen = adjust_prior(model, val)
@@ -110,7 +123,7 @@ def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(mitdb):
     expected = before * w / (before * w).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(predict_proba(model, val), expected, rtol=1e-3, atol=1e-5)
 
-    few = beats_from_record(mitdb / "100")                 # 33 S beats: too few to tune on
+    few = beats_from_record(records / "119")                 # no S beats: nothing to tune on
     weights = [w.copy() for w in model.get_layer("class_probabilities").get_weights()]
     assert adjust_prior(model, few)["scale"] == 1.0
     for a, b in zip(weights, model.get_layer("class_probabilities").get_weights()):
@@ -120,7 +133,8 @@ def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(mitdb):
 def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_store, tmp_path, capsys):
     from ecgdash import load_card
     from ecgdash.cli import main
-    from ecgdash.robust import CONDITIONS, ds2_beats
+    from ecgdash.dataset import ds2_beats
+    from ecgdash.robustness import CONDITIONS
 
     folder = tmp_path / "models"
     folder.mkdir()
@@ -130,7 +144,7 @@ def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_sto
                  "--models", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "DS2 at 128 Hz" in out and "written to the cards of robust_cnn" in out
-    rows = load_card("robust_cnn", folder)["robustness"]
+    rows = load_card("robust_cnn", folder=folder)["robustness"]
     assert list(rows) == list(CONDITIONS)
     n = len(ds2_beats(small_source))                      # 105, 213 and 232 are DS2 records
     assert all(r["beats"] == n for r in rows.values())

@@ -9,15 +9,15 @@ import pytest
 from ecgdash import DataError, load_beats, load_card, load_model, predict_proba
 from ecgdash import store
 from ecgdash.cli import main
-from ecgdash.training import class_weights, stratified_split
+from ecgdash.training import class_weights, stratified_split, stratified_subset
 
 
 def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
     assert store.list_models(tiny_store) == ["cnn", "lstm", "robust_cnn", "robust_lstm"]
     test = load_beats(small_data / "mitbih_test.csv")
     for name in ("lstm", "cnn"):
-        card = load_card(name, tiny_store)
-        assert card["params"] == load_model(name, tiny_store).count_params()
+        card = load_card(name, folder=tiny_store)
+        assert card["params"] == load_model(name, folder=tiny_store).count_params()
         assert card["epochs_run"] == 1 and card["best_epoch"] == 1
         assert card["split"] == "intra" and card["seed"] == 42
         assert card["data"]["fit_beats"] + card["data"]["val_beats"] == 300
@@ -29,7 +29,7 @@ def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
         assert ev["n"] == len(test) and len(ev["confusion"]) == 5
         assert sum(map(sum, ev["confusion"])) == len(test)
         # the stored evaluation is what the saved model does on the test file
-        proba = predict_proba(load_model(name, tiny_store), test)
+        proba = predict_proba(load_model(name, folder=tiny_store), test)
         assert np.mean(proba.argmax(1) == test.y) == pytest.approx(ev["accuracy"])
 
 
@@ -48,7 +48,7 @@ def test_interrupted_save_keeps_old_model(tiny_store, tmp_path):
     folder.mkdir()
     for ext in (".keras", ".json"):
         (folder / f"cnn{ext}").write_bytes((tiny_store / f"cnn{ext}").read_bytes())
-    model = load_model("cnn", folder)
+    model = load_model("cnn", folder=folder)
     before = predict_proba(model, np.full((2, 187), 0.5, np.float32))
 
     class Killed(BaseException):
@@ -65,21 +65,21 @@ def test_interrupted_save_keeps_old_model(tiny_store, tmp_path):
     with pytest.raises(Killed):
         store.save_model("cnn", Dying(), {"params": 1}, folder=folder)
     assert sorted(p.name for p in folder.iterdir()) == ["cnn.json", "cnn.keras"]
-    again = predict_proba(load_model("cnn", folder), np.full((2, 187), 0.5, np.float32))
+    again = predict_proba(load_model("cnn", folder=folder), np.full((2, 187), 0.5, np.float32))
     np.testing.assert_array_equal(before, again)
-    assert load_card("cnn", folder)["params"] == model.count_params()
+    assert load_card("cnn", folder=folder)["params"] == model.count_params()
 
 
 def test_mismatched_or_damaged_store_is_explained(tiny_store, tmp_path):
     (tmp_path / "cnn.keras").write_bytes((tiny_store / "cnn.keras").read_bytes())
     (tmp_path / "cnn.json").write_bytes((tiny_store / "lstm.json").read_bytes())
     with pytest.raises(DataError, match="does not match its card"):
-        load_model("cnn", tmp_path)
+        load_model("cnn", folder=tmp_path)
     (tmp_path / "cnn.json").write_text("{broken")
     with pytest.raises(DataError, match="damaged"):
-        load_card("cnn", tmp_path)
+        load_card("cnn", folder=tmp_path)
     with pytest.raises(store.ModelMissing, match="train --model lstm --split inter"):
-        load_model("lstm_inter", tmp_path)
+        load_model("lstm_inter", folder=tmp_path)
 
 
 def test_cli_bad_input_is_one_line_no_traceback(tmp_path, capsys):
@@ -88,6 +88,19 @@ def test_cli_bad_input_is_one_line_no_traceback(tmp_path, capsys):
     assert err.startswith("error: ") and "data build" in err and "Traceback" not in err
     assert main(["evaluate", "--models", str(tmp_path / "none")]) == 2
     assert "No trained models" in capsys.readouterr().err
+    with pytest.raises(SystemExit):                 # `data build` writes to --out; no --data
+        main(["data", "build", "--data", str(tmp_path)])
+    assert "unrecognized arguments: --data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", [5, 37, 300, 968])
+def test_a_subset_has_the_size_asked_and_every_class(size):
+    y = np.repeat(np.arange(5), [800, 30, 60, 9, 70])
+    part = stratified_subset(y, size, seed=0)
+    assert len(part) == size and len(np.unique(part)) == size
+    assert len(np.unique(y[part])) == 5
+    if size >= 300:
+        assert abs(np.mean(y[part] == 0) - 800 / 969) < 0.02
 
 
 def test_validation_split_and_class_weights():

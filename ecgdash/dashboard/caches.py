@@ -1,4 +1,4 @@
-"""Streamlit caches live here, in a library module (defining them in a page leaks on reruns).
+"""Streamlit caches live here, in a module (defining them in a page leaks on reruns).
 
 Models load once per process (``st.cache_resource``); parsed uploads once per content
 (``st.cache_data``). A model is cached per (name, file sha) so replacing a model file in
@@ -11,14 +11,13 @@ import json
 
 import streamlit as st
 
-from . import store
-from .csvio import load_beats
-from .errors import DataError
+from .. import dataset, registry, store
+from ..csvio import load_beats
 
 
 def _file_key(name: str) -> str:
     """What identifies the current version of a model: its card's keras_sha256 or mtime."""
-    model_path, card_path = store._paths(name)
+    model_path, card_path = store.model_paths(name)
     try:
         return json.loads(card_path.read_text()).get("keras_sha256") or str(model_path.stat().st_mtime)
     except (OSError, ValueError):
@@ -57,22 +56,34 @@ def upload_key(uploaded) -> str:
     return hashlib.blake2b(uploaded.getvalue(), digest_size=16).hexdigest()
 
 
-def parse_upload(uploaded, rescale: bool = False):
+@st.cache_data(show_spinner="Reading the file…", max_entries=4)
+def _parse_path(path: str, stamp: str):
+    return load_beats(path)
+
+
+def parse_path(path) -> tuple:
+    """``(key, Beats)`` of a beat file on disk (e.g. an example), parsed once per version."""
+    from pathlib import Path
+
+    stat = Path(path).stat()
+    key = f"file:{path}:{stat.st_mtime_ns}:{stat.st_size}"
+    return key, _parse_path(str(path), key)
+
+
+def parse_upload(uploaded, *, rescale: bool = False):
     """``(key, Beats)`` of an uploaded file, parsed once per content. Raises DataError."""
     key = upload_key(uploaded)
     return key, _parse_upload(key, uploaded.name, rescale, uploaded.getvalue())
 
 
-
-
 @st.cache_data(show_spinner="Scoring every beat with both models…", max_entries=8)
 def _score(key: str, versions: tuple, _beats):
-    from .scoring import score
+    from ..scoring import score
 
     return score({name: get_model(name) for name, _ in versions}, _beats)
 
 
-def score_beats(key: str, beats, names=("lstm", "cnn")) -> dict:
+def score_beats(key: str, beats, names=registry.PAIRS[registry.BEATS_PAIR]) -> dict:
     """``{name: (n, 5) probabilities}`` of ``beats``, computed once per (content ``key``, model
     versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
@@ -80,32 +91,29 @@ def score_beats(key: str, beats, names=("lstm", "cnn")) -> dict:
 
 
 @st.cache_data(show_spinner="Loading the built beats…", max_entries=4)
-def _built_split(split: str, part: str, stamp: float):
-    from . import dataset
-
+def _built_split(split: str, part: str, stamp: str):
     return dataset.load_split(split, part)
 
 
 def built_split(split: str, part: str):
-    """A built split (``dataset.load_split``), cached until the data is built again."""
-    from .config import data_dir
-
-    path = data_dir() / "beats.npz"
-    stamp = path.stat().st_mtime if path.is_file() else 0.0
-    return _built_split(split, part, stamp)
+    """``(key, Beats)`` of a built split (``dataset.load_split``). The key names the build
+    (``dataset.built_stamp``), so a rebuild, even with another lead and the same beat count,
+    is loaded and scored anew. Raises DataError when nothing is built."""
+    stamp = dataset.built_stamp() or "none"
+    return f"built:{split}:{part}:{stamp}", _built_split(split, part, stamp)
 
 
 @st.cache_data(show_spinner="Finding and classifying the beats…", max_entries=4)
 def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, _source):
-    from .analysis import analyze_record
+    from ..analysis import analyze_record
 
     models = {name: get_model(name) for name, _ in versions}
     return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
                           models=models, record=record)
 
 
-def analyze(key: str, source, fs=None, lead=None, use_annotations: bool = True,
-            names=("lstm", "cnn"), record=None):
+def analyze(key: str, source, *, fs=None, lead=None, use_annotations: bool = True,
+            names=registry.PAIRS[registry.RECORDINGS_PAIR], record=None):
     """``analysis.analyze_record`` once per (content ``key``, options, model versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
     return _analyze(key, fs, lead, use_annotations, versions, record, source)
@@ -118,27 +126,27 @@ def uploads_key(files) -> str:
 
 @st.cache_data(show_spinner="Reading the recording…", max_entries=4)
 def _recording(key: str, fs, _source):
-    from .recordings import load_recording
+    from ..recordings import read_recording
 
-    return load_recording(_source, fs=fs)
+    return read_recording(_source, fs=fs)
 
 
-def recording(key: str, source, fs=None):
-    """``recordings.load_recording`` once per (content ``key``, ``fs``). Raises DataError."""
+def recording(key: str, source, *, fs=None):
+    """``recordings.read_recording`` once per (content ``key``, ``fs``). Raises DataError."""
     return _recording(key, fs, source)
 
 
 @st.cache_data(show_spinner="Computing explanations…", max_entries=64)
 def _explain(key: str, index: int, versions: tuple, target, method: str, _beats):
-    from .explain import explain
+    from ..explain import explain
 
     one = _beats.subset([index])
     return {name: explain(get_model(name), one, target=target, method=method)[0]
             for name, _ in versions}
 
 
-def explain_beat(key: str, beats, index: int, names=("lstm", "cnn"), target=None,
-                 method: str = "ig") -> dict:
+def explain_beat(key: str, beats, index: int, *, names=registry.PAIRS[registry.BEATS_PAIR],
+                 target=None, method: str = "ig") -> dict:
     """``{model: (187,) attribution}`` for one beat, computed once per (beat, models, target)."""
     versions = tuple((name, _file_key(name)) for name in names)
     return _explain(key, int(index), versions, target, method, beats)

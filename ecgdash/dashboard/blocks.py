@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import cache
-from .errors import DataError
+from .. import dataset, registry
+from ..config import data_dir
+from ..errors import DataError
+from . import caches
 
-TITLES = {"lstm": "LSTM", "cnn": "CNN", "lstm_inter": "LSTM (DS1-trained)",
-          "cnn_inter": "CNN (DS1-trained)", "robust_lstm": "Robust LSTM", "robust_cnn": "Robust CNN"}
-
-
-def title_of(name: str) -> str:
-    return TITLES.get(name, name)
+title_of = registry.title
 
 
 def try_card(name: str) -> dict | None:
     """The card of ``name``, or None after explaining on the page what is wrong and what to run."""
     try:
-        return cache.get_card(name)
+        return caches.get_card(name)
     except DataError as exc:
         st.warning(f"**{title_of(name)}**: {exc}")
         return None
@@ -36,9 +33,9 @@ def model_card(name: str, card: dict) -> None:
         c1.metric("accuracy", f"{ev['accuracy']:.4f}")
         c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
         c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
-        split = {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)",
-                 "inter (DS1, patient-wise)": "DS1, patient-wise, augmented"}.get(
-            card.get("split"), card.get("split", "?"))
+        from ..tables import trained_on
+
+        split = trained_on(card)
         adj = card.get("logit_adjustment") or {}
         prior = (f"; S prior ×{adj['scale']:g}, chosen on the validation records"
                  if adj.get("scale", 1) != 1 else "")
@@ -67,9 +64,6 @@ def _progress_callback(bar, label: str):
 
 def data_panel() -> dict | None:
     """Data status, with buttons that fetch and build the data (same code as the CLI)."""
-    from . import dataset
-    from .config import data_dir
-
     status = dataset.data_status()
     if status:
         counts = status["counts"]
@@ -104,30 +98,39 @@ def data_panel() -> dict | None:
     return None
 
 
-def beats_from_upload_or_stop(uploaded, rescale: bool):
+def beats_from_upload_or_stop(uploaded, *, rescale: bool):
     """Parse an uploaded beat file; on bad input show the error and stop this run."""
     try:
-        return cache.parse_upload(uploaded, rescale=rescale)
+        return caches.parse_upload(uploaded, rescale=rescale)
     except DataError as exc:
         st.error(f"**{uploaded.name}** could not be used: {exc}")
         st.stop()
 
 
-def built_split_or_none(split: str, part: str):
-    """Beats of a built split, or None (with a note) when no data is built."""
+def beats_from_path_or_stop(path):
+    """``(key, Beats)`` of a beat file on disk; on bad input show the error and stop this run."""
     try:
-        return cache.built_split(split, part)
+        return caches.parse_path(path)
+    except (DataError, OSError) as exc:
+        st.error(f"**{path}** could not be used: {exc}")
+        st.stop()
+
+
+def built_split_or_none(split: str, part: str):
+    """``(key, Beats)`` of a built split, or None (with a note) when no data is built."""
+    try:
+        return caches.built_split(split, part)
     except DataError as exc:
         st.info(str(exc))
         return None
 
 
-def models_or_stop(names=("lstm", "cnn")) -> dict:
+def models_or_stop(names=registry.PAIRS[registry.BEATS_PAIR]) -> dict:
     """Load the trained models (once per process); explain and stop if one is missing."""
     models = {}
     for name in names:
         try:
-            models[name] = cache.get_model(name)
+            models[name] = caches.get_model(name)
         except DataError as exc:
             st.error(f"**{title_of(name)}** is not available: {exc}")
             st.stop()
@@ -139,7 +142,7 @@ def available_cards(names) -> dict[str, dict]:
     cards = {}
     for name in names:
         try:
-            cards[name] = cache.get_card(name)
+            cards[name] = caches.get_card(name)
         except DataError:
             continue
     return cards

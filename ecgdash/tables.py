@@ -1,0 +1,68 @@
+"""Tables shown on the pages and printed by the command line, built from evaluations and cards.
+
+- ``report_frame(ev)``: the reference study's report (per-class precision / recall / F1 /
+  support / ROC-AUC, accuracy, macro and weighted averages);
+- ``results_rows(cards)``: each card's headline results on its own test set;
+- ``robustness_table(cards)``: the DS2 robustness table stored in the cards.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import registry
+from .errors import DataError
+
+
+def trained_on(card: dict) -> str:
+    """What a card's model was trained on, in words."""
+    try:
+        split = registry.Split.parse(card.get("split"))
+    except DataError:
+        return str(card.get("split", "?"))
+    return split.train_set + (", patient-wise, augmented" if card.get("recipe") == "robust" else "")
+
+
+def report_frame(ev: dict) -> pd.DataFrame:
+    """The reference study's report table: precision / recall / F1 / support (and AUC) per class,
+    then accuracy, macro avg, weighted avg."""
+    rows = []
+    for name, m in ev["per_class"].items():
+        rows.append({"": name, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": m["auc"]})
+    rows.append({"": "accuracy", "precision": None, "recall": None, "f1": ev["accuracy"],
+                 "support": ev["n"], "roc_auc": None})
+    for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
+        m = ev[key]
+        rows.append({"": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": ev["roc_auc"] if key == "macro_avg" else None})
+    return pd.DataFrame(rows).set_index("")
+
+
+def results_rows(cards: dict[str, dict]) -> list[dict]:
+    """One row per card with an evaluation: what it was trained and tested on, beats, accuracy,
+    macro-F1, S and V F1, macro ROC-AUC (the Compare and Learn pages' intra vs inter table)."""
+    rows = []
+    for name, card in cards.items():
+        ev = card.get("evaluation")
+        if not ev:
+            continue
+        rows.append({"model": registry.title(name), "trained on": trained_on(card),
+                     "tested on": ev.get("test_set"), "beats": ev["n"],
+                     "accuracy": round(ev["accuracy"], 4), "macro-F1": round(ev["macro_f1"], 4),
+                     "S F1": round(ev["per_class"]["S"]["f1"], 3),
+                     "V F1": round(ev["per_class"]["V"]["f1"], 3),
+                     "ROC-AUC": round(ev["roc_auc"], 4)})
+    return rows
+
+
+def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
+    """The robustness table of the cards that hold one: a row per (model, condition)."""
+    rows = []
+    for name, card in cards.items():
+        for condition, m in (card.get("robustness") or {}).items():
+            rows.append({"model": registry.title(name), "trained on": trained_on(card),
+                         "condition": condition,
+                         "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+                         "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
+                         "V F1": m["V_f1"]})
+    return pd.DataFrame(rows)
