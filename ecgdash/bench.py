@@ -175,12 +175,12 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
               f"(cutting the beats: {b['seconds_cut']:.1f} s)", flush=True)
     elif "build" in parts:
         print(f"data build: skipped (no WFDB records at {source}; give --source DIR)")
-    if dataset.data_status(data) is None:
-        print("models: skipped (no built data: run `python -m ecgdash data build`)")
-        return results
-    if "models" in parts:
+    built = dataset.data_status(data) is not None
+    if not built and {"models", "scoring", "explain"} & set(parts):
+        print("models, scoring, explain: skipped (no built data: run `python -m ecgdash data build`)")
+    if "models" in parts and built:
         _bench_models(results, models, data, epochs, names)
-    if "scoring" in parts:
+    if "scoring" in parts and built:
         r = results["scoring"] = bench_scoring(models, data, names)
         print(f"Predict page work on mitbih_test.csv ({r['mb']:.0f} MB, {r['beats']:,} beats): "
               f"parse {r['parse_s']:.1f} s + score both models {r['score_s']:.1f} s + table "
@@ -198,7 +198,7 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
     if "noise" in parts and source.is_dir():
         print("QRS detection with simulated ambulatory noise, DS2 records, first 10 minutes:")
         results["noise"] = bench_detection_noise(source)
-    if "explain" in parts and dataset.data_status(data) is not None:
+    if "explain" in parts and built:
         results["explain"] = bench_explain(models, data)
     if "robust" in parts and source.is_dir():
         results["robust"] = bench_robustness(source, models)

@@ -186,7 +186,8 @@ def cmd_record(args) -> int:
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
                             use_annotations=not args.detect, models=models)
     rec = result.recording
-    print(f"{rec.name}: {rec.duration / 60:.1f} min at {rec.fs:g} Hz, lead {result.lead}, "
+    length = f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s"
+    print(f"{rec.name}: {length} at {rec.fs:g} Hz, lead {result.lead}, "
           f"{len(result.beats):,} beats from the {result.source}")
     for warning in result.warnings:
         print("warning:", warning)

@@ -29,6 +29,8 @@ _MAGIC = {
     b"\x93NUMPY": "a NumPy .npy file",
 }
 _RANGE_TOL = 1e-6
+#: A table with at most this many columns is taken for a recording (12 leads and a time column).
+MAX_SIGNAL_COLUMNS = 16
 
 
 def _name_of(source) -> str:
@@ -155,9 +157,13 @@ def _layout(ncols: int, first: np.ndarray, header, name: str) -> tuple[bool, boo
     if ncols == BEAT_LEN + 1:
         index = _index_column(first, header)
         return index, not index
-    raise DataError(f"{name}: {ncols} columns per row. A beat file has {BEAT_LEN} values per row "
-                    f"(one beat at 120 Hz), optionally a label 0..4 last ({BEAT_LEN + 1}) and a "
-                    f"leading index column ({BEAT_LEN + 2}).")
+    kind = ""
+    if ncols <= MAX_SIGNAL_COLUMNS:
+        kind = (" This looks like a recording (a signal over time, a column per lead), not a "
+                "file of beats: open it on the Recordings page (or use ecgdash.analyze_record).")
+    raise DataError(f"{name}: {ncols} column{'s' if ncols > 1 else ''} per row.{kind} A beat file "
+                    f"has {BEAT_LEN} values per row (one beat at 120 Hz), optionally a label 0..4 "
+                    f"last ({BEAT_LEN + 1}) and a leading index column ({BEAT_LEN + 2}).")
 
 
 def _is_column_numbers(cells: list[str]) -> bool:

@@ -239,3 +239,23 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
     assert "warning: Lead V1 is not MLII" in capsys.readouterr().out
     assert main(["record", str(tmp_path / "nothing")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_the_wrong_kind_of_file_says_where_it_belongs():
+    """A file of beats on the recordings path, a recording on the beats path."""
+    from conftest import ROOT
+    from ecgdash import load_beats
+
+    beats_file = ROOT / "data" / "examples" / "mitbih_test_500.csv"
+    strip = ROOT / "data" / "examples" / "strip_119_30s.csv"
+    with pytest.raises(DataError, match="is a file of beats .* open it on the Predict page"):
+        read_recording(beats_file)
+    rows = beats_file.read_text().splitlines()
+    few = "\n".join(rows[:3]).encode()                       # 1.4 s if read as samples
+    with pytest.raises(DataError, match="file of beats"):
+        read_recording([("some_beats.csv", few)])
+    with pytest.raises(DataError, match="1 column per row. This looks like a recording .* Recordings page"):
+        load_beats(strip)
+    three = "\n".join(f"{i / 360:.4f},{i % 7},{i % 5}" for i in range(1000)).encode()
+    with pytest.raises(DataError, match="3 columns per row. This looks like a recording"):
+        load_beats(io.BytesIO(three))

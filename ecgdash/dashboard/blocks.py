@@ -74,8 +74,9 @@ def data_panel() -> dict | None:
     mitdb = data_dir() / dataset.MITDB
     have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
     st.info("No data built yet. The comparison and learning pages work from the committed model "
-            "cards, and uploads are scored at once; building the data unlocks the beat explorer "
-            "on the full test split and the Train page.")
+            "cards, uploads are scored at once, and the Predict and Recordings pages offer real "
+            "MIT-BIH examples in one click; building the data unlocks the beat explorer on the "
+            "full test split and the Train page.")
     source = st.text_input("Local WFDB folder (optional; empty = download from PhysioNet)",
                            value="" if have_records else "",
                            help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
