@@ -18,6 +18,7 @@ import pandas as pd
 from . import registry
 from .beats import Beats
 from .config import AAMI_MAP, CLASSES
+from .context import TEMPLATE_WINDOW, WINDOW
 from .cutting import beats_at, is_beat_symbol
 from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
@@ -198,6 +199,12 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     warnings += beats.warnings
     if len(beats) < 2:
         raise DataError(f"{recording.name}: fewer than two beats to classify.")
+    if len(beats) < 2 * WINDOW + 1:
+        warnings.append(
+            f"A short recording: {len(beats)} beats in {recording.duration:.0f} s. Each beat is "
+            f"compared with the beats there are (up to ±{WINDOW} for the rhythm, ±{TEMPLATE_WINDOW} "
+            "for the usual shape), so calls of early (S) beats are less sure than on minutes of "
+            "ECG, and trends of the heart rate cannot be judged.")
     if isinstance(models, dict):
         loaded = models
     else:

@@ -11,6 +11,7 @@ import time
 
 from . import registry
 from .errors import DataError
+from .recipes import PRESETS, AugmentConfig
 
 
 def _quiet_tensorflow() -> None:
@@ -75,7 +76,7 @@ def _config(args, recipe: str):
 
 def cmd_train(args) -> int:
     _quiet_tensorflow()
-    from . import dataset, registry, store
+    from . import dataset, store
     from .evaluation import format_report
     from .training import train_model
 
@@ -108,18 +109,17 @@ def cmd_train(args) -> int:
 def _train_robust(args) -> int:
     from pathlib import Path
 
-    from . import registry, store
+    from . import store
     from .config import data_dir
     from .dataset import ds2_beats
     from .evaluation import format_report
-    from .recipes import AugmentConfig
     from .robust import train_robust
 
     source = Path(args.source) if args.source else data_dir() / "mitdb"
     names = list(registry.PAIRS["robust"]) if args.model == "robust" else [args.model]
     test = ds2_beats(source)
     config = _config(args, "robust")
-    augment = AugmentConfig(copies=args.copies)
+    augment = AugmentConfig() if args.copies is None else AugmentConfig(copies=args.copies)
     for name in names:
         print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
               f"up to {config.epochs} epochs")
@@ -137,7 +137,7 @@ def _train_robust(args) -> int:
 
 def cmd_evaluate(args) -> int:
     _quiet_tensorflow()
-    from . import dataset, registry, store
+    from . import dataset, store
     from .evaluation import evaluate, format_report
     from .models import predict_proba
 
@@ -178,7 +178,6 @@ def cmd_record(args) -> int:
     _quiet_tensorflow()
     from pathlib import Path
 
-    from . import registry
     from .analysis import analyze_record
 
     models = args.models_names.split(",") if args.models_names else list(
@@ -209,7 +208,7 @@ def cmd_record(args) -> int:
 
 
 def _evaluate_templates(args, names) -> int:
-    from . import dataset, registry, store
+    from . import dataset, store
     from .explain import class_templates
 
     for name in names:
@@ -305,20 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
                        choices=["lstm", "cnn", "all", *registry.PAIRS["robust"], "robust"],
                        help="robust_*: trained patient-wise on the DS1 records of --source, "
                             "with augmentation and RR context")
-    train.add_argument("--split", choices=["intra", "inter"], default="intra")
-    train.add_argument("--epochs", type=int, help="maximum epochs (default 50; robust models 16)")
-    train.add_argument("--batch-size", type=int, help="default 128 (the recipe's)")
+    train.add_argument("--split", choices=[s.value for s in registry.Split], default="intra")
+    ref, rob = PRESETS["reference"], PRESETS["robust"]
+    train.add_argument("--epochs", type=int,
+                       help=f"maximum epochs (default {ref.epochs}; robust models {rob.epochs})")
+    train.add_argument("--batch-size", type=int, help=f"default {ref.batch_size} (the recipes')")
     train.add_argument("--patience", type=int,
                        help="stop after this many epochs without a better validation macro-F1 "
-                            "(default 20; robust models 6)")
+                            f"(default {ref.patience}; robust models {rob.patience})")
     train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
     train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
-    train.add_argument("--copies", type=int, default=2,
-                       help="robust models: augmented passes over DS1 per epoch")
+    train.add_argument("--copies", type=int,
+                       help=f"robust models: augmented passes over DS1 per epoch "
+                            f"(default {AugmentConfig().copies})")
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
                        help="class weights (default none)")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
-    train.add_argument("--seed", type=int, help="default 42 (the recipe's)")
+    train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
     train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")
     train.set_defaults(func=cmd_train)
 

@@ -27,6 +27,8 @@ _MAGIC = {
     b"\xd0\xcf\x11\xe0": "an old Excel/Office document",
     b"BM": None,  # too short to be sure; checked by the binary test below
     b"\x93NUMPY": "a NumPy .npy file",
+    b"0       ": "an EDF recording (open it on the Recordings page)",
+    b"\xffBIOSEMI": "a BDF recording (open it on the Recordings page)",
 }
 _RANGE_TOL = 1e-6
 #: A table with at most this many columns is taken for a recording (12 leads and a time column).

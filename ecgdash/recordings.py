@@ -28,6 +28,8 @@ from .csvio import decompress, is_number, to_text
 from .errors import DataError
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
+#: The shortest recording analysed: a 10-second strip (a 12-lead ECG, a smartwatch ECG).
+MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
 DEFAULT_CSV_FS = 360.0
 MAX_UNZIPPED = 1 << 30          # refuse zips that expand beyond 1 GiB
@@ -58,7 +60,7 @@ class Recording:
     leads: list[str]
     ann_sample: np.ndarray | None = None
     ann_symbol: np.ndarray | None = None
-    kind: str = "wfdb"               # "wfdb" or "csv"
+    kind: str = "wfdb"               # "wfdb", "edf", "apple" or "csv"
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -106,12 +108,28 @@ def check_fs(fs) -> float:
     return fs
 
 
+#: Physical units and their factor to millivolts.
+_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
+
+
+def to_millivolts(signals: np.ndarray, unit: str | None, name: str) -> tuple[np.ndarray, list[str]]:
+    """``signals`` in mV from ``unit`` (mV, µV, V, nV); other units are kept and flagged."""
+    key = (unit or "").strip().lower().replace("micro", "µ").replace("volts", "v").replace("volt", "v")
+    if key in _TO_MV:
+        return signals * _TO_MV[key], []
+    if not key:
+        return signals, []
+    return signals, [f"{name}: the unit {unit!r} is not a voltage ecgdash knows (mV, µV, V): the "
+                     "samples are used as they are (beats are scaled to [0, 1] anyway)."]
+
+
 def check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
     """Refuse too short, flat or all-missing signals; return warnings on missing samples."""
     warnings = []
-    if signals.size == 0 or len(signals) < 2 * fs:
-        raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s): a recording needs at "
-                        "least two beats (a few seconds).")
+    if signals.size == 0 or len(signals) < MIN_SECONDS * fs:
+        raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s at {fs:g} Hz): ecgdash "
+                        f"needs at least {MIN_SECONDS:g} s of ECG to find the beats and compare "
+                        "each with its neighbours.")
     finite = np.isfinite(signals)
     for i in range(signals.shape[1]):
         col = signals[finite[:, i], i]
@@ -171,6 +189,131 @@ def read_wfdb(path) -> Recording:
                      ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings)
 
 
+# ----------------------------------------------------------------------------- EDF / BDF
+
+EDF_SUFFIXES = (".edf", ".bdf", ".rec")
+_EDF_MAGIC = (b"0       ", b"\xffBIOSEMI")
+_ECG_LABEL = re.compile(r"ecg|ekg|mlii|^(lead\s*)?(i{1,3}|avr|avl|avf|v[1-6])$", re.I)
+
+
+def is_edf(data: bytes) -> bool:
+    """Does ``data`` start like an EDF/EDF+ or BDF/BDF+ file (by content, whatever its name)?"""
+    return data[:8] in _EDF_MAGIC and len(data) >= 256
+
+
+def read_edf(data: bytes, name: str) -> Recording:
+    """An EDF/EDF+ or BDF/BDF+ file (Holter, sleep-lab, device exports), read with pyedflib.
+
+    The ECG channels (labels with ECG/EKG or a lead name; else every channel) at the sampling
+    rate of the first of them are kept, in mV. EDF+ annotations whose texts are beat symbols
+    (N, V, A, ...) become the reference annotations; others are counted in a warning.
+    """
+    import pyedflib
+
+    from .config import AAMI_MAP
+
+    suffix = ".bdf" if data[:8] == _EDF_MAGIC[1] else ".edf"
+    with tempfile.TemporaryDirectory(prefix="ecgdash_") as tmp:
+        path = Path(tmp) / f"recording{suffix}"
+        path.write_bytes(data)
+        try:
+            reader = pyedflib.EdfReader(str(path))
+        except OSError as exc:
+            raise DataError(f"{name} could not be read as an EDF/BDF file ({exc}); it may be "
+                            "damaged or cut short.") from None
+        try:
+            labels = [label.strip() for label in reader.getSignalLabels()]
+            if not labels:
+                raise DataError(f"{name} holds no signals.")
+            ecg = [i for i, label in enumerate(labels) if _ECG_LABEL.search(label)] or list(range(len(labels)))
+            fs = float(reader.getSampleFrequency(ecg[0]))
+            chosen = [i for i in ecg if float(reader.getSampleFrequency(i)) == fs]
+            warnings = []
+            if len(chosen) < len(labels):
+                other = [labels[i] for i in range(len(labels)) if i not in chosen]
+                warnings.append(f"{name}: kept the ECG channel(s) {', '.join(labels[i] for i in chosen)} "
+                                f"at {fs:g} Hz; left out {', '.join(other[:8])}"
+                                f"{'…' if len(other) > 8 else ''}.")
+            columns = []
+            for i in chosen:
+                x, notes = to_millivolts(reader.readSignal(i).astype(np.float64),
+                                         reader.getPhysicalDimension(i), name)
+                columns.append(x)
+                warnings += notes
+            onsets, _, texts = reader.readAnnotations()
+        finally:
+            reader.close()
+    fs = check_fs(fs)
+    n = min(len(c) for c in columns)
+    signals = np.column_stack([c[:n] for c in columns])
+    ann_sample = ann_symbol = None
+    texts = np.asarray([str(t).strip() for t in texts])
+    if len(texts):
+        known = np.isin(texts, list(AAMI_MAP) + ["+", "~", "|", "!", "x", "Q", "[", "]", '"'])
+        if known.mean() > 0.5:
+            keep = known & (np.asarray(onsets) * fs < n)
+            ann_sample = np.round(np.asarray(onsets)[keep] * fs).astype(np.int64)
+            ann_symbol = texts[keep]
+            order = np.argsort(ann_sample, kind="stable")
+            ann_sample, ann_symbol = ann_sample[order], ann_symbol[order]
+        else:
+            warnings.append(f"{name}: its {len(texts)} annotations are not beat labels (e.g. "
+                            f"{texts[0]!r}); the beats are found by the QRS detector.")
+    warnings += check_signal(signals, fs, name)
+    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=[labels[i] for i in chosen],
+                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="edf", warnings=warnings)
+
+
+# ----------------------------------------------------------------------------- Apple Health
+
+_APPLE_KEYS = ("sample rate", "lead", "unit")
+
+
+def is_apple_health(text: str) -> bool:
+    """An Apple Health ECG export: a header block with "Sample Rate" and "Lead" lines."""
+    head = [line.split(",", 1)[0].strip().strip('"').lower() for line in text.splitlines()[:20]]
+    return "sample rate" in head and "lead" in head
+
+
+def _number(text: str) -> float:
+    """A number that may use a decimal comma ("-12,5") or carry quotes."""
+    text = text.strip().strip('"').replace("\u2212", "-")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def read_apple_health(text: str, name: str) -> Recording:
+    """The ECG CSV of an Apple Health export (Apple Watch, lead I): a header block ("Sample
+    Rate,512 hertz", "Lead,Lead I", "Unit,µV", ...), then one sample per line; decimal commas
+    in some locales. No library reads it; it is simple enough to read here."""
+    meta, values, started = {}, [], False
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if not started:
+            try:
+                values.append(_number(line))
+                started = True
+            except ValueError:
+                key, _, value = line.partition(",")
+                meta[key.strip().strip('"').lower()] = value.strip().strip('"')
+            continue
+        try:
+            values.append(_number(line))
+        except ValueError:
+            raise DataError(f"{name}, line {lineno}: {line.strip()[:30]!r} is not a sample value.") from None
+    rate = re.search(r"[\d.,]+", meta.get("sample rate", ""))
+    if not rate:
+        raise DataError(f"{name}: the 'Sample Rate' line gives no number ({meta.get('sample rate')!r}).")
+    fs = check_fs(_number(rate.group()))
+    lead = meta.get("lead") or "Lead I"
+    signals, warnings = to_millivolts(np.asarray(values, dtype=np.float64)[:, None], meta.get("unit"), name)
+    warnings += check_signal(signals, fs, name)
+    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=[lead], kind="apple",
+                     warnings=warnings)
+
+
 # ----------------------------------------------------------------------------- CSV / TXT
 
 _TIME_NAME = re.compile(r"^(time|t|sec|secs|seconds|s|ms|msec|timestamp|elapsed.*|time.*)$", re.I)
@@ -209,6 +352,8 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     import pandas as pd
 
     text = to_text(decompress(data, name), name)
+    if is_apple_health(text):
+        return read_apple_health(text, name)
     lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
     if not lines:
         raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
@@ -331,14 +476,17 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
             rec.warnings.append(f"The upload holds {len(headers)} records ({', '.join(headers)}); "
                                 f"showing {chosen}.")
         return rec
+    edf = [(n, d) for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
+    if edf:
+        return read_edf(edf[0][1], edf[0][0])
     if any(n.lower().endswith(".dat") for n in names):
         raise DataError("The upload has a .dat signal file but no .hea header: a WFDB record needs "
                         "both (and optionally the .atr annotations).")
     signals = [(n, d) for n, d in items if n.lower().endswith(SIGNAL_SUFFIXES)]
     if not signals:
         raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
-                        "record (.hea + .dat, optionally .atr; or a .zip of them) or a CSV/TXT "
-                        "file of signal columns.")
+                        "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
+                        "or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
     name, data = signals[0]
     return read_signal_csv(data, name, fs=fs)
 
@@ -370,7 +518,7 @@ def read_recording(source, *, fs: float | None = None, record: str | None = None
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if path.suffix.lower() in SIGNAL_SUFFIXES + (".zip",):
+        if path.suffix.lower() in SIGNAL_SUFFIXES + EDF_SUFFIXES + (".zip",):
             if not path.is_file():
                 raise DataError(f"File not found: {path}")
             return _read_uploads(_file_items([(path.name, path.read_bytes())]), fs=fs, record=record)

@@ -9,8 +9,9 @@ from ecgdash.errors import DataError
 from ecgdash.examples import examples
 
 st.title("Recordings: beats in a continuous ECG")
-st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip) "
-           "or a CSV/TXT with one column per lead (a time column is detected). Beats are taken "
+st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
+           "an EDF/BDF file, an Apple Health ECG export, or a CSV/TXT with one column per lead (a "
+           "time column is detected); 10 seconds or more. Beats are taken "
            "from the .atr annotations when present, otherwise found by a QRS detector, cut like "
            "the Kaggle rows, and classified by both models.")
 
@@ -34,7 +35,7 @@ if choice == "Upload files":
                          help="Empty: from the file's time column (360 Hz if it has none). "
                               "WFDB headers carry their own rate.")
     files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
-                             type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz"])
+                             type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz", "edf", "bdf", "rec"])
     if not files:
         st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
                 "or pick an example.")

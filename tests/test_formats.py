@@ -1,0 +1,115 @@
+"""Recordings in everyday formats: EDF/EDF+ and BDF with annotations, Apple Health exports,
+short strips, the 10-second minimum."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from ecgdash import DataError, analyze_record, read_recording
+from ecgdash.config import AAMI_MAP
+
+
+@pytest.fixture(scope="module")
+def minute(records):
+    """One minute of record 119 (MLII, V1) in mV, with its annotations."""
+    rec = read_recording(records / "119")
+    n = 60 * 360
+    keep = rec.ann_sample < n
+    return rec.signals[:n], rec.ann_sample[keep], rec.ann_symbol[keep]
+
+
+def _write_edf(path, signals, fs, labels, unit="uV", scale=1000.0, annotations=None, bdf=False):
+    import pyedflib
+
+    kind = pyedflib.FILETYPE_BDFPLUS if bdf else pyedflib.FILETYPE_EDFPLUS
+    with pyedflib.EdfWriter(str(path), len(labels), file_type=kind) as w:
+        w.set_number_of_annotation_signals(4)        # room for several beats per second
+        headers = []
+        for i, label in enumerate(labels):
+            x = signals[:, i] * scale
+            headers.append({"label": label, "dimension": unit, "sample_frequency": fs,
+                            "physical_min": float(x.min()) - 1, "physical_max": float(x.max()) + 1,
+                            "digital_min": -8388608 if bdf else -32768,
+                            "digital_max": 8388607 if bdf else 32767})
+        w.setSignalHeaders(headers)
+        w.writeSamples([np.ascontiguousarray(signals[:, i] * scale) for i in range(len(labels))])
+        for onset, text in annotations or []:
+            w.writeAnnotation(onset, -1, text)
+
+
+def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_store):
+    from ecgdash.store import load_model
+
+    signals, samples, symbols = minute
+    path = tmp_path / "holter.edf"
+    _write_edf(path, signals, 360, ["ECG MLII", "ECG V1"],
+               annotations=list(zip(samples / 360.0, symbols)))
+    rec = read_recording(path)
+    assert rec.kind == "edf" and rec.fs == 360 and rec.leads == ["ECG MLII", "ECG V1"]
+    np.testing.assert_allclose(rec.signals[:, 0], signals[:, 0], atol=0.01)   # µV read back as mV
+    np.testing.assert_array_equal(rec.ann_symbol, symbols)
+    assert np.abs(rec.ann_sample - samples).max() <= 1
+    models = {"cnn": load_model("cnn", folder=tiny_store)}
+    result = analyze_record(path, models=models)
+    expected = Counter(AAMI_MAP[s] for s in symbols[:-1] if s in AAMI_MAP)
+    assert result.source == "annotations" and Counter(result.beats.y.tolist()) == expected
+
+
+def test_bdf_recognised_by_content_and_other_channels_left_out(minute, tmp_path):
+    signals, _, _ = minute
+    path = tmp_path / "device.bdf"
+    both = np.column_stack([signals[:, 0], signals[:, 1] * 0 + np.linspace(0, 1, len(signals))])
+    _write_edf(path, both, 360, ["EKG", "Resp"], unit="mV", scale=1.0, bdf=True)
+    rec = read_recording([("export.bin", path.read_bytes())])     # the name says nothing
+    assert rec.kind == "edf" and rec.leads == ["EKG"] and rec.signals.shape[1] == 1
+    assert any("left out Resp" in w for w in rec.warnings)
+    np.testing.assert_allclose(rec.signals[:, 0], signals[:, 0], atol=1e-3)
+
+
+def test_damaged_edf_and_edf_on_the_beats_path(minute, tmp_path):
+    from ecgdash import load_beats
+
+    signals, _, _ = minute
+    path = tmp_path / "x.edf"
+    _write_edf(path, signals, 360, ["ECG1", "ECG2"])
+    with pytest.raises(DataError, match="could not be read as an EDF"):
+        read_recording([("x.edf", path.read_bytes()[:300])])
+    with pytest.raises(DataError, match="EDF recording .*Recordings page"):
+        load_beats(path)
+
+
+def _apple(signal_mv, fs=512, decimal_comma=False):
+    lines = ["Name,Jane Doe", 'Date of Birth,"Jan 1, 1980"', "Recorded Date,2026-11-30 09:00:00 +0100",
+             "Classification,Sinus Rhythm", "Symptoms,", "Software Version,2.0",
+             'Device,"Watch7,3"', f"Sample Rate,{fs} hertz", "", "Lead,Lead I", "Unit,µV", ""]
+    for v in signal_mv * 1000:
+        text = f"{v:.3f}"
+        lines.append(text.replace(".", ",") if decimal_comma else text)
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+def test_apple_health_export(minute, decimal_comma, tiny_store):
+    from scipy.signal import resample_poly
+
+    from ecgdash.store import load_model
+
+    x = resample_poly(minute[0][: 30 * 360, 0], 512, 360)        # 30 s at 512 Hz
+    rec = read_recording([("ecg_2026-11-30.csv", _apple(x, decimal_comma=decimal_comma))])
+    assert rec.kind == "apple" and rec.fs == 512 and rec.leads == ["Lead I"]
+    np.testing.assert_allclose(rec.signals[:, 0], x, atol=1e-3)   # µV -> mV
+    result = analyze_record(rec, models={"cnn": load_model("cnn", folder=tiny_store)})
+    assert 25 <= len(result.beats) <= 50 and any("short recording" in w for w in result.warnings)
+
+
+def test_the_ten_second_minimum(minute, tmp_path):
+    x = minute[0][:, 0]
+    ok = tmp_path / "ten.csv"
+    np.savetxt(ok, x[: 10 * 360], fmt="%.3f")
+    assert read_recording(ok, fs=360).duration == pytest.approx(10.0)
+    short = tmp_path / "nine.csv"
+    np.savetxt(short, x[: 9 * 360], fmt="%.3f")
+    with pytest.raises(DataError, match=r"too short \(9.0 s at 360 Hz\): ecgdash needs at least 10 s"):
+        read_recording(short, fs=360)
