@@ -24,17 +24,17 @@ from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
 from .evaluation import evaluate
 from .models import predict_proba
-from .recordings import Recording, read_recording
+from .recordings import MLII_NAMES, Recording, read_recording
 
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
-_SAME_LEAD = {"MLII", "II", "LEADII"}
+_SAME_LEAD = MLII_NAMES
 _GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL)?\d*")
 
 
 def lead_warning(lead: str) -> str | None:
     """A warning when beats come from a lead other than the models' MLII (None when it is MLII)."""
-    key = str(lead).upper().replace(" ", "").replace("_", "")
+    key = str(lead).upper().replace(" ", "").replace("_", "").replace("-", "")
     if key in _SAME_LEAD:
         return None
     if _GENERIC_LEAD.fullmatch(key):
@@ -142,7 +142,8 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     fs : float, optional
         Sampling rate of a CSV/TXT signal; None: from its time column, else 360 Hz.
     lead : str or int, optional
-        Lead name or index (default channel 0).
+        Lead name or index. Default: MLII or lead II when the recording has one (the models
+        were trained on MLII), else channel 0.
     use_annotations : bool, default True
         Take the beats from the ``.atr`` when there is one. Otherwise (or without one) the QRS
         detector (``ecgdash.detect``) finds them; when annotations exist, each detected beat
@@ -172,6 +173,7 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     ('detector', True)
     """
     recording = source if isinstance(source, Recording) else read_recording(source, fs=fs, record=record)
+    lead = recording.default_lead() if lead is None else lead
     signal = recording.lead_signal(lead)
     warnings = list(recording.warnings)
     if (lead_note := lead_warning(signal.lead)) is not None:

@@ -72,6 +72,10 @@ class Beats:
                        sample=pick(self.sample), rr=pick(self.rr), context=pick(self.context),
                        template=pick(self.template), warnings=list(self.warnings))
 
+    def without_labels(self) -> "Beats":
+        """The same beats with no labels (e.g. when a file's labels are not AAMI classes)."""
+        return replace(self, y=None, warnings=list(self.warnings))
+
     def class_counts(self) -> dict[str, int]:
         """Beats per class name (labels required)."""
         if self.y is None:

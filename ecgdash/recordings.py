@@ -28,6 +28,8 @@ from .csvio import decompress, is_number, to_text
 from .errors import DataError
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
+#: Lead names that mean MLII or lead II (upper case, without spaces, '_' or '-').
+MLII_NAMES = {"MLII", "II", "LEADII", "ECGII", "ECGLEADII"}
 #: The shortest recording analysed: a 10-second strip (a 12-lead ECG, a smartwatch ECG).
 MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
@@ -86,6 +88,14 @@ class Recording:
                 return i
         raise DataError(f"Record {self.name} has no lead named {lead!r}; its leads are: "
                         f"{', '.join(names)}.")
+
+    def default_lead(self) -> str:
+        """The lead nearest the models' MLII: MLII or lead II when the recording has one (e.g.
+        a 12-lead file), else the first lead."""
+        for name in self.leads:
+            if name.upper().replace(" ", "").replace("_", "").replace("-", "") in MLII_NAMES:
+                return name
+        return self.leads[0]
 
     def lead_signal(self, lead=None) -> LeadSignal:
         """One lead (None: channel 0, as in the Kaggle files) with the annotations."""

@@ -15,6 +15,38 @@ from .evaluation import evaluate
 from .models import predict_proba
 
 LOW_CONFIDENCE = 0.8
+#: What the labels of a beat file can mean. The Kaggle download holds the PTB Diagnostic ECG
+#: Database's beats too (ptbdb_normal.csv, ptbdb_abnormal.csv), where 0 and 1 say whether the
+#: *person* is healthy or not (mostly myocardial infarction): not a beat class.
+LABEL_MEANINGS = {
+    "aami": "AAMI beat classes (0 N, 1 S, 2 V, 3 F, 4 Q)",
+    "ptb": "PTB: 0 a healthy person, 1 a patient (mostly myocardial infarction)",
+    "none": "none (ignore them)",
+}
+PTB_SENTENCE = ("These models detect arrhythmic beats (S, V, F, Q), not infarction: a patient's "
+                "beats can all be normal beats, so PTB's person labels are not the models' "
+                "classes, and no accuracy against them is shown.")
+
+
+def label_meaning(name: str) -> str:
+    """The likely meaning of a beat file's labels from its name: "ptb" for the Kaggle download's
+    ``ptbdb_*.csv`` files, else "aami"."""
+    from pathlib import Path
+
+    return "ptb" if Path(str(name)).name.lower().startswith("ptbdb") else "aami"
+
+
+def non_normal_share(probas: dict[str, np.ndarray], labels: np.ndarray) -> pd.DataFrame:
+    """For PTB labels: per label value (0 healthy person, 1 patient), the beats and the share
+    each model calls anything but N."""
+    names = {0: "0: healthy person", 1: "1: patient"}
+    rows = []
+    for value in np.unique(labels):
+        mask = labels == value
+        rows.append({"labels": names.get(int(value), str(value)), "beats": int(mask.sum()),
+                     **{f"{model}: share called non-N": round(float((p[mask].argmax(axis=1) != 0).mean()), 4)
+                        for model, p in probas.items()}})
+    return pd.DataFrame(rows)
 
 
 def score(models: dict, beats: Beats | np.ndarray) -> dict[str, np.ndarray]:

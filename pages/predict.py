@@ -37,18 +37,26 @@ else:
         st.stop()
     (key, beats), source_name = built, choice
 
+meaning = "aami"
+if beats.y is not None:
+    meanings = list(scoring.LABEL_MEANINGS)
+    meaning = st.radio("What do the labels in the file mean?", meanings, horizontal=True,
+                       index=meanings.index(scoring.label_meaning(source_name)),
+                       format_func=scoring.LABEL_MEANINGS.get, key=f"labels_{key}")
+labelled = beats if meaning == "aami" else beats.without_labels()
+
 for warning in beats.warnings:
     st.warning(warning)
 blocks.models_or_stop()
 probas = caches.score_beats(key, beats)
-st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": beats}
+st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled}
 
-table = scoring.prediction_table(beats, probas)
+table = scoring.prediction_table(labelled, probas)
 agree = float(table["agree"].mean())
 c1, c2, c3 = st.columns(3)
 c1.metric("beats", f"{len(beats):,}")
 c2.metric("models agree on", f"{agree:.1%}")
-c3.metric("labels in file", "yes" if beats.y is not None else "no")
+c3.metric("labels in file", "no" if beats.y is None else meaning.upper() if meaning != "none" else "ignored")
 
 st.subheader("Predictions")
 f1, f2, f3 = st.columns([2, 1, 1])
@@ -67,9 +75,13 @@ st.dataframe(view, hide_index=True, height=360, column_config={
 st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
                    file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
 
-if beats.y is not None:
+if meaning == "ptb":
+    st.subheader("PTB labels: a healthy person or a patient, not a beat class")
+    st.dataframe(scoring.non_normal_share(probas, beats.y), hide_index=True)
+    st.info(scoring.PTB_SENTENCE)
+if labelled.y is not None:
     st.subheader("How well each model did on this file")
-    evals = scoring.metrics_per_model(beats, probas)
+    evals = scoring.metrics_per_model(labelled, probas)
     cols = st.columns(len(evals))
     for col, (name, ev) in zip(cols, evals.items()):
         with col:

@@ -53,8 +53,9 @@ else:
 blocks.models_or_stop(names)
 try:
     recording = caches.recording(key, source, fs=fs)
-    lead = c3.selectbox("Lead", recording.leads, index=0,
-                        help="The models were trained on MLII, channel 0 of MIT-BIH.")
+    lead = c3.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
+                        help="The models were trained on MLII (channel 0 of MIT-BIH); lead II "
+                             "is the nearest of a 12-lead ECG, and the default.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names)
 except DataError as exc:

@@ -104,6 +104,24 @@ def test_predict_upload_without_labels(app_env, small_csv):
     assert "accuracy" not in [m.label for m in at.metric]
 
 
+def test_ptb_files_are_not_scored_as_aami_classes(app_env, small_csv):
+    """ptbdb_*.csv labels say whether the person is ill (0/1), not a beat class."""
+    from ecgdash.scoring import PTB_SENTENCE
+
+    rows = [line.rsplit(",", 1)[0] + ",1.0" for line in small_csv.decode().splitlines()]
+    at = _upload(_app(), "ptbdb_abnormal.csv", "\n".join(rows).encode())
+    assert not at.exception and not at.error
+    meaning = next(r for r in at.radio if r.label.startswith("What do the labels"))
+    assert meaning.value == "ptb"
+    assert "accuracy" not in [m.label for m in at.metric]
+    assert any(PTB_SENTENCE in i.value for i in at.info)
+    share = at.dataframe[-1].value
+    assert share["labels"].tolist() == ["1: patient"] and share["beats"].tolist() == [150]
+    assert "true" not in at.dataframe[0].value.columns
+    meaning.set_value("aami").run()
+    assert [m.label for m in at.metric].count("accuracy") == 2      # the user's choice counts
+
+
 BAD_UPLOADS = [
     ("empty.csv", b"", "empty"),
     ("blank.csv", b"\n\n\n", "blank"),

@@ -113,3 +113,24 @@ def test_the_ten_second_minimum(minute, tmp_path):
     np.savetxt(short, x[: 9 * 360], fmt="%.3f")
     with pytest.raises(DataError, match=r"too short \(9.0 s at 360 Hz\): ecgdash needs at least 10 s"):
         read_recording(short, fs=360)
+
+
+def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_store):
+    from scipy.signal import resample_poly
+
+    from ecgdash.store import load_model
+
+    mlii, v1 = (resample_poly(minute[0][: 10 * 360, i], 25, 18) for i in (0, 1))   # 10 s at 500 Hz
+    leads = {"I": 0.6 * mlii, "II": mlii, "III": 0.4 * mlii, "aVR": -0.8 * mlii, "aVL": 0.1 * mlii,
+             "aVF": 0.5 * mlii, "V1": v1, "V2": 1.2 * v1, "V3": 0.5 * v1 + 0.5 * mlii,
+             "V4": 0.8 * mlii, "V5": 0.9 * mlii, "V6": 0.7 * mlii}
+    path = tmp_path / "twelve.csv"
+    np.savetxt(path, np.column_stack(list(leads.values())), delimiter=",", fmt="%.4f",
+               header=",".join(leads), comments="")
+    models = {"cnn": load_model("cnn", folder=tiny_store)}
+    result = analyze_record(path, fs=500, models=models)
+    assert result.recording.leads == list(leads) and result.lead == "II"
+    assert not any("not MLII" in w for w in result.warnings)
+    assert 8 <= len(result.beats) <= 20
+    other = analyze_record(path, fs=500, lead="V1", models=models)
+    assert other.lead == "V1" and any("V1 is not MLII" in w for w in other.warnings)
