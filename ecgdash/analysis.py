@@ -193,6 +193,11 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         if has_ann:
             ref_pos, ref_sym = _reference_beats(signal)
             detection = detection_quality(ref_pos, positions, signal.fs)
+            if detection["outside"]:
+                start, end = detection["span_s"]
+                until = "the end" if end is None else f"{end:.0f} s"
+                warnings.append(f"The annotations cover {start:.0f} s to {until} only: the "
+                                f"{detection['outside']} beats found outside them are not scored.")
             ref_of_det, _ = match_beats(ref_pos, beats.sample, signal.fs)
             labels = np.full(len(beats), -1, dtype=np.int64)
             hit = ref_of_det >= 0

@@ -186,13 +186,34 @@ def match_beats(reference: np.ndarray, detected: np.ndarray, fs: float,
     return ref_of_det, det_of_ref
 
 
+#: An unannotated stretch this long (s) at a record's start or end is taken as not annotated
+#: (e.g. AHA-database records, annotated only in their last 30 minutes), not as beat-free.
+UNANNOTATED_S = 10.0
+
+
 def detection_quality(reference, detected, fs: float, tolerance_s: float = TOLERANCE_S) -> dict:
-    """Sensitivity and positive predictivity of ``detected`` against ``reference`` beat positions."""
-    _, det_of_ref = match_beats(reference, detected, fs, tolerance_s)
+    """Sensitivity and positive predictivity of ``detected`` against ``reference`` beat positions.
+
+    Detections are scored only over the annotated span: when the annotations start (or end)
+    more than ``UNANNOTATED_S`` seconds into (before the end of) the detections, those outside
+    are not charged as extra beats; ``outside`` counts them and ``span_s`` gives the span.
+    """
+    reference = np.asarray(reference, dtype=np.int64)
+    detected = np.asarray(detected, dtype=np.int64)
+    lo, hi = -np.inf, np.inf
+    if len(reference) and len(detected):
+        tol, gap = tolerance_s * fs, UNANNOTATED_S * fs
+        if reference[0] - detected[0] > gap:
+            lo = reference[0] - tol
+        if detected[-1] - reference[-1] > gap:
+            hi = reference[-1] + tol
+    inside = (detected >= lo) & (detected <= hi)
+    _, det_of_ref = match_beats(reference, detected[inside], fs, tolerance_s)
     tp = int((det_of_ref >= 0).sum())
     fn = int(len(reference) - tp)
-    fp = int(len(detected) - tp)
+    fp = int(inside.sum() - tp)
+    span = [float(lo / fs) if np.isfinite(lo) else 0.0, float(hi / fs) if np.isfinite(hi) else None]
     return {"tp": tp, "fn": fn, "fp": fp,
             "sensitivity": tp / (tp + fn) if tp + fn else float("nan"),
             "ppv": tp / (tp + fp) if tp + fp else float("nan"),
-            "tolerance_s": tolerance_s}
+            "tolerance_s": tolerance_s, "outside": int((~inside).sum()), "span_s": span}

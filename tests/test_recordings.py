@@ -259,3 +259,24 @@ def test_the_wrong_kind_of_file_says_where_it_belongs():
     three = "\n".join(f"{i / 360:.4f},{i % 7},{i % 5}" for i in range(1000)).encode()
     with pytest.raises(DataError, match="3 columns per row. This looks like a recording"):
         load_beats(io.BytesIO(three))
+
+
+def test_detector_is_not_charged_where_nothing_is_annotated(short_record, tiny_models, tmp_path):
+    """Annotations that start a minute in (as in AHA records) leave the first minute unscored."""
+    from ecgdash.detect import detection_quality
+
+    base, ann = short_record
+    rec = read_recording(base)
+    later = rec.ann_sample >= 60 * 360
+    path = tmp_path / "late"
+    wfdb.wrsamp("late", fs=360, units=["mV", "mV"], sig_name=rec.leads, p_signal=rec.signals,
+                fmt=["16", "16"], write_dir=str(tmp_path))
+    wfdb.wrann("late", "atr", rec.ann_sample[later], symbol=list(rec.ann_symbol[later]),
+               write_dir=str(tmp_path))
+    result = analyze_record(path, use_annotations=False, models=tiny_models)
+    d = result.detection
+    assert d["outside"] > 50 and d["ppv"] > 0.99 and d["span_s"][0] > 59
+    assert any("are not scored" in w for w in result.warnings)
+    full = detection_quality(rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP))],
+                             result.beats.sample, 360)
+    assert full["outside"] == 0 and full["ppv"] > 0.99           # fully annotated: all scored
