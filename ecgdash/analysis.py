@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ class RecordAnalysis:
                 for name, q in self.model_quality.items() for c in CLASSES]
         return pd.DataFrame(rows)
 
-    @property
+    @cached_property
     def model_quality(self) -> dict[str, dict]:
         """Per-class sensitivity and positive predictivity of each model against the reference
         labels (beats without a reference label are left out)."""

@@ -137,16 +137,14 @@ def bench_detection_noise(source, minutes: float = 10.0,
     from .augment import add_noise
     from .config import DS2
     from .detect import detect_beats, detect_qrs, detection_quality
+    from .dataset import present_records
     from .recordings import read_wfdb
 
     rows = []
     for snr, kinds in conditions:
         totals = {"ensemble": np.zeros(3), "xqrs lead 0": np.zeros(3)}
-        for name in DS2:
-            path = Path(source) / name
-            if not path.with_suffix(".hea").is_file():
-                continue
-            rec = read_wfdb(path)
+        for name in present_records(source, DS2):
+            rec = read_wfdb(Path(source) / name)
             n = int(minutes * 60 * rec.fs)
             ref = rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP)) & (rec.ann_sample < n)]
             noisy = add_noise(rec.signals[:n], rec.fs, snr, np.random.default_rng(int(name)), kinds)

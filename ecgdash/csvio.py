@@ -168,6 +168,21 @@ def _layout(ncols: int, first: np.ndarray, header, name: str) -> tuple[bool, boo
                     f"last ({BEAT_LEN + 1}) and a leading index column ({BEAT_LEN + 2}).")
 
 
+def looks_like_beats(values: np.ndarray) -> bool:
+    """Is a table of numbers a file of beats: 187 to 189 columns (an index and a label around
+    the beat allowed) with some 187 consecutive columns all within [0, 1]?"""
+    values = np.asarray(values, dtype=np.float64)
+    ncols = values.shape[1] if values.ndim == 2 else 0
+    if not BEAT_LEN <= ncols <= BEAT_LEN + 2:
+        return False
+    for start in range(ncols - BEAT_LEN + 1):
+        block = values[:, start:start + BEAT_LEN]
+        finite = block[np.isfinite(block)]
+        if len(finite) and finite.min() >= -_RANGE_TOL and finite.max() <= 1 + _RANGE_TOL:
+            return True
+    return False
+
+
 def _is_column_numbers(cells: list[str]) -> bool:
     """A header of column numbers (``0,1,...,187`` as pandas writes), not a beat."""
     try:

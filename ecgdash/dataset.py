@@ -257,6 +257,11 @@ def built_stamp(out=None) -> str | None:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
+def present_records(source, names) -> list[str]:
+    """The records among ``names`` that WFDB folder ``source`` holds (a ``.hea`` each)."""
+    return [r for r in names if (Path(source) / f"{r}.hea").is_file()]
+
+
 def read_records(source, names) -> list[Recording]:
     """The annotated WFDB records ``names`` of folder ``source`` (all leads)."""
     source = Path(source)
@@ -278,7 +283,7 @@ def annotated_beats(recordings: list[Recording], lead=0) -> Beats:
 def ds2_beats(source, records=None) -> Beats:
     """The DS2 beats of WFDB folder ``source`` with their RR context (the inter-patient test set)."""
     source = Path(source)
-    names = [r for r in (records or DS2) if (source / f"{r}.hea").is_file()]
+    names = present_records(source, records or DS2)
     if not names:
         raise DataError(f"No DS2 records in {source}.")
     return annotated_beats(read_records(source, names))

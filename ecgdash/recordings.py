@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvio import decompress, is_number, to_text
+from .csvio import decompress, is_number, looks_like_beats, to_text
 from .errors import DataError
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
@@ -338,21 +338,6 @@ def _delimiter(lines: list[str]) -> str | None:
     return None
 
 
-def _refuse_beat_file(numeric, name: str) -> None:
-    """A file of beats (the Kaggle layout: 187 values per row, maybe a label and an index) is
-    not a recording: say where it belongs."""
-    from .config import BEAT_LEN
-
-    ncols = numeric.shape[1]
-    if BEAT_LEN <= ncols <= BEAT_LEN + 2:
-        values = numeric.to_numpy(dtype=np.float64)[:, -BEAT_LEN - 1:-1] if ncols > BEAT_LEN \
-            else numeric.to_numpy(dtype=np.float64)
-        finite = values[np.isfinite(values)]
-        if len(finite) and finite.min() >= -1e-6 and finite.max() <= 1 + 1e-6:
-            raise DataError(f"{name} is a file of beats (one per row, {BEAT_LEN} values each), not "
-                            "a recording: open it on the Predict page (or use ecgdash.load_beats).")
-
-
 def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recording:
     """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
 
@@ -377,7 +362,9 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
         raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None
     numeric = frame.apply(pd.to_numeric, errors="coerce")
     usable = [c for c in numeric.columns if numeric[c].notna().mean() >= 0.5]
-    _refuse_beat_file(numeric[usable], name)
+    if looks_like_beats(numeric[usable].to_numpy(dtype=np.float64)):
+        raise DataError(f"{name} is a file of beats (one per row, 187 values each), not a "
+                        "recording: open it on the Predict page (or use ecgdash.load_beats).")
     if not usable:
         raise DataError(f"{name} has no numeric column: expected one column of samples per lead "
                         "(and optionally a time column).")

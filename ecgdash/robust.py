@@ -32,7 +32,7 @@ from .augment import NOISE_KINDS, add_noise, resample, scale_polarity
 from .beats import Beats
 from .config import DS1, N_CLASSES
 from .cutting import beats_at
-from .dataset import annotated_beats, hash_beats, read_records
+from .dataset import annotated_beats, hash_beats, present_records, read_records
 from .errors import DataError
 from .recipes import VAL_RECORDS, AugmentConfig, TrainConfig, preset
 from .recordings import LeadSignal, Recording
@@ -166,7 +166,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     augment = augment or AugmentConfig()
     keras.utils.set_random_seed(config.seed)
     source = Path(source)
-    available = [r for r in records if (source / f"{r}.hea").is_file()]
+    available = present_records(source, records)
     if not available:
         raise DataError(f"No DS1 records in {source}: run `python -m ecgdash data fetch` first.")
     train_names, val_names = patient_split(available, val_records)

@@ -18,7 +18,7 @@ from .augment import add_noise, resample
 from .beats import Beats
 from .config import DS2
 from .cutting import beats_at
-from .dataset import read_records
+from .dataset import present_records, read_records
 from .evaluation import evaluate
 from .recordings import LeadSignal, Recording
 
@@ -57,8 +57,7 @@ def robustness_suite(models: dict, source, records=None, progress=None) -> dict[
     from .models import predict_proba
 
     source = Path(source)
-    names = [r for r in (records or DS2) if (source / f"{r}.hea").is_file()]
-    recordings = read_records(source, names)
+    recordings = read_records(source, present_records(source, records or DS2))
     out = {name: {} for name in models}
     for condition in CONDITIONS:
         beats = condition_beats(recordings, condition)

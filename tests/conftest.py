@@ -17,8 +17,10 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parent.parent
+from ecgdash.examples import EXCERPT_RECORDS  # noqa: E402
+
 #: Records every test source holds: the full database and the shipped excerpts alike.
-COMMON_RECORDS = ("208", "213", "232", "119")
+COMMON_RECORDS = tuple(EXCERPT_RECORDS)
 #: Records the full database must hold to be used.
 FULL_CHECK = ("100", "208", "213", "217", "232", "234")
 

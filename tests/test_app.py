@@ -9,7 +9,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from ecgdash.dataset import write_kaggle_csv
 
 PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
          "pages/train.py", "pages/learn.py"]

@@ -1,7 +1,6 @@
 """A real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -168,3 +168,17 @@ def test_error_is_a_value_error_and_names_the_file(tmp_path):
     path.write_text("1,2,3\n")
     with pytest.raises(ValueError, match="mine.csv"):
         load_beats(path)
+
+
+@pytest.mark.parametrize("layout", ["plain", "label", "index", "index+label"])
+def test_a_beat_table_is_recognised_in_every_layout(rows, layout):
+    """What the recordings reader refuses as a file of beats, whatever columns surround them."""
+    from ecgdash.csvio import looks_like_beats
+
+    X, y = rows
+    index = np.arange(len(X), dtype=float)[:, None] + 5      # an index column beyond [0, 1]
+    table = {"plain": X, "label": np.column_stack([X, y]), "index": np.column_stack([index, X]),
+             "index+label": np.column_stack([index, X, y])}[layout]
+    assert looks_like_beats(table)
+    assert not looks_like_beats(table * 3 + 1)                # signal values, not scaled beats
+    assert not looks_like_beats(X[:, :12])                    # a 12-lead recording

@@ -1,7 +1,6 @@
 """Training through the CLI path, the saved cards, reloading, atomic saves, CLI errors."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest

@@ -6,9 +6,8 @@ import streamlit as st
 from .. import dataset, registry
 from ..config import data_dir
 from ..errors import DataError
+from ..tables import trained_on
 from . import caches
-
-title_of = registry.title
 
 
 def try_card(name: str) -> dict | None:
@@ -16,14 +15,14 @@ def try_card(name: str) -> dict | None:
     try:
         return caches.get_card(name)
     except DataError as exc:
-        st.warning(f"**{title_of(name)}**: {exc}")
+        st.warning(f"**{registry.title(name)}**: {exc}")
         return None
 
 
 def model_card(name: str, card: dict) -> None:
     """One model card: size, training, headline test metrics."""
     ev = card.get("evaluation") or {}
-    st.subheader(title_of(name))
+    st.subheader(registry.title(name))
     c1, c2, c3 = st.columns(3)
     c1.metric("parameters", f"{card['params']:,}")
     c2.metric("epochs (best)", f"{card.get('epochs_run', '?')} ({card.get('best_epoch', '?')})")
@@ -33,8 +32,6 @@ def model_card(name: str, card: dict) -> None:
         c1.metric("accuracy", f"{ev['accuracy']:.4f}")
         c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
         c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
-        from ..tables import trained_on
-
         split = trained_on(card)
         adj = card.get("logit_adjustment") or {}
         prior = (f"; S prior ×{adj['scale']:g}, chosen on the validation records"
@@ -78,7 +75,6 @@ def data_panel() -> dict | None:
             "MIT-BIH examples in one click; building the data unlocks the beat explorer on the "
             "full test split and the Train page.")
     source = st.text_input("Local WFDB folder (optional; empty = download from PhysioNet)",
-                           value="" if have_records else "",
                            help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
                                 f"Downloaded records go to {mitdb}.")
     label = "Build the data" if have_records and not source else "Fetch and build the data"
@@ -133,7 +129,7 @@ def models_or_stop(names=registry.PAIRS[registry.BEATS_PAIR]) -> dict:
         try:
             models[name] = caches.get_model(name)
         except DataError as exc:
-            st.error(f"**{title_of(name)}** is not available: {exc}")
+            st.error(f"**{registry.title(name)}** is not available: {exc}")
             st.stop()
     return models
 
