@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -25,7 +25,9 @@ from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
 from .evaluation import evaluate
 from .models import predict_proba
+from .quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
 from .recordings import MLII_NAMES, Recording, read_recording
+from .trust import Trust, assess_trust
 
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
@@ -58,6 +60,21 @@ class RecordAnalysis:
     source: str                            # "annotations" or "detector"
     detection: dict | None = None         # detector quality against the .atr, if both exist
     warnings: list[str] = field(default_factory=list)
+    segments: pd.DataFrame | None = None   # signal quality per 10-s segment (ecgdash.quality)
+    quality: np.ndarray | None = None      # per beat: "good", "noisy" or "unreadable"
+    trust: Trust | None = None             # how far to trust the classes (ecgdash.trust)
+
+    @property
+    def readable(self) -> np.ndarray:
+        """Beats that get a class: all but those in unreadable segments."""
+        if self.quality is None:
+            return np.ones(len(self.beats), dtype=bool)
+        return self.quality != "unreadable"
+
+    def classes(self, name: str) -> np.ndarray:
+        """Class letter of each beat for model ``name``; "unreadable" where the signal is."""
+        letters = np.asarray(CLASSES, dtype=object)[self.probas[name].argmax(axis=1)]
+        return np.where(self.readable, letters, "unreadable")
 
     @property
     def times(self) -> np.ndarray:
@@ -76,20 +93,31 @@ class RecordAnalysis:
             ref = np.where(self.reference >= 0, np.asarray(CLASSES)[np.clip(self.reference, 0, 4)], "")
             table["reference"] = ref
         for name, proba in self.probas.items():
-            table[f"{name}_class"] = np.asarray(CLASSES)[proba.argmax(axis=1)]
-            table[f"{name}_confidence"] = proba.max(axis=1).round(4)
+            table[f"{name}_class"] = self.classes(name)
+            table[f"{name}_confidence"] = np.where(self.readable, proba.max(axis=1).round(4), np.nan)
         rr = self.beats.rr
         table["rr_before_s"] = np.round(rr[:, 0], 3)
+        if self.quality is not None:
+            table["signal"] = self.quality
         return table
 
     @property
     def counts(self) -> pd.DataFrame:
-        """Beats per class (rows) for each model (columns) and the reference."""
-        data = {name: np.bincount(p.argmax(axis=1), minlength=len(CLASSES))
+        """Beats per class (rows) for each model (columns) and the reference; a last row
+        "unreadable" counts the beats left without a class (when there are any)."""
+        ok = self.readable
+        data = {name: np.bincount(p[ok].argmax(axis=1), minlength=len(CLASSES))
                 for name, p in self.probas.items()}
         if self.reference is not None:
-            data["reference"] = np.bincount(self.reference[self.reference >= 0], minlength=len(CLASSES))
-        return pd.DataFrame(data, index=list(CLASSES))
+            data["reference"] = np.bincount(self.reference[(self.reference >= 0) & ok],
+                                            minlength=len(CLASSES))
+        frame = pd.DataFrame(data, index=list(CLASSES))
+        if not ok.all():
+            unread = {name: int((~ok).sum()) for name in self.probas}
+            if self.reference is not None:
+                unread["reference"] = int(((self.reference >= 0) & ~ok).sum())
+            frame.loc["unreadable"] = pd.Series(unread)
+        return frame
 
     @property
     def heart_rate(self) -> pd.DataFrame:
@@ -109,10 +137,10 @@ class RecordAnalysis:
     @cached_property
     def model_quality(self) -> dict[str, dict]:
         """Per-class sensitivity and positive predictivity of each model against the reference
-        labels (beats without a reference label are left out)."""
+        labels (beats without a reference label, and unreadable beats, are left out)."""
         if self.reference is None:
             return {}
-        known = self.reference >= 0
+        known = (self.reference >= 0) & self.readable
         if not known.any():
             return {}
         out = {}
@@ -132,7 +160,8 @@ def _reference_beats(lead) -> tuple[np.ndarray, np.ndarray]:
 
 
 def analyze_record(source, *, fs: float | None = None, lead=None, use_annotations: bool = True,
-                   models=None, record: str | None = None) -> RecordAnalysis:
+                   models=None, record: str | None = None, invert: bool = False,
+                   check_quality: bool = True, cards: dict | None = None) -> RecordAnalysis:
     """Find, cut and classify every beat of a recording.
 
     Parameters
@@ -155,12 +184,22 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         Default: the robust pair (``registry.PAIRS["robust"]``).
     record : str, optional
         Which record of an upload holding several.
+    invert : bool, default False
+        Flip the lead upside down first (electrodes swapped: ``.trust`` says when the QRS
+        points down in most beats).
+    check_quality : bool, default True
+        Measure the signal quality per 10-s segment (``ecgdash.quality``); beats in unreadable
+        segments get no class and are left out of counts and scores.
+    cards : dict, optional
+        ``{name: model card}`` quoted in ``.trust`` (measured accuracies). Default: read from
+        ``trained_models/`` when ``models`` are names; none when ``models`` is a dict.
 
     Returns
     -------
     RecordAnalysis
-        The beats, each model's probabilities, where the beats came from, detector quality and
-        warnings (e.g. a lead other than MLII); ``.table``, ``.counts`` and ``.quality_frame()``.
+        The beats, each model's probabilities, where the beats came from, detector quality,
+        signal quality, ``.trust`` (a plain sentence on how far to trust the classes, and the
+        facts behind it) and warnings; ``.table``, ``.counts`` and ``.quality_frame()``.
 
     Raises
     ------
@@ -175,17 +214,24 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     """
     recording = source if isinstance(source, Recording) else read_recording(source, fs=fs, record=record)
     lead = recording.default_lead() if lead is None else lead
+    index = recording.lead_index(lead)
+    if invert:
+        signals = recording.signals.copy()
+        signals[:, index] = -signals[:, index]
+        recording = replace(recording, signals=signals,
+                            warnings=recording.warnings + [f"Lead {recording.leads[index]} was flipped upside down."])
     signal = recording.lead_signal(lead)
     warnings = list(recording.warnings)
     if (lead_note := lead_warning(signal.lead)) is not None:
         warnings.append(lead_note)
     has_ann = signal.ann_sample is not None and is_beat_symbol(signal.ann_symbol).sum() >= 2
-    detection = None
+    detection, found_on_lead = None, {}
     if use_annotations and has_ann:
         beats = beats_at(signal, signal.ann_sample, signal.ann_symbol)
         source_kind = "annotations"
     else:
-        positions = detect_beats(recording.signals, recording.fs, lead=recording.lead_index(lead))
+        positions, lists = detect_beats(recording.signals, recording.fs, lead=index, with_lists=True)
+        found_on_lead = {m: p for (m, ch), p in lists.items() if ch == index}
         if len(positions) < 3:
             raise DataError(f"{recording.name}: fewer than two beats were found in "
                             f"{recording.duration:.1f} s of signal; is this an ECG?")
@@ -220,5 +266,33 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
 
         loaded = {name: load_model(name) for name in (models or registry.PAIRS[registry.RECORDINGS_PAIR])}
     probas = {name: predict_proba(model, beats) for name, model in loaded.items()}
+    times = beats.sample / recording.fs
+    segments = levels = None
+    if check_quality:
+        segments = segment_quality(signal.signal, signal.fs,
+                                   detections={m: p for m, p in found_on_lead.items() if m in QUALITY_DETECTORS})
+        levels = beat_quality(segments, times)
+        if (unread := int((levels == "unreadable").sum())):
+            warnings.append(f"{unread} of {len(beats)} beats lie in stretches too noisy to read: "
+                            "they get no class and are left out of counts and scores.")
+    trust = assess_trust(lead=signal.lead, fs=recording.fs, duration_s=recording.duration,
+                         levels=levels if levels is not None else np.full(len(beats), "good", dtype=object),
+                         probas=probas, upright=upright_share(signal.signal, signal.fs, beats.sample),
+                         kind=recording.kind,
+                         cards=cards if cards is not None or isinstance(models, dict) else _cards(loaded))
     return RecordAnalysis(recording=recording, lead=signal.lead, beats=beats, probas=probas,
-                          source=source_kind, detection=detection, warnings=warnings)
+                          source=source_kind, detection=detection, warnings=warnings,
+                          segments=segments, quality=levels, trust=trust)
+
+
+def _cards(names) -> dict[str, dict]:
+    """The model cards of ``names`` that can be read (for the trust facts)."""
+    from .store import load_card
+
+    cards = {}
+    for name in names:
+        try:
+            cards[name] = load_card(name)
+        except DataError:
+            pass
+    return cards

@@ -183,11 +183,14 @@ def cmd_record(args) -> int:
     models = args.models_names.split(",") if args.models_names else list(
         registry.PAIRS[registry.RECORDINGS_PAIR])
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
-                            use_annotations=not args.detect, models=models)
+                            use_annotations=not args.detect, models=models, invert=args.invert)
     rec = result.recording
     length = f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s"
     print(f"{rec.name}: {length} at {rec.fs:g} Hz, lead {result.lead}, "
           f"{len(result.beats):,} beats from the {result.source}")
+    print(f"trust: {result.trust.sentence}")
+    for what, value, meaning in result.trust.facts.itertuples(index=False):
+        print(f"  {what}: {value} ({meaning})")
     for warning in result.warnings:
         print("warning:", warning)
     if result.detection:
@@ -339,8 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_evaluate)
 
     record = sub.add_parser("record", help="find and classify every beat of a recording")
-    record.add_argument("path", help="WFDB record (path without extension, or its .hea), .zip or CSV/TXT")
-    record.add_argument("--lead", help="lead name or index (default: the first)")
+    record.add_argument("path", help="WFDB record (path without extension, or its .hea), .zip, "
+                        "EDF/BDF, Apple Health ECG export or CSV/TXT")
+    record.add_argument("--lead", help="lead name or index (default: MLII or lead II when the "
+                        "recording has one, else the first)")
+    record.add_argument("--invert", action="store_true",
+                        help="flip the lead upside down first (electrodes swapped)")
     record.add_argument("--fs", type=float, help="sampling rate of a CSV/TXT signal in Hz")
     record.add_argument("--detect", action="store_true",
                         help="use the QRS detector even when the record has annotations")

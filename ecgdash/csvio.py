@@ -83,18 +83,31 @@ def decompress(data: bytes, name: str) -> bytes:
     return b"".join(out)
 
 
-def to_text(data: bytes, name: str) -> str:
+BEATS_TEXT = "a CSV file of beats (text with 187 comma-separated numbers per line)"
+
+
+def to_text(data: bytes, name: str, *, expected: str = BEATS_TEXT) -> str:
+    """``data`` decoded as text (UTF-8, UTF-16 with its byte-order mark, or Latin-1 / Windows
+    text such as "µV"); DataError naming what was ``expected`` for binary files."""
     for magic, what in _MAGIC.items():
         if what and data.startswith(magic):
-            raise DataError(f"{name} is {what}, not a CSV file of beats.")
+            raise DataError(f"{name} is {what}, not {expected}.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:65536]:
-        raise DataError(f"{name} is a binary file, not a CSV file of beats (text with 187 "
-                        "comma-separated numbers per line).")
+        raise DataError(f"{name} is a binary file, not {expected}.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{name} is not a text file (byte {exc.start} is not valid UTF-8): "
-                        "expected a CSV file of beats.") from None
+        text = data.decode("latin-1")          # Windows / Latin-1 text: "µV" in a header
+        head = text[:65536]
+        if sum(ord(c) > 126 or not (c.isprintable() or c in "\r\n\t") for c in head) > 0.01 * len(head):
+            raise DataError(f"{name} is not a text file (byte {exc.start} is not valid UTF-8): "
+                            f"expected {expected}.") from None
+        return text
 
 
 def is_number(cell: str) -> bool:

@@ -135,13 +135,14 @@ def refine_to_fiducial(signal: np.ndarray, fs: float, positions: np.ndarray,
 
 
 def detect_beats(signals: np.ndarray, fs: float, ensemble=ENSEMBLE, votes: int = VOTES,
-                 refine: bool = True, lead: int = 0) -> np.ndarray:
+                 refine: bool = True, lead: int = 0, with_lists: bool = False):
     """Beat positions (samples) of a recording, shape (n_samples,) or (n_samples, n_leads).
 
     Runs every (detector, lead) pair of ``ensemble`` that the recording has and keeps positions
     with at least ``votes`` votes (fewer when a lead is missing: a one-lead recording needs
     ``votes`` scaled to the pairs it has, at least 2 of 3). With ``refine``, positions move to
-    the fiducial point of ``lead``.
+    the fiducial point of ``lead``. With ``with_lists``, returns ``(positions, lists)`` where
+    ``lists`` maps each ``(detector, lead)`` pair to its own detections (for ``ecgdash.quality``).
     """
     signals = np.asarray(signals, dtype=np.float64)
     if signals.ndim == 1:
@@ -157,7 +158,7 @@ def detect_beats(signals: np.ndarray, fs: float, ensemble=ENSEMBLE, votes: int =
     found = fuse_detections(lists, fs, need)
     if refine and len(found):
         found = refine_to_fiducial(signals[:, lead], fs, found)
-    return found
+    return (found, dict(zip(pairs, lists))) if with_lists else found
 
 
 def match_beats(reference: np.ndarray, detected: np.ndarray, fs: float,

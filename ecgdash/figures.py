@@ -252,13 +252,14 @@ def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 20_000):
 
 def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict[str, np.ndarray],
                  center: float | None = None, window: float = 10.0, reference=None,
-                 lead: str = "", height: int = 460):
+                 lead: str = "", height: int = 460, unit: str = "mV", unreadable=()):
     """The recording over time with every beat marked and coloured by each model's class.
 
     The whole record is drawn min-max decimated (so a 30-minute record stays light), the
     ``window`` seconds around ``center`` at full resolution; the x axis starts on that window
     and a range slider spans the whole record. Beat markers: one row per model above the
-    signal (and the reference, if given), coloured by class.
+    signal (and the reference, if given), coloured by class; beats labelled "unreadable" are
+    grey crosses, and the ``unreadable`` (start, end) stretches are shaded.
     """
     go = _go()
     signal = np.asarray(signal, dtype=float)
@@ -286,20 +287,23 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     for k, (name, labels) in enumerate(rows.items()):
         y = top + span * (0.12 + 0.1 * k)
         labels = np.asarray(labels)
-        for c in CLASSES:
+        for c in (*CLASSES, "unreadable"):
             hit = labels == c
             if not hit.any():
                 continue
+            symbol = "x-thin-open" if c == "unreadable" else "line-ns-open" if name == "reference" else "circle"
             fig.add_trace(go.Scattergl(
                 x=times[hit], y=np.full(hit.sum(), y), mode="markers",
-                marker=dict(color=CLASS_COLORS[c], size=9, symbol="line-ns-open" if name == "reference" else "circle"),
+                marker=dict(color=CLASS_COLORS.get(c, "#888"), size=9, symbol=symbol),
                 name=f"{name}: {c}", legendgroup=name,
                 hovertemplate=f"{name}: {c}<br>t=%{{x:.2f}} s<extra></extra>"))
         fig.add_annotation(x=0, xref="paper", y=y, text=name, showarrow=False, xanchor="right",
                            font=dict(size=10))
+    for start, end in unreadable:
+        fig.add_vrect(x0=start, x1=end, fillcolor="#888", opacity=0.15, line_width=0)
     fig.update_layout(height=height, xaxis=dict(range=[lo, hi], title="time (s)",
                                                 rangeslider=dict(visible=True, thickness=0.08)),
-                      yaxis=dict(title="signal", fixedrange=False),
+                      yaxis=dict(title=f"signal ({unit})", fixedrange=False),
                       legend=dict(orientation="h", y=1.12), **_LAYOUT)
     fig.update_layout(margin=dict(l=80, r=10, t=60, b=10))
     return fig

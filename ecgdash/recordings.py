@@ -19,6 +19,7 @@ import io
 import re
 import tempfile
 import zipfile
+from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ MLII_NAMES = {"MLII", "II", "LEADII", "ECGII", "ECGLEADII"}
 MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
 DEFAULT_CSV_FS = 360.0
-MAX_UNZIPPED = 1 << 30          # refuse zips that expand beyond 1 GiB
+MAX_UNZIPPED = 512 << 20        # stop unpacking a zip beyond 512 MiB (whatever its headers claim)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
 SIGNAL_SUFFIXES = (".csv", ".txt", ".tsv", ".gz")
 WFDB_SUFFIXES = (".hea", ".dat", ".atr", ".qrs")
@@ -64,6 +65,7 @@ class Recording:
     ann_symbol: np.ndarray | None = None
     kind: str = "wfdb"               # "wfdb", "edf", "apple" or "csv"
     warnings: list[str] = field(default_factory=list)
+    unit: str = "mV"                 # of ``signals``: "mV", or "file units" when not known
 
     @property
     def duration(self) -> float:
@@ -124,7 +126,7 @@ _TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
 
 def to_millivolts(signals: np.ndarray, unit: str | None, name: str) -> tuple[np.ndarray, list[str]]:
     """``signals`` in mV from ``unit`` (mV, µV, V, nV); other units are kept and flagged."""
-    key = (unit or "").strip().lower().replace("micro", "µ").replace("volts", "v").replace("volt", "v")
+    key = (unit or "").strip().lower().replace("micro", "µ").replace("milli", "m").replace("volts", "v").replace("volt", "v")
     if key in _TO_MV:
         return signals * _TO_MV[key], []
     if not key:
@@ -133,10 +135,47 @@ def to_millivolts(signals: np.ndarray, unit: str | None, name: str) -> tuple[np.
                      "samples are used as they are (beats are scaled to [0, 1] anyway)."]
 
 
+_UNIT_IN_NAME = re.compile(r"(?:[\s(\[_/-](mv|uv|µv|μv|millivolts?|microvolts?)|[(\[](v|nv))[)\]]?\s*$", re.I)
+
+
+def unit_from_name(column: str) -> str | None:
+    """The voltage unit a column name carries ("MLII (mV)", "ecg_uV", "II [µV]"), or None."""
+    match = _UNIT_IN_NAME.search(str(column))
+    if not match:
+        return None
+    word = (match.group(1) or match.group(2)).lower().rstrip("s")
+    return {"mv": "mV", "millivolt": "mV", "uv": "µV", "µv": "µV", "μv": "µV", "microvolt": "µV",
+            "v": "V", "nv": "nV"}[word]
+
+
+def guess_unit(signals: np.ndarray, name: str) -> list[str]:
+    """Warnings when samples of unknown unit do not look like millivolts.
+
+    An ECG in mV spans a few mV (QRS 0.5-5 mV). Whole numbers spanning hundreds or more are
+    raw ADC counts; decimals spanning hundreds are probably µV. Nothing is converted on a guess:
+    the classes do not depend on the scale (each beat is scaled to [0, 1]); only the axis does.
+    """
+    x = signals[np.isfinite(signals)]
+    if not len(x):
+        return []
+    low, high = np.percentile(x, [0.5, 99.5])
+    span = high - low
+    if span <= 50:
+        return []
+    if np.all(x == np.round(x)):
+        what = (f"whole numbers spanning {low:,.0f} to {high:,.0f}: they look like raw ADC "
+                "counts, not mV")
+    else:
+        what = f"values spanning {span:,.0f}: more than an ECG in mV (µV?)"
+    return [f"{name}: {what}. The axis shows the file's own units; the classes do not depend on "
+            "the scale (each beat is scaled to [0, 1]). Name the unit in the column header, e.g. "
+            "'II (uV)', to have it converted to mV."]
+
+
 def check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
     """Refuse too short, flat or all-missing signals; return warnings on missing samples."""
     warnings = []
-    if signals.size == 0 or len(signals) < MIN_SECONDS * fs:
+    if signals.size == 0 or len(signals) + 1 < MIN_SECONDS * fs:      # a sample's leeway
         raise DataError(f"{name} is too short ({len(signals) / fs:.1f} s at {fs:g} Hz): ecgdash "
                         f"needs at least {MIN_SECONDS:g} s of ECG to find the beats and compare "
                         "each with its neighbours.")
@@ -187,6 +226,11 @@ def read_wfdb(path) -> Recording:
                         "it may be truncated.")
     fs = check_fs(rec.fs)
     signals = np.asarray(rec.p_signal, dtype=np.float64)
+    warnings, unit = [], "mV"
+    for i, u in enumerate(rec.units or []):
+        signals[:, i], notes = to_millivolts(signals[:, i], u, f"Record {name}, {rec.sig_name[i]}")
+        warnings += notes
+        unit = "file units" if notes else unit
     ann_sample = ann_symbol = None
     if path.with_suffix(".atr").is_file():
         try:
@@ -194,9 +238,10 @@ def read_wfdb(path) -> Recording:
         except Exception as exc:
             raise DataError(f"Record {name}: the annotation file could not be read ({exc}).") from None
         ann_sample, ann_symbol = np.asarray(ann.sample, np.int64), np.asarray(ann.symbol)
-    warnings = check_signal(signals, fs, f"Record {name}")
+    warnings += check_signal(signals, fs, f"Record {name}")
     return Recording(name=name, fs=fs, signals=signals, leads=list(rec.sig_name),
-                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings)
+                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="wfdb", warnings=warnings,
+                     unit=unit)
 
 
 # ----------------------------------------------------------------------------- EDF / BDF
@@ -244,12 +289,13 @@ def read_edf(data: bytes, name: str) -> Recording:
                 warnings.append(f"{name}: kept the ECG channel(s) {', '.join(labels[i] for i in chosen)} "
                                 f"at {fs:g} Hz; left out {', '.join(other[:8])}"
                                 f"{'…' if len(other) > 8 else ''}.")
-            columns = []
+            columns, unit = [], "mV"
             for i in chosen:
                 x, notes = to_millivolts(reader.readSignal(i).astype(np.float64),
                                          reader.getPhysicalDimension(i), name)
                 columns.append(x)
                 warnings += notes
+                unit = "file units" if notes else unit
             onsets, _, texts = reader.readAnnotations()
         finally:
             reader.close()
@@ -271,7 +317,8 @@ def read_edf(data: bytes, name: str) -> Recording:
                             f"{texts[0]!r}); the beats are found by the QRS detector.")
     warnings += check_signal(signals, fs, name)
     return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=[labels[i] for i in chosen],
-                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="edf", warnings=warnings)
+                     ann_sample=ann_sample, ann_symbol=ann_symbol, kind="edf", warnings=warnings,
+                     unit=unit)
 
 
 # ----------------------------------------------------------------------------- Apple Health
@@ -319,9 +366,10 @@ def read_apple_health(text: str, name: str) -> Recording:
     fs = check_fs(_number(rate.group()))
     lead = meta.get("lead") or "Lead I"
     signals, warnings = to_millivolts(np.asarray(values, dtype=np.float64)[:, None], meta.get("unit"), name)
+    unit = "file units" if warnings else "mV"
     warnings += check_signal(signals, fs, name)
     return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=[lead], kind="apple",
-                     warnings=warnings)
+                     warnings=warnings, unit=unit)
 
 
 # ----------------------------------------------------------------------------- CSV / TXT
@@ -346,7 +394,7 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     """
     import pandas as pd
 
-    text = to_text(decompress(data, name), name)
+    text = to_text(decompress(data, name), name, expected="a CSV/TXT file of signal columns")
     if is_apple_health(text):
         return read_apple_health(text, name)
     lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
@@ -381,10 +429,15 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     warnings = []
     if time_col is not None:
         t = numeric[time_col].to_numpy()
-        step = float(np.median(np.diff(t[np.isfinite(t)]))) if np.isfinite(t).sum() > 1 else 0.0
+        known = np.flatnonzero(np.isfinite(t))
+        # the mean step over the whole column: times written with few decimals (0.00278 s for
+        # 1/360 s) would make a median step 0.1 % off
+        step = float((t[known[-1]] - t[known[0]]) / (known[-1] - known[0])) if len(known) > 1 else 0.0
         if "ms" in str(time_col).lower() and has_header:
             step /= 1000.0
         inferred = 1.0 / step if step > 0 else None
+        if inferred and abs(inferred - round(inferred)) < 5e-4 * inferred:
+            inferred = float(round(inferred))        # devices sample at whole rates
         if fs is None and inferred:
             fs = inferred
             warnings.append(f"{name}: sampling rate {fs:.4g} Hz taken from the time column "
@@ -401,11 +454,23 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
                         f"{DEFAULT_CSV_FS:g} Hz (MIT-BIH's rate) is assumed. Give the real rate "
                         "if it differs, or the heart rate and beat shapes will be wrong.")
     fs = check_fs(fs)
-    signals = numeric[usable].to_numpy(dtype=np.float64)
+    signals = np.array(numeric[usable].to_numpy(dtype=np.float64), copy=True)
     leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
+    units = [unit_from_name(c) if has_header else None for c in usable]
+    unit = "mV"
+    for i, u in enumerate(units):
+        if u is not None:
+            signals[:, i], notes = to_millivolts(signals[:, i], u, name)
+            warnings += notes
+            leads[i] = _UNIT_IN_NAME.sub("", leads[i]).strip() or leads[i]
+    unknown = [i for i, u in enumerate(units) if u is None]
+    if unknown:
+        notes = guess_unit(signals[:, unknown], name)
+        warnings += notes
+        unit = "file units" if notes else "mV"
     warnings += check_signal(signals, fs, name)
     return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
-                     warnings=warnings)
+                     warnings=warnings, unit=unit)
 
 
 # ----------------------------------------------------------------------------- uploads
@@ -432,15 +497,26 @@ def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise DataError(f"{name} is not a valid zip file.") from None
-    members = [m for m in archive.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+    members = [m for m in archive.infolist() if not m.is_dir()
+               and not Path(m.filename.replace("\\", "/")).name.startswith(".")]
+    if not members:
+        raise DataError(f"{name} is empty: no files inside.")
+    too_big = DataError(f"{name} expands to more than {MAX_UNZIPPED >> 20} MB; upload the record "
+                        "files themselves.")
     if sum(m.file_size for m in members) > MAX_UNZIPPED:
-        raise DataError(f"{name} expands to more than {MAX_UNZIPPED >> 20} MB; upload the record files.")
-    out = []
+        raise too_big
+    out, left = [], MAX_UNZIPPED
     for m in members:
-        try:
-            out.append((Path(m.filename).name, archive.read(m)))
-        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        try:      # read at most what is left of the budget: a header may lie about the size
+            with archive.open(m) as member:
+                data = member.read(left + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib_error) as exc:
             raise DataError(f"{name}: {m.filename} could not be extracted ({exc}).") from None
+        if len(data) > left:
+            raise too_big
+        left -= len(data)
+        # only the base name is kept: "../x" or "/etc/x" inside a zip never decide where it goes
+        out.append((Path(m.filename.replace("\\", "/")).name, data))
     return out
 
 
@@ -476,6 +552,9 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
     edf = [(n, d) for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
     if edf:
         return read_edf(edf[0][1], edf[0][0])
+    if names and all(n.lower().endswith((".atr", ".qrs")) for n in names):
+        raise DataError("The upload holds annotations only (.atr): upload them with the record's "
+                        ".hea header and .dat signal file.")
     if any(n.lower().endswith(".dat") for n in names):
         raise DataError("The upload has a .dat signal file but no .hea header: a WFDB record needs "
                         "both (and optionally the .atr annotations).")

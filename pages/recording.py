@@ -56,13 +56,25 @@ try:
     lead = c3.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
                         help="The models were trained on MLII (channel 0 of MIT-BIH); lead II "
                              "is the nearest of a 12-lead ECG, and the default.")
+    invert = c3.toggle("Flip the lead upside down", value=False, key="record_invert",
+                       help="For a lead recorded with swapped electrodes: the trust note says "
+                            "when the QRS points down in most beats.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
-                            names=names)
+                            names=names, invert=invert)
 except DataError as exc:
     st.error(str(exc))
     st.stop()
 
 rec = result.recording
+trust = result.trust
+{"expected": st.success, "reduced": st.info, "hints": st.warning,
+ "unreadable": st.error}[trust.level](f"**How far to trust it:** {trust.sentence}")
+with st.expander("The numbers behind it"):
+    st.dataframe(trust.facts, hide_index=True)
+    if result.segments is not None:
+        st.caption("Signal quality per 10-s segment: the agreement (0-1) of the best two of three QRS detectors; "
+                   "below 0.85 the segment is unreadable, below 0.95 noisy (levels chosen on "
+                   "DS1 records with added noise).")
 for warning in result.warnings:
     st.warning(warning)
 if rec.kind == "csv":
@@ -87,9 +99,13 @@ selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows
 center = float(table["time_s"].iloc[selected[0]]) if selected else None
 classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}
 reference = table["reference"].to_numpy() if "reference" in table else None
+segments = result.segments
+unreadable = ([] if segments is None else
+              segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
 st.plotly_chart(figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.fs,
                                      table["time_s"].to_numpy(), classes, center=center,
-                                     reference=reference, lead=result.lead), key="strip")
+                                     reference=reference, lead=result.lead, unit=rec.unit,
+                                     unreadable=unreadable), key="strip")
 a, b = st.columns(2)
 a.plotly_chart(figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
 b.plotly_chart(figures.counts_figure(result.counts), key="counts")

@@ -296,3 +296,35 @@ def test_train_page_trains_and_keeps(monkeypatch, tiny_store, small_data, tmp_pa
     card = store.load_card("lstm", folder=models)
     assert card["keras_sha256"] != before and card["data"]["fit_beats"] + card["data"]["val_beats"] == 300
     assert card["recipe"] == "reference" and card["config"]["patience"] == 20   # the preset's
+
+
+def _trust_text(at) -> str:
+    boxes = [b.value for kind in (at.success, at.info, at.warning, at.error) for b in kind]
+    return next((str(b) for b in boxes if "How far to trust it" in str(b)), "")
+
+
+def test_recording_page_reads_edf_and_apple_health_uploads(app_env, records, tmp_path):
+    """An EDF+ upload and an Apple Watch export, each with the trust sentence shown first."""
+    from scipy.signal import resample_poly
+    from test_formats import _apple, _write_edf
+
+    from ecgdash.recordings import read_recording
+
+    rec = read_recording(records / "119")
+    signals = rec.signals[: 60 * 360]
+    path = tmp_path / "holter.edf"
+    _write_edf(path, signals, 360, ["ECG MLII", "ECG V1"])
+    at = _app()
+    at.switch_page("pages/recording.py").run()
+    at.file_uploader(key="record_upload").set_value(("holter.edf", path.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox[-1].options == ["ECG MLII", "ECG V1"] and at.selectbox[-1].value == "ECG MLII"
+    assert "How far to trust it" in _trust_text(at)
+    assert 60 <= len(at.dataframe[-1].value) <= 90 and len(at.get("plotly_chart")) == 3
+
+    watch = _apple(resample_poly(signals[: 30 * 360, 0], 512, 360))
+    at.file_uploader(key="record_upload").set_value(("ecg_2026-11-30.csv", watch, "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Lead I from a watch, not MLII: take V and S calls as hints." in _trust_text(at)
+    assert at.selectbox[-1].options == ["Lead I"]
+    assert 25 <= len(at.dataframe[-1].value) <= 50

@@ -280,3 +280,76 @@ def test_detector_is_not_charged_where_nothing_is_annotated(short_record, tiny_m
     full = detection_quality(rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP))],
                              result.beats.sample, 360)
     assert full["outside"] == 0 and full["ppv"] > 0.99           # fully annotated: all scored
+
+
+def _zip(members: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
+    """Each broken upload is a DataError that names the problem; nothing is written outside."""
+    from ecgdash import recordings
+
+    base, _ = short_record
+    hea, dat, atr = _files(base)
+    with pytest.raises(DataError, match="annotations only"):
+        read_recording([atr])
+    bad_format = (hea[0], hea[1].replace(b" 212 ", b" 999 "))
+    with pytest.raises(DataError, match="header could not be read|could not be read"):
+        read_recording([bad_format, dat])
+    first, *rest = hea[1].decode().splitlines()
+    longer = " ".join(first.split()[:3] + [str(10 ** 9)])         # says a billion samples
+    with pytest.raises(DataError, match="truncated|could not be read|fewer samples"):
+        read_recording([(hea[0], "\n".join([longer, *rest]).encode()), dat])
+    with pytest.raises(DataError, match="is empty"):
+        read_recording([("empty.zip", _zip({}))])
+    # paths in a zip never decide where files go: only base names are used
+    outside = tmp_path / "escaped"
+    outside.mkdir()
+    sneaky = _zip({"../../escaped/s119.hea": hea[1], str(outside / "s119.dat"): dat[1],
+                   "s119.atr": atr[1]})
+    rec = read_recording([("sneaky.zip", sneaky)])
+    assert rec.name == "s119" and len(rec.signals) == 360 * 60 * MINUTES
+    assert list(outside.iterdir()) == []
+    # a zip that expands beyond the limit stops before unpacking it all
+    monkeypatch.setattr(recordings, "MAX_UNZIPPED", 1 << 20)
+    bomb = _zip({"a.dat": bytes(3 << 20)})
+    assert len(bomb) < 10_000
+    with pytest.raises(DataError, match="expands to more than 1 MB"):
+        read_recording([("bomb.zip", bomb)])
+
+
+def test_hostile_signals(short_record, tiny_models, tmp_path):
+    """Binary junk, text, huge values, long NaN runs and pure noise: a message or a result."""
+    base, _ = short_record
+    x = read_recording(base).signals[: 60 * 360, 0]
+    with pytest.raises(DataError, match="binary file, not a CSV/TXT file of signal columns"):
+        read_recording([("junk.csv", bytes(range(256)) * 50)])
+    with pytest.raises(DataError, match="no numeric column"):
+        read_recording([("notes.txt", b"hello\nthis is not an ECG\n")])
+    huge = tmp_path / "huge.csv"
+    np.savetxt(huge, x * 1e9 + 0.5, fmt="%.6g")
+    plain = tmp_path / "plain.csv"
+    np.savetxt(plain, x, fmt="%.4f")
+    big, ok = (analyze_record(p, fs=360, models=tiny_models) for p in (huge, plain))
+    assert big.recording.unit == "file units" and abs(len(big.beats) - len(ok.beats)) <= 1
+    gappy = x.copy()
+    gappy[20 * 360: 40 * 360] = np.nan                              # a third of it missing
+    path = tmp_path / "gappy.csv"
+    np.savetxt(path, gappy, fmt="%.4f")
+    result = analyze_record(path, fs=360, models=tiny_models)
+    assert any("(20.0 s) are missing" in w for w in result.warnings)
+    times = result.beats.sample / 360
+    assert not np.any((times > 20.5) & (times < 39.5))
+    noise = tmp_path / "noise.csv"
+    np.savetxt(noise, np.random.default_rng(0).normal(size=20 * 360), fmt="%.4f")
+    try:
+        result = analyze_record(noise, fs=360, models=tiny_models)
+    except DataError as exc:
+        assert "beats" in str(exc)
+    else:
+        assert result.trust.level in ("unreadable", "hints", "reduced")
