@@ -279,7 +279,7 @@ def cmd_bench(args) -> int:
     from .bench import run_bench
 
     parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection",
-                                                    "noise", "explain", "robust")
+                                                    "strips", "noise", "explain", "robust")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
                                         "(default data/mitdb)")
-    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,noise,explain,robust")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,strips,noise,explain,robust")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench):

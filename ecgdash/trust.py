@@ -117,7 +117,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     # lead
     other = _span(_card_value(cards, ("robustness", "DS2 lead 1", "macro_f1")))
     same = _span(_card_value(cards, ("robustness", "DS2 360 Hz", "macro_f1")))
-    lead_note = {"standard": "the lead the models learned (MLII is a lead II)",
+    lead_note = {"standard": "the lead the models learned: MLII is a lead II",
                  "limb": "another limb lead than the models' MLII: beat shapes differ",
                  "chest": "a chest lead: beat shapes differ a lot from MLII",
                  "unnamed": "not named in the file: if it is not lead II, the classes are less reliable"}[lk]
@@ -151,7 +151,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     # quality
     facts.append(("signal quality", f"good {share['good']:.0%}, noisy {share['noisy']:.0%}, "
                   f"unreadable {share['unreadable']:.0%} of beats",
-                  "agreement of three QRS detectors per 10 s; unreadable beats get no class"))
+                  "agreement of the best two of three QRS detectors per 10 s; unreadable beats get no class"))
     if share["noisy"] + share["unreadable"] > NOISY_REDUCED:
         reduced.append(f"{share['noisy'] + share['unreadable']:.0%} of beats in noisy stretches")
 

@@ -4,8 +4,9 @@
 
 Prints: seconds from choosing the Kaggle test CSV in the Predict page's uploader until the
 prediction table of all its beats is shown (both models), and from choosing a 30-minute WFDB
-record's files on the Recordings page until the rhythm strip is drawn. Each is measured on a
-fresh server (nothing cached), after the page itself has loaded.
+record's files on the Recordings page until the rhythm strip is drawn, and the same for a 30-s
+CSV strip (on a fresh server, and once the models are loaded). Each is measured on a fresh
+server (nothing cached), after the page itself has loaded.
 """
 from __future__ import annotations
 
@@ -54,6 +55,28 @@ def time_recording(p, url, record: Path) -> float:
     return seconds
 
 
+def time_strip(p, url, strip: Path, warm_with: Path | None = None) -> float:
+    """Upload to rhythm strip for a 30-s CSV strip; with ``warm_with`` (a 20-s strip), that file
+    is analysed and removed first, so the models are loaded: the wait for a second strip."""
+    browser, page = _open(p, url, "Recordings")
+    chart = '[data-testid="stPlotlyChart"] .js-plotly-plot .rangeslider-container'
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    if warm_with is not None:
+        uploader.set_input_files(str(warm_with))
+        page.wait_for_selector(chart, timeout=300_000)
+        wait_idle(page)
+        page.locator('[data-testid="stFileUploaderDeleteBtn"] button').first.click()
+        page.wait_for_selector(chart, state="detached", timeout=60_000)
+        wait_idle(page)
+    t0 = time.perf_counter()
+    uploader.set_input_files(str(strip))
+    page.locator('[data-testid="stMetricValue"]', has_text="30 s").wait_for(timeout=300_000)
+    page.wait_for_selector(chart, timeout=300_000)
+    seconds = time.perf_counter() - t0
+    browser.close()
+    return seconds
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -62,8 +85,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--csv", default=str(ROOT / "data" / "mitbih_test.csv"))
     parser.add_argument("--record", default=str(ROOT / "data" / "mitdb" / "208"))
+    parser.add_argument("--strip", default=str(ROOT / "data" / "examples" / "strip_119_30s.csv"))
     args = parser.parse_args()
-    csv, record = Path(args.csv), Path(args.record)
+    csv, record, strip = Path(args.csv), Path(args.record), Path(args.strip)
     with sync_playwright() as p:
         if csv.is_file():
             beats = len(load_beats(csv))
@@ -76,6 +100,20 @@ def main() -> int:
                 s = time_recording(p, url, record)
             print(f"Recordings: {record.name} (30 min, 650,000 samples at 360 Hz), upload to rhythm "
                   f"strip with both models' classes: {s:.1f} s")
+        if strip.is_file():
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                other = Path(tmp) / "other_strip.csv"          # 20 s of other values
+                values = [float(v) for v in strip.read_text().split()[1:]][: 20 * 360]
+                other.write_text("\n".join(f"{v * 1.01:.4f}" for v in values))
+                with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+                    cold = time_strip(p, url, strip)
+                with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+                    warm = time_strip(p, url, strip, warm_with=other)
+            print(f"Recordings: {strip.name} (a 30-s strip), upload to rhythm strip: {cold:.1f} s "
+                  f"on a fresh server (loading TensorFlow and the models), {warm:.1f} s once they "
+                  "are loaded")
     return 0
 
 
