@@ -138,14 +138,13 @@ def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_store):
 
 @pytest.mark.parametrize("seconds", [10, 30])
 @pytest.mark.parametrize("fmt", ["wfdb", "edf", "bdf", "apple", "csv", "twelve-lead"])
-def test_strips_in_every_format_find_the_annotated_beats(fmt, seconds, records, tmp_path, tiny_store):
+def test_strips_in_every_format_find_the_annotated_beats(fmt, seconds, records, tmp_path):
     """A 10-s and a 30-s strip of record 213 written in each format: the detected beats match
     the annotated ones (sensitivity and positive predictivity at least 0.9 on so few beats)."""
     import wfdb
     from scipy.signal import resample_poly
 
     from ecgdash.detect import detection_quality
-    from ecgdash.store import load_model
 
     rec = read_recording(records / "213")
     start = 60 * 360
@@ -177,10 +176,9 @@ def test_strips_in_every_format_find_the_annotated_beats(fmt, seconds, records, 
         np.savetxt(path, np.column_stack([ii * g for g in (0.6, 1, 0.4, -0.8, 0.1, 0.5, -0.3, 0.2, 0.5, 0.8, 0.9, 0.7)]),
                    delimiter=",", fmt="%.4f", header=",".join(names), comments="")
         source = path
-    result = analyze_record(source, fs=fs if fmt == "twelve-lead" else None,
-                            models={"cnn": load_model("cnn", folder=tiny_store)})
+    result = analyze_record(source, fs=fs if fmt == "twelve-lead" else None, models={})
     assert result.source == "detector" and result.recording.duration == pytest.approx(seconds, abs=0.01)
     found = np.round(result.beats.sample * 360 / fs).astype(int)
     q = detection_quality(beats[:-1], found, 360)      # the last beat has no next one to end it
     assert q["sensitivity"] >= 0.9 and q["ppv"] >= 0.9, q
-    assert result.trust.sentence and len(result.trust.facts) >= 6
+    assert result.trust.sentence and len(result.trust.facts) >= 5
