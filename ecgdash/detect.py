@@ -87,7 +87,7 @@ def detect_qrs(signal: np.ndarray, fs: float, method: str = "xqrs") -> np.ndarra
     pad = min(int(round(fs)), len(x) - 1)
     try:
         found = DETECTORS[method](np.pad(x, pad, mode="reflect"), float(fs)) - pad
-    except (ValueError, IndexError, ZeroDivisionError):  # detectors fail on degenerate input
+    except (ValueError, IndexError, TypeError, ZeroDivisionError):  # they fail on degenerate input
         found = np.array([], dtype=np.int64)
     return np.unique(found[(found >= 0) & (found < len(x))])
 
