@@ -114,6 +114,8 @@ quality = result.quality_frame()
 if len(quality):
     st.subheader("Each model against the reference labels")
     st.dataframe(quality, hide_index=True)
+    if not result.readable.all():
+        st.caption(f"{int((~result.readable).sum())} beats in unreadable stretches are left out.")
 
 st.subheader("Beats")
 st.caption("Select a row to move the rhythm strip to that beat.")

@@ -1,0 +1,100 @@
+"""Label-free adaptation to one recording: use all of a person's beats, never their labels.
+
+A recording holds all of one person's beats. Two ways to use them without any label, each one
+step, applied record by record:
+
+- ``em_prior``: re-estimate the record's class proportions from the model's own probabilities
+  (Saerens, Latinne & Decaestecker 2002, Neural Comput 14:21): a person with many PVCs makes
+  V calls more likely a priori, a person with none makes them less likely. The probabilities
+  are reweighted by (record prior / training prior) until the prior stops changing.
+- ``batchnorm_statistics``: recompute each BatchNorm layer's mean and variance on the record's
+  beats (AdaBN, Li et al. 2018, Pattern Recognit 80:109): features are then normalised by
+  this person's own standard instead of the training people's.
+
+Which of them (or both) ``predict_proba(..., adapt=True)`` applies is chosen by grouped
+cross-validation over DS1 records (``scripts/cv_folds.py``, ``scripts/cv_adapt.py``).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from .config import N_CLASSES
+
+
+def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
+             tol: float = 1e-6, floor: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities of one record reweighted to its own class prior, estimated by EM.
+
+    Parameters
+    ----------
+    proba : ndarray, shape (n, k)
+        The model's probabilities for the record's beats.
+    train_prior : ndarray, shape (k,)
+        The class prior the model learned (its training class shares).
+    max_iter, tol : int, float
+        Stop after ``max_iter`` steps or when the prior moves less than ``tol``.
+    floor : float
+        Smallest prior kept for a class (so no class is ruled out for good).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        The adjusted probabilities (n, k) and the record's estimated prior (k,).
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    base = np.asarray(train_prior, dtype=np.float64)
+    base = base / base.sum()
+    prior = base.copy()
+    adjusted = proba
+    for _ in range(max_iter):
+        weighted = proba * (prior / base)
+        adjusted = weighted / weighted.sum(axis=1, keepdims=True)
+        new = np.maximum(adjusted.mean(axis=0), floor)
+        new /= new.sum()
+        done = np.abs(new - prior).max() < tol
+        prior = new
+        if done:
+            break
+    return adjusted.astype(np.float32), prior
+
+
+def _batchnorm_layers(model):
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+@contextmanager
+def batchnorm_statistics(model, inputs: tuple, *, batch_size: int = 4096):
+    """Within the block, ``model``'s BatchNorm layers use the mean and variance of their inputs
+    on ``inputs`` (one record's beats), layer after layer; restored afterwards."""
+    import keras
+
+    layers = _batchnorm_layers(model)
+    saved = [(layer.moving_mean.numpy(), layer.moving_variance.numpy()) for layer in layers]
+    try:
+        for layer in layers:          # in order: each one sees the earlier ones adapted
+            probe = keras.Model(model.inputs, layer.input)
+            feats = np.concatenate([np.asarray(probe(tuple(a[i:i + batch_size] for a in inputs), training=False))
+                                    for i in range(0, len(inputs[0]), batch_size)])
+            axes = tuple(range(feats.ndim - 1))
+            layer.moving_mean.assign(feats.mean(axis=axes))
+            layer.moving_variance.assign(feats.var(axis=axes))
+        yield model
+    finally:
+        for layer, (mean, var) in zip(layers, saved):
+            layer.moving_mean.assign(mean)
+            layer.moving_variance.assign(var)
+
+
+def train_prior_of(card: dict) -> np.ndarray:
+    """The class prior a model learned: its training class counts (``fit_counts``), with the S
+    logit adjustment of its card folded in."""
+    counts = np.asarray(card.get("data", {}).get("fit_counts") or np.ones(N_CLASSES), dtype=np.float64)
+    prior = counts / counts.sum()
+    adj = card.get("logit_adjustment") or {}
+    if adj.get("scale"):
+        prior[1] *= float(adj["scale"])
+    return prior / prior.sum()

@@ -1,0 +1,75 @@
+"""Judge label-free adaptation on the out-of-fold DS1 beats of ``scripts/cv_folds.py``.
+
+For every fold model and each of its held-out records, the record's beats are scored as they
+are, with the record's class prior re-estimated (``adapt.em_prior``), with BatchNorm statistics
+of the record (``adapt.batchnorm_statistics``), and with both; the table pools all DS1 beats.
+No label is used to adapt; labels only score the result. DS2 is never read.
+
+    python scripts/cv_adapt.py [--cv data/cv] [--models robust_cnn,robust_lstm]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+METHODS = ("none", "prior", "batchnorm", "batchnorm+prior")
+
+
+def score(y, proba) -> dict:
+    from sklearn.metrics import f1_score
+
+    pred = proba.argmax(1)
+    f1 = f1_score(y, pred, labels=range(5), average=None, zero_division=0)
+    return {"accuracy": float(np.mean(pred == y)), "macro_f1": float(np.mean(f1[:4])),
+            "S_f1": float(f1[1]), "V_f1": float(f1[2]), "F_f1": float(f1[3])}
+
+
+def main() -> int:
+    import keras
+
+    from ecgdash.adapt import batchnorm_statistics, em_prior
+    from ecgdash.dataset import annotated_beats, read_records
+    from ecgdash.models import model_inputs, predict_proba
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
+    parser.add_argument("--cv", default=str(ROOT / "data" / "cv"))
+    parser.add_argument("--models", default="robust_cnn,robust_lstm")
+    args = parser.parse_args()
+    cv, source = Path(args.cv), Path(args.source)
+    for name in args.models.split(","):
+        ys, out = [], {m: [] for m in METHODS}
+        for npz in sorted(cv.glob(f"{name}_fold*.npz")):
+            saved = np.load(npz)
+            model = keras.models.load_model(npz.with_suffix(".keras"), compile=False)
+            prior = saved["fit_counts"] / saved["fit_counts"].sum()
+            for record in saved["held_out"]:
+                beats = annotated_beats(read_records(source, [str(record)]))
+                raw = predict_proba(model, beats)
+                with batchnorm_statistics(model, model_inputs(model, beats)):
+                    bn = predict_proba(model, beats)
+                ys.append(beats.y)
+                out["none"].append(raw)
+                out["prior"].append(em_prior(raw, prior)[0])
+                out["batchnorm"].append(bn)
+                out["batchnorm+prior"].append(em_prior(bn, prior)[0])
+        if not ys:
+            print(f"{name}: no folds in {cv}")
+            continue
+        y = np.concatenate(ys)
+        print(f"{name}: {len(y):,} out-of-fold DS1 beats (macro-F1 over N, S, V, F)")
+        for m in METHODS:
+            r = score(y, np.concatenate(out[m]))
+            print(f"  {m:<16} accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  "
+                  f"S-F1 {r['S_f1']:.3f}  V-F1 {r['V_f1']:.3f}  F-F1 {r['F_f1']:.3f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Label-free adaptation to one record: the EM prior and BatchNorm statistics."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ecgdash.adapt import batchnorm_statistics, em_prior, train_prior_of
+
+
+def test_em_prior_recovers_a_shifted_prior():
+    """Beats drawn 50/50 from two classes, scored by a calibrated model trained at 90/10: EM
+    finds about 50/50 and moves the borderline beats accordingly."""
+    rng = np.random.default_rng(0)
+    y = rng.random(4000) < 0.5
+    score = rng.normal(np.where(y, 1.0, -1.0), 1.0)
+    like1, like0 = np.exp(-(score - 1) ** 2 / 2), np.exp(-(score + 1) ** 2 / 2)
+    train = np.array([0.9, 0.1])
+    post = np.column_stack([like0 * train[0], like1 * train[1]])
+    post /= post.sum(axis=1, keepdims=True)
+    proba = np.zeros((len(y), 5))
+    proba[:, :2] = post
+    adjusted, prior = em_prior(proba, np.r_[train, 0, 0, 0] + 1e-9)
+    assert prior[1] == pytest.approx(0.5, abs=0.03)
+    assert np.mean(adjusted.argmax(1) == y) > np.mean(proba.argmax(1) == y) + 0.1
+    np.testing.assert_allclose(adjusted.sum(1), 1, rtol=1e-5)
+    same, kept = em_prior(proba, proba.mean(0))          # already at its own prior: unchanged
+    np.testing.assert_allclose(same, proba, atol=1e-3)
+
+
+def test_train_prior_folds_in_the_logit_adjustment():
+    card = {"data": {"fit_counts": [90, 2, 6, 1, 1]}, "logit_adjustment": {"scale": 4.0}}
+    prior = train_prior_of(card)
+    assert prior.sum() == pytest.approx(1) and prior[1] / prior[0] == pytest.approx(8 / 90)
+
+
+def test_batchnorm_statistics_are_the_records_and_restored(tiny_store, small_data):
+    from ecgdash import dataset
+    from ecgdash.models import model_inputs, predict_proba
+    from ecgdash.store import load_model
+
+    model = load_model("robust_cnn", folder=tiny_store)
+    beats = dataset.load_split("inter", "test", out=small_data)
+    one = beats.subset(np.flatnonzero(beats.record == beats.record[0]))
+    before = predict_proba(model, one)
+    layer = next(lay for lay in model.layers if type(lay).__name__ == "BatchNormalization")
+    mean0 = layer.moving_mean.numpy().copy()
+    inputs = model_inputs(model, one)
+    with batchnorm_statistics(model, inputs):
+        import keras
+
+        feats = np.asarray(keras.Model(model.inputs, layer.input)(inputs, training=False))
+        np.testing.assert_allclose(layer.moving_mean.numpy(), feats.mean(axis=(0, 1)), rtol=1e-4, atol=1e-5)
+        adapted = predict_proba(model, one)
+    np.testing.assert_array_equal(layer.moving_mean.numpy(), mean0)
+    np.testing.assert_allclose(predict_proba(model, one), before, atol=1e-6)
+    assert not np.allclose(adapted, before, atol=1e-4)
