@@ -44,7 +44,7 @@ def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
         The adjusted probabilities (n, k) and the record's estimated prior (k,).
     """
     proba = np.asarray(proba, dtype=np.float64)
-    base = np.asarray(train_prior, dtype=np.float64)
+    base = np.maximum(np.asarray(train_prior, dtype=np.float64), floor)
     base = base / base.sum()
     prior = base.copy()
     adjusted = proba
