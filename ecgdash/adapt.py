@@ -11,16 +11,22 @@ step, applied record by record:
   beats (AdaBN, Li et al. 2018, Pattern Recognit 80:109): features are then normalised by
   this person's own standard instead of the training people's.
 
-Which of them (or both) ``predict_proba(..., adapt=True)`` applies is chosen by grouped
-cross-validation over DS1 records (``scripts/cv_folds.py``, ``scripts/cv_adapt.py``).
+Which of them ``predict_proba(..., adapt=True)`` applies (``adapt_proba``) was chosen by
+grouped cross-validation over DS1 records (``scripts/cv_folds.py``, ``scripts/cv_adapt.py``):
+BatchNorm statistics. Re-estimating the prior made things worse there (the models' probabilities
+are not calibrated enough for EM: out-of-fold accuracy fell).
 """
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
 
 from .config import N_CLASSES
+
+#: Records with fewer beats than this are scored as they are (too few to estimate statistics).
+MIN_BEATS = 50
 
 
 def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
@@ -66,17 +72,28 @@ def _batchnorm_layers(model):
     return [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
 
 
+_PROBES = weakref.WeakKeyDictionary()     # model -> {layer name: probe model}
+
+
+def _probe(model, layer):
+    """A model from ``model``'s inputs to ``layer``'s input (built once per model and layer)."""
+    import keras
+
+    probes = _PROBES.setdefault(model, {})
+    if layer.name not in probes:
+        probes[layer.name] = keras.Model(model.inputs, layer.input)
+    return probes[layer.name]
+
+
 @contextmanager
 def batchnorm_statistics(model, inputs: tuple, *, batch_size: int = 4096):
     """Within the block, ``model``'s BatchNorm layers use the mean and variance of their inputs
     on ``inputs`` (one record's beats), layer after layer; restored afterwards."""
-    import keras
-
     layers = _batchnorm_layers(model)
     saved = [(layer.moving_mean.numpy(), layer.moving_variance.numpy()) for layer in layers]
     try:
         for layer in layers:          # in order: each one sees the earlier ones adapted
-            probe = keras.Model(model.inputs, layer.input)
+            probe = _probe(model, layer)
             feats = np.concatenate([np.asarray(probe(tuple(a[i:i + batch_size] for a in inputs), training=False))
                                     for i in range(0, len(inputs[0]), batch_size)])
             axes = tuple(range(feats.ndim - 1))
@@ -98,3 +115,33 @@ def train_prior_of(card: dict) -> np.ndarray:
     if adj.get("scale"):
         prior[1] *= float(adj["scale"])
     return prior / prior.sum()
+
+
+def adapt_proba(model, beats, *, min_beats: int = MIN_BEATS, batch_size: int = 4096) -> np.ndarray:
+    """Class probabilities of ``beats``, each record scored with its own BatchNorm statistics.
+
+    Parameters
+    ----------
+    model : keras.Model
+    beats : Beats
+        Beats with their ``record`` (all beats count as one record when it is None).
+    min_beats : int, default 50
+        Records with fewer beats are scored without adaptation.
+
+    Returns
+    -------
+    ndarray, float32, shape (n, 5)
+    """
+    from .models import model_inputs, predict_proba
+
+    records = beats.record if getattr(beats, "record", None) is not None else np.zeros(len(beats))
+    out = np.zeros((len(beats), N_CLASSES), dtype=np.float32)
+    for record in np.unique(records):
+        idx = np.flatnonzero(records == record)
+        part = beats.subset(idx) if len(idx) < len(beats) else beats
+        if len(idx) < min_beats or not _batchnorm_layers(model):
+            out[idx] = predict_proba(model, part, batch_size=batch_size)
+            continue
+        with batchnorm_statistics(model, model_inputs(model, part), batch_size=batch_size):
+            out[idx] = predict_proba(model, part, batch_size=batch_size)
+    return out

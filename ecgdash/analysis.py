@@ -24,6 +24,7 @@ from .cutting import beats_at, is_beat_symbol
 from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
 from .evaluation import evaluate
+from .adapt import MIN_BEATS
 from .models import predict_proba
 from .quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
 from .recordings import MLII_NAMES, Recording, read_recording
@@ -63,6 +64,7 @@ class RecordAnalysis:
     segments: pd.DataFrame | None = None   # signal quality per 10-s segment (ecgdash.quality)
     quality: np.ndarray | None = None      # per beat: "good", "noisy" or "unreadable"
     trust: Trust | None = None             # how far to trust the classes (ecgdash.trust)
+    unadapted: dict = field(default_factory=dict)   # model -> probabilities before adaptation
 
     @property
     def readable(self) -> np.ndarray:
@@ -106,8 +108,7 @@ class RecordAnalysis:
         """Beats per class (rows) for each model (columns) and the reference; a last row
         "unreadable" counts the beats left without a class (when there are any)."""
         ok = self.readable
-        data = {name: np.bincount(p[ok].argmax(axis=1), minlength=len(CLASSES))
-                for name, p in self.probas.items()}
+        data = self._class_counts(self.probas)
         if self.reference is not None:
             data["reference"] = np.bincount(self.reference[(self.reference >= 0) & ok],
                                             minlength=len(CLASSES))
@@ -126,6 +127,15 @@ class RecordAnalysis:
         bpm = np.where(rr > 0, 60.0 / rr, np.nan)
         return pd.DataFrame({"time_s": self.times, "bpm": bpm})
 
+    def _class_counts(self, probas: dict) -> dict:
+        ok = self.readable
+        return {name: np.bincount(p[ok].argmax(axis=1), minlength=len(CLASSES)) for name, p in probas.items()}
+
+    @property
+    def unadapted_counts(self) -> pd.DataFrame:
+        """Readable beats per class for each adapted model before it adapted (empty if none)."""
+        return pd.DataFrame(self._class_counts(self.unadapted), index=list(CLASSES))
+
     def quality_frame(self) -> pd.DataFrame:
         """``model_quality`` as a table: a row per (model, class) with sensitivity, positive
         predictivity and reference beats (empty without reference labels)."""
@@ -138,13 +148,21 @@ class RecordAnalysis:
     def model_quality(self) -> dict[str, dict]:
         """Per-class sensitivity and positive predictivity of each model against the reference
         labels (beats without a reference label, and unreadable beats, are left out)."""
+        return self._quality(self.probas)
+
+    @cached_property
+    def unadapted_quality(self) -> dict[str, dict]:
+        """``model_quality`` of the adapted models before they adapted (empty if none)."""
+        return self._quality(self.unadapted)
+
+    def _quality(self, probas: dict) -> dict[str, dict]:
         if self.reference is None:
             return {}
         known = (self.reference >= 0) & self.readable
         if not known.any():
             return {}
         out = {}
-        for name, proba in self.probas.items():
+        for name, proba in probas.items():
             ev = evaluate(self.reference[known], proba[known])
             out[name] = {c: {"sensitivity": m["recall"], "ppv": m["precision"], "support": m["support"]}
                          for c, m in ev["per_class"].items()}
@@ -161,7 +179,8 @@ def _reference_beats(lead) -> tuple[np.ndarray, np.ndarray]:
 
 def analyze_record(source, *, fs: float | None = None, lead=None, use_annotations: bool = True,
                    models=None, record: str | None = None, invert: bool = False,
-                   check_quality: bool = True, cards: dict | None = None) -> RecordAnalysis:
+                   check_quality: bool = True, cards: dict | None = None,
+                   adapt: bool | None = None) -> RecordAnalysis:
     """Find, cut and classify every beat of a recording.
 
     Parameters
@@ -193,6 +212,10 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     cards : dict, optional
         ``{name: model card}`` quoted in ``.trust`` (measured accuracies). Default: read from
         ``trained_models/`` when ``models`` are names; none when ``models`` is a dict.
+    adapt : bool, optional
+        Adapt each model to this recording from its unlabelled beats (``ecgdash.adapt``;
+        never its labels). None: the robust pair adapts, the others do not. ``.unadapted``
+        keeps the probabilities before adaptation.
 
     Returns
     -------
@@ -265,7 +288,13 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         from .store import load_model
 
         loaded = {name: load_model(name) for name in (models or registry.PAIRS[registry.RECORDINGS_PAIR])}
-    probas = {name: predict_proba(model, beats) for name, model in loaded.items()}
+    adapted = {name: _adapts(name) if adapt is None else bool(adapt) for name in loaded}
+    plain = {name: predict_proba(model, beats) for name, model in loaded.items()}
+    probas = {name: predict_proba(model, beats, adapt=True) if adapted[name] else plain[name]
+              for name, model in loaded.items()}
+    if any(adapted.values()) and len(beats) < MIN_BEATS:
+        warnings.append(f"Only {len(beats)} beats: too few to adapt the models to this recording "
+                        f"(at least {MIN_BEATS}); they score it as they are.")
     times = beats.sample / recording.fs
     segments = levels = None
     if check_quality:
@@ -282,7 +311,16 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
                          cards=cards if cards is not None or isinstance(models, dict) else _cards(loaded))
     return RecordAnalysis(recording=recording, lead=signal.lead, beats=beats, probas=probas,
                           source=source_kind, detection=detection, warnings=warnings,
-                          segments=segments, quality=levels, trust=trust)
+                          segments=segments, quality=levels, trust=trust,
+                          unadapted={n: plain[n] for n, a in adapted.items() if a and len(beats) >= MIN_BEATS})
+
+
+def _adapts(name: str) -> bool:
+    """Does model ``name`` adapt to each recording by default? The robust recipe's models do."""
+    try:
+        return registry.spec(name).recipe == "robust"
+    except (KeyError, DataError):
+        return False
 
 
 def _cards(names) -> dict[str, dict]:

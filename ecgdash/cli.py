@@ -183,7 +183,8 @@ def cmd_record(args) -> int:
     models = args.models_names.split(",") if args.models_names else list(
         registry.PAIRS[registry.RECORDINGS_PAIR])
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
-                            use_annotations=not args.detect, models=models, invert=args.invert)
+                            use_annotations=not args.detect, models=models, invert=args.invert,
+                            adapt=False if args.no_adapt else None)
     rec = result.recording
     length = f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s"
     print(f"{rec.name}: {length} at {rec.fs:g} Hz, lead {result.lead}, "
@@ -200,8 +201,14 @@ def cmd_record(args) -> int:
               f"{d['fp']} extra)")
     print("beats per class:")
     print(result.counts.to_string())
+    if result.unadapted:
+        print("before adapting to this recording:")
+        print(result.unadapted_counts.to_string())
     for name, q in result.model_quality.items():
-        print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}")
+        before = result.unadapted_quality.get(name)
+        was = (f" (before adapting: {before['accuracy']:.4f}, {before['macro_f1']:.4f})"
+               if before else "")
+        print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}{was}")
     if result.model_quality:
         print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format))
     out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
@@ -348,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "recording has one, else the first)")
     record.add_argument("--invert", action="store_true",
                         help="flip the lead upside down first (electrodes swapped)")
+    record.add_argument("--no-adapt", action="store_true",
+                        help="score every beat as it is: the robust pair otherwise adapts to the "
+                             "recording from its unlabelled beats (ecgdash.adapt)")
     record.add_argument("--fs", type=float, help="sampling rate of a CSV/TXT signal in Hz")
     record.add_argument("--detect", action="store_true",
                         help="use the QRS detector even when the record has annotations")

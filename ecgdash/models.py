@@ -250,7 +250,7 @@ def model_inputs(model, beats) -> tuple:
     return X, templates(beats)[..., None], rr_context(beats)
 
 
-def predict_proba(model, beats, *, batch_size: int = 4096) -> "np.ndarray":  # noqa: F821
+def predict_proba(model, beats, *, batch_size: int = 4096, adapt: bool = False) -> "np.ndarray":  # noqa: F821
     """Class probabilities of each beat.
 
     Parameters
@@ -262,6 +262,10 @@ def predict_proba(model, beats, *, batch_size: int = 4096) -> "np.ndarray":  # n
         ``Beats`` cut from a recording (``beats_from_record``, ``analyze_record``).
     batch_size : int, default 4096
         Beats per call of the model.
+    adapt : bool, default False
+        Adapt to each record of ``beats`` separately, from its unlabelled beats only: its
+        BatchNorm statistics are the record's own (``ecgdash.adapt``). Needs ``Beats`` with
+        their ``record``; records under ``adapt.MIN_BEATS`` beats are scored as they are.
 
     Returns
     -------
@@ -282,6 +286,10 @@ def predict_proba(model, beats, *, batch_size: int = 4096) -> "np.ndarray":  # n
     """
     import numpy as np
 
+    if adapt:
+        from .adapt import adapt_proba
+
+        return adapt_proba(model, beats, batch_size=batch_size)
     inputs = model_inputs(model, beats)
     n = len(inputs[0])
     if n == 0:

@@ -59,8 +59,11 @@ try:
     invert = c3.toggle("Flip the lead upside down", value=False, key="record_invert",
                        help="For a lead recorded with swapped electrodes: the trust note says "
                             "when the QRS points down in most beats.")
+    adapt = c2.toggle("Adapt the models to this recording", value=pair == "robust", key="record_adapt",
+                      help="Label-free: each model normalises its features by this person's own "
+                           "beats (BatchNorm statistics of the recording), never by its labels.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
-                            names=names, invert=invert)
+                            names=names, invert=invert, adapt=adapt)
 except DataError as exc:
     st.error(str(exc))
     st.stop()
@@ -109,6 +112,18 @@ st.plotly_chart(figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.f
 a, b = st.columns(2)
 a.plotly_chart(figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
 b.plotly_chart(figures.counts_figure(result.counts), key="counts")
+
+if result.unadapted:
+    with st.expander("Before and after adapting to this recording"):
+        st.caption("The same beats, scored by the same models: as trained, and with their "
+                   "feature statistics taken from this recording's own beats (no label read). "
+                   "Judging a beat by the person's own standard is what carries over to new people.")
+        before, after = result.unadapted_counts, result.counts.loc[list(result.unadapted_counts.index)]
+        st.dataframe(before.add_suffix(" before").join(after[list(before.columns)].add_suffix(" after")))
+        for name, q in result.unadapted_quality.items():
+            now = result.model_quality[name]
+            st.caption(f"{registry.title(name)} against the reference: accuracy {q['accuracy']:.3f} → "
+                       f"{now['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f} → {now['macro_f1']:.3f}.")
 
 quality = result.quality_frame()
 if len(quality):

@@ -104,20 +104,22 @@ def built_split(split: str, part: str):
 
 
 @st.cache_data(show_spinner="Finding and classifying the beats…", max_entries=4)
-def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, invert: bool, _source):
+def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, invert: bool,
+             adapt, _source):
     from ..analysis import analyze_record
 
     models = {name: get_model(name) for name, _ in versions}
     return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
-                          models=models, record=record, invert=invert,
+                          models=models, record=record, invert=invert, adapt=adapt,
                           cards={name: store.load_card(name) for name in models})
 
 
 def analyze(key: str, source, *, fs=None, lead=None, use_annotations: bool = True,
-            names=registry.PAIRS[registry.RECORDINGS_PAIR], record=None, invert: bool = False):
+            names=registry.PAIRS[registry.RECORDINGS_PAIR], record=None, invert: bool = False,
+            adapt: bool | None = None):
     """``analysis.analyze_record`` once per (content ``key``, options, model versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
-    return _analyze(key, fs, lead, use_annotations, versions, record, invert, source)
+    return _analyze(key, fs, lead, use_annotations, versions, record, invert, adapt, source)
 
 
 def uploads_key(files) -> str:
