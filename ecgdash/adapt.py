@@ -29,7 +29,7 @@ from .config import N_CLASSES
 MIN_BEATS = 50
 
 
-def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
+def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, max_iter: int = 100,
              tol: float = 1e-6, floor: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities of one record reweighted to its own class prior, estimated by EM.
 
@@ -39,6 +39,9 @@ def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
         The model's probabilities for the record's beats.
     train_prior : ndarray, shape (k,)
         The class prior the model learned (its training class shares).
+    classes : sequence of int, optional
+        The classes whose prior is re-estimated (their total share is kept); the others keep
+        the training prior. Default: all.
     max_iter, tol : int, float
         Stop after ``max_iter`` steps or when the prior moves less than ``tol``.
     floor : float
@@ -53,12 +56,14 @@ def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, max_iter: int = 100,
     base = np.maximum(np.asarray(train_prior, dtype=np.float64), floor)
     base = base / base.sum()
     prior = base.copy()
+    free = np.arange(len(base)) if classes is None else np.asarray(list(classes))
     adjusted = proba
     for _ in range(max_iter):
         weighted = proba * (prior / base)
         adjusted = weighted / weighted.sum(axis=1, keepdims=True)
-        new = np.maximum(adjusted.mean(axis=0), floor)
-        new /= new.sum()
+        share = np.maximum(adjusted.mean(axis=0)[free], floor)
+        new = prior.copy()
+        new[free] = share / share.sum() * base[free].sum()
         done = np.abs(new - prior).max() < tol
         prior = new
         if done:

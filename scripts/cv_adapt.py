@@ -18,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-METHODS = ("none", "prior", "batchnorm", "batchnorm+prior")
+METHODS = ("none", "prior", "prior N,S,V", "batchnorm", "batchnorm+prior N,S,V")
 
 
 def score(y, proba) -> dict:
@@ -57,8 +57,9 @@ def main() -> int:
                 ys.append(beats.y)
                 out["none"].append(raw)
                 out["prior"].append(em_prior(raw, prior)[0])
+                out["prior N,S,V"].append(em_prior(raw, prior, classes=(0, 1, 2))[0])
                 out["batchnorm"].append(bn)
-                out["batchnorm+prior"].append(em_prior(bn, prior)[0])
+                out["batchnorm+prior N,S,V"].append(em_prior(bn, prior, classes=(0, 1, 2))[0])
         if not ys:
             print(f"{name}: no folds in {cv}")
             continue
@@ -66,7 +67,7 @@ def main() -> int:
         print(f"{name}: {len(y):,} out-of-fold DS1 beats (macro-F1 over N, S, V, F)")
         for m in METHODS:
             r = score(y, np.concatenate(out[m]))
-            print(f"  {m:<16} accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  "
+            print(f"  {m:<22} accuracy {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}  "
                   f"S-F1 {r['S_f1']:.3f}  V-F1 {r['V_f1']:.3f}  F-F1 {r['F_f1']:.3f}", flush=True)
     return 0
 

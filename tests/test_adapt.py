@@ -78,3 +78,13 @@ def test_analysis_adapts_the_robust_pair_by_default(records, tiny_store, tmp_pat
     np.savetxt(strip, rec.signals[: 20 * 360, 0], fmt="%.4f")
     short = analyze_record(strip, fs=360, models=models, check_quality=False)
     assert short.unadapted == {} and any("too few to adapt" in w for w in short.warnings)
+
+
+def test_em_prior_can_leave_classes_alone():
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet(np.ones(5), size=500)
+    base = np.array([0.6, 0.1, 0.1, 0.1, 0.1])
+    _, prior = em_prior(proba, base, classes=(0, 1, 2))
+    np.testing.assert_allclose(prior[3:], base[3:], atol=1e-9)
+    assert prior[:3].sum() == pytest.approx(base[:3].sum())
+    assert not np.allclose(prior[:3], base[:3], atol=1e-3)
