@@ -148,6 +148,8 @@ def cmd_evaluate(args) -> int:
         return _evaluate_robustness(args, names)
     if args.templates:
         return _evaluate_templates(args, names)
+    if args.adapt:
+        return _evaluate_adapted(args, names)
     cache = {}
     built = dataset.data_status(args.data) is not None
     for name in names:
@@ -170,6 +172,42 @@ def cmd_evaluate(args) -> int:
         title = (f"== {name}: {registry.title(name)}, trained on {split.train_set}, "
                  f"tested on {ev.get('test_set', '?')} ({source})")
         print(format_report(ev, title, card["params"]))
+        print()
+    return 0
+
+
+def _evaluate_adapted(args, names) -> int:
+    """Each model on its test split as it is and adapted to each record; per-record table."""
+    import numpy as np
+    import pandas as pd
+
+    from . import dataset, store
+    from .evaluation import evaluate
+    from .models import predict_proba
+
+    for name in names:
+        card = store.load_card(name, folder=args.models)
+        split = registry.Split.parse(card.get("split", "intra"))
+        test = dataset.load_split(split, "test", out=args.data)
+        model = store.load_model(name, folder=args.models)
+        plain, adapted = predict_proba(model, test), predict_proba(model, test, adapt=True)
+        rows = []
+        for record in np.unique(test.record):
+            m = test.record == record
+            a, b = evaluate(test.y[m], plain[m]), evaluate(test.y[m], adapted[m])
+            rows.append({"record": record, "beats": int(m.sum()), "accuracy": a["accuracy"],
+                         "accuracy adapted": b["accuracy"], "macro-F1": a["macro_f1"],
+                         "macro-F1 adapted": b["macro_f1"]})
+        ev = evaluate(test.y, adapted)
+        ev["test_set"] = split.test_set
+        before = evaluate(test.y, plain)
+        print(f"== {name} on {split.test_set}, each record adapted separately (no label read)")
+        print(pd.DataFrame(rows).to_string(index=False, float_format="{:.4f}".format))
+        for label, e in (("as trained", before), ("adapted", ev)):
+            f1 = {c: e["per_class"][c]["f1"] for c in ("S", "V", "F")}
+            print(f"{label:>10}: accuracy {e['accuracy']:.4f}, macro-F1 {e['macro_f1']:.4f}, "
+                  + ", ".join(f"{c}-F1 {v:.3f}" for c, v in f1.items()))
+        store.update_card(name, {"evaluation_adapted": ev}, folder=args.models)
         print()
     return 0
 
@@ -346,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="compute each class's mean attribution map (correctly classified test "
                          "beats) and store it in the card, for the Learn page")
     ev.add_argument("--per-class", type=int, default=200, help="beats per class for --templates")
+    ev.add_argument("--adapt", action="store_true",
+                    help="also score each test record with the model adapted to it (label-free, "
+                         "ecgdash.adapt): print both, per record too, and store it in the card")
     ev.set_defaults(func=cmd_evaluate)
 
     record = sub.add_parser("record", help="find and classify every beat of a recording")

@@ -66,3 +66,18 @@ def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
                          "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
                          "V F1": m["V_f1"]})
     return pd.DataFrame(rows)
+
+
+def adaptation_table(cards: dict[str, dict]) -> pd.DataFrame:
+    """Each card's test-set scores as trained and adapted to each record (``evaluation_adapted``,
+    written by ``evaluate --adapt``): a row per (model, way)."""
+    rows = []
+    for name, card in cards.items():
+        pairs = (("as trained", card.get("evaluation")), ("adapted to each record", card.get("evaluation_adapted")))
+        if pairs[1][1] is None or pairs[0][1] is None:
+            continue
+        for way, ev in pairs:
+            rows.append({"model": registry.title(name), "test set": ev.get("test_set", ""), "scored": way,
+                         "accuracy": ev["accuracy"], "macro-F1": ev["macro_f1"],
+                         "S F1": ev["per_class"]["S"]["f1"], "V F1": ev["per_class"]["V"]["f1"]})
+    return pd.DataFrame(rows)

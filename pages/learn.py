@@ -87,6 +87,22 @@ st.markdown(
     "it tolerate other devices and detectors.\n"
     "- **So:** the robust pair scores lower than the Kaggle pair on the Kaggle split's kind of "
     "test, but it is the one to trust on a recording from someone new.")
+st.subheader("Adapting to one recording, without its labels")
+st.markdown(
+    "A recording holds hundreds of one person's beats, and nearly all of a person's beats are "
+    "their own normal. Before it classifies anything, the robust pair can measure this person's "
+    "own average inside the network: each normalisation layer (BatchNorm) takes the mean and "
+    "spread of its features over *this* recording instead of over the training people. A beat "
+    "is then judged by how far it stands from this person's usual, the way a cardiologist "
+    "reads a new ECG against the same patient's other beats, not against a textbook.
+
+"
+    "No label of the recording is read: the models only see the beats, as on a new patient's "
+    "ECG. That is why it carries over: what differs between people (electrode placement, heart "
+    "axis, amplitude) shifts all of a person's beats together, and a per-person standard "
+    "removes it, while what marks a PVC or an early beat stays a difference *within* the "
+    "person. The Recordings page shows the same recording before and after; the README gives "
+    "what it changed on DS1 (chosen there) and on the 22 new people of DS2.")
 
 st.header("6. Where each model looks, class by class")
 tmpl = {n: c["class_templates"] for n, c in cards.items() if c.get("class_templates")}

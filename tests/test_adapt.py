@@ -88,3 +88,25 @@ def test_em_prior_can_leave_classes_alone():
     np.testing.assert_allclose(prior[3:], base[3:], atol=1e-9)
     assert prior[:3].sum() == pytest.approx(base[:3].sum())
     assert not np.allclose(prior[:3], base[:3], atol=1e-3)
+
+
+def test_evaluate_adapt_prints_per_record_and_fills_the_compare_table(small_data, tiny_store, tmp_path, capsys):
+    from ecgdash import dataset, load_card
+    from ecgdash.cli import main
+    from ecgdash.tables import adaptation_table
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for ext in (".keras", ".json"):
+        (folder / f"robust_cnn{ext}").write_bytes((tiny_store / f"robust_cnn{ext}").read_bytes())
+    assert main(["evaluate", "robust_cnn", "--adapt", "--models", str(folder), "--data", str(small_data)]) == 0
+    out = capsys.readouterr().out
+    test = dataset.load_split("inter", "test", out=small_data)
+    for record in np.unique(test.record):
+        assert str(record) in out
+    assert "as trained: accuracy" in out and "adapted: accuracy" in out
+    card = load_card("robust_cnn", folder=folder)
+    assert card["evaluation_adapted"]["n"] == len(test)
+    table = adaptation_table({"robust_cnn": card})
+    assert table["scored"].tolist() == ["as trained", "adapted to each record"]
+    assert table["accuracy"].iloc[1] == pytest.approx(card["evaluation_adapted"]["accuracy"])
