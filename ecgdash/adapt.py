@@ -27,6 +27,12 @@ from .config import N_CLASSES
 
 #: Records with fewer beats than this are scored as they are (too few to estimate statistics).
 MIN_BEATS = 50
+#: How ``predict_proba(..., adapt=True)`` adapts: "prior", "batchnorm" or "batchnorm+prior"
+#: (chosen by grouped cross-validation on DS1; see the module's text).
+METHOD = "prior"
+#: The classes whose prior a record re-estimates (F and Q keep the training prior: freed, EM
+#: inflated them on DS1 and accuracy fell from 0.926 to 0.834).
+PRIOR_CLASSES = (0, 1, 2)
 
 
 def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, max_iter: int = 100,
@@ -122,31 +128,58 @@ def train_prior_of(card: dict) -> np.ndarray:
     return prior / prior.sum()
 
 
-def adapt_proba(model, beats, *, min_beats: int = MIN_BEATS, batch_size: int = 4096) -> np.ndarray:
-    """Class probabilities of ``beats``, each record scored with its own BatchNorm statistics.
+def adapt_proba(model, beats, *, method: str = METHOD, train_prior=None, min_beats: int = MIN_BEATS,
+                batch_size: int = 4096) -> np.ndarray:
+    """Class probabilities of ``beats``, each record adapted to itself (no label read).
 
     Parameters
     ----------
     model : keras.Model
     beats : Beats
         Beats with their ``record`` (all beats count as one record when it is None).
+    method : {"prior", "batchnorm", "batchnorm+prior"}, default ``METHOD``
+        "prior": the record's share of N, S and V re-estimated by EM (``em_prior``);
+        "batchnorm": the record's own BatchNorm statistics; or both.
+    train_prior : ndarray, optional
+        The class prior the model learned; default: the one ``store.load_model`` attached
+        (from the model card).
     min_beats : int, default 50
         Records with fewer beats are scored without adaptation.
 
     Returns
     -------
     ndarray, float32, shape (n, 5)
+
+    Raises
+    ------
+    DataError
+        "prior" without a training prior (a model not loaded by ``load_model``).
     """
+    from .errors import DataError
     from .models import model_inputs, predict_proba
 
+    steps = set(method.split("+"))
+    if not steps <= {"prior", "batchnorm"}:
+        raise DataError(f"Unknown adaptation {method!r}: use prior, batchnorm or batchnorm+prior.")
+    if "prior" in steps:
+        train_prior = train_prior if train_prior is not None else getattr(model, "_ecgdash_prior", None)
+        if train_prior is None:
+            raise DataError("Adapting the class prior needs the prior the model learned: load the "
+                            "model with ecgdash.load_model (it reads the card) or pass train_prior.")
     records = beats.record if getattr(beats, "record", None) is not None else np.zeros(len(beats))
     out = np.zeros((len(beats), N_CLASSES), dtype=np.float32)
     for record in np.unique(records):
         idx = np.flatnonzero(records == record)
         part = beats.subset(idx) if len(idx) < len(beats) else beats
-        if len(idx) < min_beats or not _batchnorm_layers(model):
+        if len(idx) < min_beats:
             out[idx] = predict_proba(model, part, batch_size=batch_size)
             continue
-        with batchnorm_statistics(model, model_inputs(model, part), batch_size=batch_size):
-            out[idx] = predict_proba(model, part, batch_size=batch_size)
+        if "batchnorm" in steps and _batchnorm_layers(model):
+            with batchnorm_statistics(model, model_inputs(model, part), batch_size=batch_size):
+                proba = predict_proba(model, part, batch_size=batch_size)
+        else:
+            proba = predict_proba(model, part, batch_size=batch_size)
+        if "prior" in steps:
+            proba = em_prior(proba, train_prior, classes=PRIOR_CLASSES)[0]
+        out[idx] = proba
     return out

@@ -144,19 +144,23 @@ def load_model(name: str, *, folder=None, check: bool = True):
     """
     import keras
 
-    model_path, _ = model_paths(name, folder)
+    from .adapt import train_prior_of
+
+    model_path, card_path = model_paths(name, folder)
     if not model_path.is_file():
         raise ModelMissing(f"No trained model {name!r} in {model_path.parent}: {_train_hint(name)}.")
-    if check:
-        card = load_card(name, folder=folder)
-        if card.get("keras_sha256") not in (None, _sha256(model_path)):
-            raise DataError(f"{model_path} does not match its card (sha256 differs): "
-                            f"{_train_hint(name)} or restore both files with git.")
+    card = load_card(name, folder=folder) if check or card_path.is_file() else None
+    if check and card.get("keras_sha256") not in (None, _sha256(model_path)):
+        raise DataError(f"{model_path} does not match its card (sha256 differs): "
+                        f"{_train_hint(name)} or restore both files with git.")
     try:
-        return keras.saving.load_model(model_path, safe_mode=True, compile=False)
+        model = keras.saving.load_model(model_path, safe_mode=True, compile=False)
     except Exception as exc:  # keras raises many types for a broken file
         raise DataError(f"{model_path} could not be loaded ({type(exc).__name__}: {exc}); "
                         f"{_train_hint(name)} or restore it with git.") from None
+    if card is not None:          # what label-free adaptation needs (ecgdash.adapt)
+        model._ecgdash_prior = train_prior_of(card)
+    return model
 
 
 def list_models(folder=None) -> list[str]:

@@ -33,14 +33,18 @@ def score(y, proba) -> dict:
 def main() -> int:
     import keras
 
-    from ecgdash.adapt import batchnorm_statistics, em_prior
+    from ecgdash.adapt import batchnorm_statistics, em_prior, train_prior_of
     from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
+    from ecgdash.prior import adjust_prior
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
     parser.add_argument("--cv", default=str(ROOT / "data" / "cv"))
     parser.add_argument("--models", default="robust_cnn,robust_lstm")
+    parser.add_argument("--no-adjust", action="store_true",
+                        help="skip the S prior adjustment on each fold's validation records "
+                             "(the committed recipe applies it)")
     args = parser.parse_args()
     cv, source = Path(args.cv), Path(args.source)
     for name in args.models.split(","):
@@ -49,6 +53,11 @@ def main() -> int:
             saved = np.load(npz)
             model = keras.models.load_model(npz.with_suffix(".keras"), compile=False)
             prior = saved["fit_counts"] / saved["fit_counts"].sum()
+            if not args.no_adjust:       # as the committed pair: the S prior raised on validation
+                chosen = adjust_prior(model, annotated_beats(read_records(source, [str(r) for r in saved["val"]])))
+                prior = train_prior_of({"data": {"fit_counts": saved["fit_counts"].tolist()},
+                                        "logit_adjustment": chosen})
+                print(f"  {npz.stem}: S prior x{chosen['scale']:g}", flush=True)
             for record in saved["held_out"]:
                 beats = annotated_beats(read_records(source, [str(record)]))
                 raw = predict_proba(model, beats)

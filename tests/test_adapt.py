@@ -110,3 +110,25 @@ def test_evaluate_adapt_prints_per_record_and_fills_the_compare_table(small_data
     table = adaptation_table({"robust_cnn": card})
     assert table["scored"].tolist() == ["as trained", "adapted to each record"]
     assert table["accuracy"].iloc[1] == pytest.approx(card["evaluation_adapted"]["accuracy"])
+
+
+def test_adapt_proba_per_record_and_its_errors(tiny_store, small_data):
+    import keras
+
+    from ecgdash import DataError, dataset
+    from ecgdash.adapt import adapt_proba
+    from ecgdash.models import predict_proba
+    from ecgdash.store import load_model, model_paths
+
+    beats = dataset.load_split("inter", "test", out=small_data)
+    model = load_model("robust_cnn", folder=tiny_store)
+    both = adapt_proba(model, beats, method="prior")
+    first = beats.record == beats.record[0]
+    alone = adapt_proba(model, beats.subset(np.flatnonzero(first)), method="prior")
+    np.testing.assert_allclose(both[first], alone, atol=1e-6)      # each record on its own
+    assert np.allclose(adapt_proba(model, beats, method="prior", min_beats=10**6), predict_proba(model, beats))
+    bare = keras.saving.load_model(model_paths("robust_cnn", tiny_store)[0], compile=False)
+    with pytest.raises(DataError, match="needs the prior the model learned"):
+        adapt_proba(bare, beats, method="prior")
+    with pytest.raises(DataError, match="Unknown adaptation"):
+        adapt_proba(model, beats, method="magic")
