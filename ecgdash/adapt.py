@@ -11,10 +11,14 @@ step, applied record by record:
   beats (AdaBN, Li et al. 2018, Pattern Recognit 80:109): features are then normalised by
   this person's own standard instead of the training people's.
 
-Which of them ``predict_proba(..., adapt=True)`` applies (``adapt_proba``) was chosen by
-grouped cross-validation over DS1 records (``scripts/cv_folds.py``, ``scripts/cv_adapt.py``):
-BatchNorm statistics. Re-estimating the prior made things worse there (the models' probabilities
-are not calibrated enough for EM: out-of-fold accuracy fell).
+Which ``predict_proba(..., adapt=True)`` applies (``METHOD``) was chosen by grouped
+cross-validation over whole DS1 records (``scripts/cv_folds.py``: 4 folds, the robust recipe
+for 3 epochs; ``scripts/cv_adapt.py``: 50,999 out-of-fold beats). Macro-F1 over N, S, V, F,
+CNN / LSTM: as trained 0.512 / 0.504; prior over all classes 0.534 / 0.529 but accuracy fell
+from 0.926 / 0.932 to 0.834 / 0.849 (EM inflated F and Q); prior over N, S, V 0.539 / 0.508
+(accuracy 0.913 / 0.927); BatchNorm statistics 0.512 / 0.424 (the LSTM's accuracy fell to
+0.898); both 0.510 / 0.384. Rule: the best mean macro-F1 among methods that keep accuracy within
+0.02 of the unadapted models: the prior over N, S and V.
 """
 from __future__ import annotations
 

@@ -288,7 +288,8 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         from .store import load_model
 
         loaded = {name: load_model(name) for name in (models or registry.PAIRS[registry.RECORDINGS_PAIR])}
-    adapted = {name: _adapts(name) if adapt is None else bool(adapt) for name in loaded}
+    adapted = {name: (_adapts(name) and hasattr(model, "_ecgdash_prior")) if adapt is None else bool(adapt)
+               for name, model in loaded.items()}
     plain = {name: predict_proba(model, beats) for name, model in loaded.items()}
     probas = {name: predict_proba(model, beats, adapt=True) if adapted[name] else plain[name]
               for name, model in loaded.items()}

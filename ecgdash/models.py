@@ -263,9 +263,10 @@ def predict_proba(model, beats, *, batch_size: int = 4096, adapt: bool = False) 
     batch_size : int, default 4096
         Beats per call of the model.
     adapt : bool, default False
-        Adapt to each record of ``beats`` separately, from its unlabelled beats only: its
-        BatchNorm statistics are the record's own (``ecgdash.adapt``). Needs ``Beats`` with
-        their ``record``; records under ``adapt.MIN_BEATS`` beats are scored as they are.
+        Adapt to each record of ``beats`` separately, from its unlabelled beats only
+        (``ecgdash.adapt.adapt_proba``: the record's own share of N, S and V beats, estimated by
+        EM from the model's calls). Needs ``Beats`` with their ``record`` and a model loaded by
+        ``load_model``; records under ``adapt.MIN_BEATS`` beats are scored as they are.
 
     Returns
     -------

@@ -53,8 +53,9 @@ adapted = tables.adaptation_table(all_cards)
 if len(adapted):
     st.subheader("DS2 with and without adapting to each recording")
     st.caption("Each DS2 record scored as the models were trained, and with the models adapted "
-               "to that record from its unlabelled beats (BatchNorm statistics of the record; "
-               "no label read). The method was chosen by cross-validation on DS1 records only.")
+               "to that record from its unlabelled beats (the record's own share of N, S and V "
+               "beats, estimated from the models' calls; no label read). The method was chosen "
+               "by cross-validation on DS1 records only.")
     st.dataframe(adapted.style.format(precision=4), hide_index=True)
 
 st.subheader("Intra-patient vs inter-patient")

@@ -60,8 +60,8 @@ try:
                        help="For a lead recorded with swapped electrodes: the trust note says "
                             "when the QRS points down in most beats.")
     adapt = c2.toggle("Adapt the models to this recording", value=pair == "robust", key="record_adapt",
-                      help="Label-free: each model normalises its features by this person's own "
-                           "beats (BatchNorm statistics of the recording), never by its labels.")
+                      help="Label-free: each model re-estimates how common N, S and V beats are "
+                           "in this person from its own calls, and weighs borderline beats by it.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names, invert=invert, adapt=adapt)
 except DataError as exc:
@@ -115,9 +115,9 @@ b.plotly_chart(figures.counts_figure(result.counts), key="counts")
 
 if result.unadapted:
     with st.expander("Before and after adapting to this recording"):
-        st.caption("The same beats, scored by the same models: as trained, and with their "
-                   "feature statistics taken from this recording's own beats (no label read). "
-                   "Judging a beat by the person's own standard is what carries over to new people.")
+        st.caption("The same beats, scored by the same models: as trained, and weighed by this "
+                   "person's own share of N, S and V beats, estimated from the models' calls (no "
+                   "label read). Judging a beat by the person's own standard carries over to new people.")
         before, after = result.unadapted_counts, result.counts.loc[list(result.unadapted_counts.index)]
         st.dataframe(before.add_suffix(" before").join(after[list(before.columns)].add_suffix(" after")))
         for name, q in result.unadapted_quality.items():
