@@ -133,7 +133,7 @@ def train_prior_of(card: dict) -> np.ndarray:
 
 
 def adapt_proba(model, beats, *, method: str = METHOD, train_prior=None, min_beats: int = MIN_BEATS,
-                batch_size: int = 4096) -> np.ndarray:
+                batch_size: int = 4096, proba: np.ndarray | None = None) -> np.ndarray:
     """Class probabilities of ``beats``, each record adapted to itself (no label read).
 
     Parameters
@@ -149,6 +149,8 @@ def adapt_proba(model, beats, *, method: str = METHOD, train_prior=None, min_bea
         (from the model card).
     min_beats : int, default 50
         Records with fewer beats are scored without adaptation.
+    proba : ndarray, optional
+        ``predict_proba(model, beats)`` when already computed (the "prior" method reuses it).
 
     Returns
     -------
@@ -175,15 +177,14 @@ def adapt_proba(model, beats, *, method: str = METHOD, train_prior=None, min_bea
     for record in np.unique(records):
         idx = np.flatnonzero(records == record)
         part = beats.subset(idx) if len(idx) < len(beats) else beats
-        if len(idx) < min_beats:
-            out[idx] = predict_proba(model, part, batch_size=batch_size)
-            continue
-        if "batchnorm" in steps and _batchnorm_layers(model):
+        if "batchnorm" in steps and len(idx) >= min_beats and _batchnorm_layers(model):
             with batchnorm_statistics(model, model_inputs(model, part), batch_size=batch_size):
-                proba = predict_proba(model, part, batch_size=batch_size)
+                scored = predict_proba(model, part, batch_size=batch_size)
+        elif proba is not None:
+            scored = np.asarray(proba, dtype=np.float32)[idx]
         else:
-            proba = predict_proba(model, part, batch_size=batch_size)
-        if "prior" in steps:
-            proba = em_prior(proba, train_prior, classes=PRIOR_CLASSES)[0]
-        out[idx] = proba
+            scored = predict_proba(model, part, batch_size=batch_size)
+        if "prior" in steps and len(idx) >= min_beats:
+            scored = em_prior(scored, train_prior, classes=PRIOR_CLASSES)[0]
+        out[idx] = scored
     return out

@@ -24,7 +24,7 @@ from .cutting import beats_at, is_beat_symbol
 from .detect import detect_beats, detection_quality, match_beats
 from .errors import DataError
 from .evaluation import evaluate
-from .adapt import MIN_BEATS
+from .adapt import MIN_BEATS, adapt_proba
 from .models import predict_proba
 from .quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
 from .recordings import MLII_NAMES, Recording, read_recording
@@ -291,7 +291,7 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     adapted = {name: (_adapts(name) and hasattr(model, "_ecgdash_prior")) if adapt is None else bool(adapt)
                for name, model in loaded.items()}
     plain = {name: predict_proba(model, beats) for name, model in loaded.items()}
-    probas = {name: predict_proba(model, beats, adapt=True) if adapted[name] else plain[name]
+    probas = {name: adapt_proba(model, beats, proba=plain[name]) if adapted[name] else plain[name]
               for name, model in loaded.items()}
     if any(adapted.values()) and len(beats) < MIN_BEATS:
         warnings.append(f"Only {len(beats)} beats: too few to adapt the models to this recording "

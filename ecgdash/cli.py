@@ -182,6 +182,7 @@ def _evaluate_adapted(args, names) -> int:
     import pandas as pd
 
     from . import dataset, store
+    from .adapt import adapt_proba
     from .evaluation import evaluate
     from .models import predict_proba
 
@@ -190,7 +191,8 @@ def _evaluate_adapted(args, names) -> int:
         split = registry.Split.parse(card.get("split", "intra"))
         test = dataset.load_split(split, "test", out=args.data)
         model = store.load_model(name, folder=args.models)
-        plain, adapted = predict_proba(model, test), predict_proba(model, test, adapt=True)
+        plain = predict_proba(model, test)
+        adapted = adapt_proba(model, test, proba=plain)
         rows = []
         for record in np.unique(test.record):
             m = test.record == record
