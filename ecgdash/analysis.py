@@ -27,19 +27,18 @@ from .evaluation import evaluate
 from .adapt import MIN_BEATS, adapt_proba
 from .models import predict_proba
 from .quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
-from .recordings import MLII_NAMES, Recording, read_recording
+from .recordings import MLII_NAMES, Recording, lead_key, read_recording
 from .trust import Trust, assess_trust
 
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
-_SAME_LEAD = MLII_NAMES
 _GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL)?\d*")
 
 
 def lead_warning(lead: str) -> str | None:
     """A warning when beats come from a lead other than the models' MLII (None when it is MLII)."""
-    key = str(lead).upper().replace(" ", "").replace("_", "").replace("-", "")
-    if key in _SAME_LEAD:
+    key = lead_key(lead)
+    if key in MLII_NAMES:
         return None
     if _GENERIC_LEAD.fullmatch(key):
         return (f"The lead '{lead}' has no standard name: the models were trained on {MODEL_LEAD} "

@@ -29,8 +29,13 @@ from .csvio import decompress, is_number, looks_like_beats, to_text
 from .errors import DataError
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
-#: Lead names that mean MLII or lead II (upper case, without spaces, '_' or '-').
+#: Lead names that mean MLII or lead II (as ``lead_key`` writes them).
 MLII_NAMES = {"MLII", "II", "LEADII", "ECGII", "ECGLEADII"}
+
+
+def lead_key(name) -> str:
+    """A lead name compared loosely: upper case, without spaces, '_' or '-' ("lead II" -> "LEADII")."""
+    return str(name).upper().replace(" ", "").replace("_", "").replace("-", "")
 #: The shortest recording analysed: a 10-second strip (a 12-lead ECG, a smartwatch ECG).
 MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
@@ -95,7 +100,7 @@ class Recording:
         """The lead nearest the models' MLII: MLII or lead II when the recording has one (e.g.
         a 12-lead file), else the first lead."""
         for name in self.leads:
-            if name.upper().replace(" ", "").replace("_", "").replace("-", "") in MLII_NAMES:
+            if lead_key(name) in MLII_NAMES:
                 return name
         return self.leads[0]
 

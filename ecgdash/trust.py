@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .recordings import MLII_NAMES
+from .recordings import MLII_NAMES, lead_key
 
 LEVELS = ("expected", "reduced", "hints", "unreadable")
 DISAGREE_REDUCED, DISAGREE_HINTS = 0.10, 0.25
@@ -42,7 +42,7 @@ class Trust:
 
 def lead_kind(lead: str) -> str:
     """"standard" (MLII / lead II), "limb" (another limb lead), "chest" (V1-V6, V), "unnamed"."""
-    key = str(lead).upper().replace(" ", "").replace("_", "").replace("-", "")
+    key = lead_key(lead)
     if key in MLII_NAMES:
         return "standard"
     if key in _LIMB:
