@@ -25,9 +25,10 @@ class Beats:
         The beat's position (annotation or detection) in the record, in samples at ``fs``.
     rr : float32 array, shape (n, 2), or None
         RR interval before and after each beat, in seconds (WFDB input only).
-    context : float32 array, shape (n, 6), or None
-        The RR context features, shape (n, 6) (``ecgdash.context``), computed over the whole record when the
-        beats are cut, so that a subset of beats keeps them.
+    context : float32 array, shape (n, 6) or (n, 7), or None
+        The RR context features (``ecgdash.context.ALL_RR_FEATURES``; built data from before
+        the seventh keeps six), computed over the whole record when the beats are cut, so that
+        a subset of beats keeps them.
     template : float32 array, shape (n, 187), or None
         The local template: the median of the neighbouring beats of the same record, i.e. what
         this patient's beats look like right now (``ecgdash.context``).

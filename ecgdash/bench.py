@@ -6,7 +6,9 @@ beats/s on its test split, time to load from trained_models/); ``scoring`` (the 
 work on the test CSV); ``detection`` (QRS detection against every annotated record, time per
 record, macro-F1 at annotated vs detected positions); ``strips`` (10-s and 30-s strips of one
 lead: beats found vs annotated); ``noise`` (detection under simulated
-ambulatory noise); ``explain`` (seconds to explain one beat and 100 beats); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1).
+ambulatory noise); ``explain`` (seconds to explain one beat and 100 beats); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1);
+``classroom`` (the Train page's defaults, ``recipes.CLASSROOM``: each reference model trained
+and scored on the test split, with its time).
 """
 from __future__ import annotations
 
@@ -204,7 +206,8 @@ def bench_detection_noise(source, minutes: float = 10.0,
 
 
 def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn"),
-              parts=("build", "models", "scoring", "detection", "strips", "noise", "explain", "robust")) -> dict:
+              parts=("build", "models", "scoring", "detection", "strips", "noise", "explain", "robust",
+                     "classroom")) -> dict:
     from . import dataset
 
     results = {}
@@ -247,7 +250,35 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
         results["explain"] = bench_explain(models, data)
     if "robust" in parts and source.is_dir():
         results["robust"] = bench_robustness(source, models)
+    if "classroom" in parts and built:
+        results["classroom"] = bench_classroom(data, names)
     return results
+
+
+def bench_classroom(data=None, names=("lstm", "cnn")) -> dict:
+    """The Train page with its defaults (``recipes.CLASSROOM``): seconds from the start of
+    training to a scored model, and its test macro-F1 and accuracy (intra-patient test split)."""
+    import keras
+
+    from . import dataset
+    from .recipes import CLASSROOM
+    from .training import one_class_advice, train_model
+
+    train = dataset.load_split("intra", "train", out=data)
+    test = dataset.load_split("intra", "test", out=data)
+    out = {}
+    for name in reversed(names):   # the page offers the CNN first
+        seconds, (_, card) = _timed(lambda: train_model(name, train, config=CLASSROOM, test=test))
+        ev = card["evaluation"]
+        out[name] = {"seconds": seconds, "macro_f1": ev["macro_f1"], "accuracy": ev["accuracy"],
+                     "val_accuracy": [round(h["val_accuracy"], 3) for h in card["history"]]}
+        print(f"Train page defaults ({CLASSROOM.epochs} epochs, {CLASSROOM.subset:,} beats, batch "
+              f"{CLASSROOM.batch_size}), {name}: test macro-F1 {ev['macro_f1']:.3f}, accuracy "
+              f"{ev['accuracy']:.3f}, {seconds:.0f} s; validation accuracy by epoch "
+              f"{out[name]['val_accuracy']}{'; calls one class only' if one_class_advice(card) else ''}",
+              flush=True)
+        keras.backend.clear_session()
+    return out
 
 
 def bench_explain(models=None, data=None, names=("lstm", "cnn")) -> dict:

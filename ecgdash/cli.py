@@ -326,7 +326,7 @@ def cmd_bench(args) -> int:
     from .bench import run_bench
 
     parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection",
-                                                    "strips", "noise", "explain", "robust")
+                                                    "strips", "noise", "explain", "robust", "classroom")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 

@@ -10,7 +10,11 @@ input, shape (n, 6):
   the surrounding beats (±``WINDOW`` beats of the same record), so they mean the same at 50
   and at 120 beats per minute;
 - ``pre_over_record``: the RR before divided by the record's mean RR;
-- ``post_over_pre``: the compensatory pause after an early beat.
+- ``post_over_pre``: the compensatory pause after an early beat;
+- ``rr_irregularity`` (a seventh feature, only for models trained with it,
+  ``TrainConfig.rr_irregularity``): sample entropy of the ``ENTROPY_WINDOW`` RR intervals
+  around the beat, high in atrial fibrillation and low in a regular rhythm with the odd early
+  beat (issue 12: screened by ``scripts/cv_features.py``).
 
 Measured on MIT-BIH (ROC-AUC of S vs N beats, one feature alone, DS2): RR before 0.69;
 divided by the median of ±8 beats 0.70; by the mean of ±25 beats 0.98; by the record's mean
@@ -35,7 +39,10 @@ from .errors import DataError
 
 RR_FEATURES = ("pre_rr_s", "post_rr_s", "pre_over_local", "post_over_local",
                "pre_over_record", "post_over_pre")
+#: Every feature ``compute_context`` returns: a model reads the first ``rr_width(model)``.
+ALL_RR_FEATURES = RR_FEATURES + ("rr_irregularity",)
 WINDOW = 25
+ENTROPY_WINDOW = 60
 TEMPLATE_WINDOW = 15
 _CLIP = 4.0
 
@@ -55,25 +62,61 @@ def rolling_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
     return (total[hi] - total[lo]) / (hi - lo)
 
 
-def rr_context(beats: Beats) -> np.ndarray:
-    """The RR context features of ``beats``, float32 (n, 6). Raises DataError without context.
+def sample_entropy(x: np.ndarray, m: int = 2, r: float = 0.2) -> float:
+    """Sample entropy of one short series, tolerance ``r`` times its standard deviation.
 
-    Uses ``beats.context`` when the beats carry it (computed over the whole record when they
-    were cut); otherwise computes it from ``rr`` and ``sample``, which assumes whole records.
+    0 for a constant series; ``log(len(x))`` when no template of length ``m + 1`` repeats.
     """
-    if beats.context is not None:
-        return np.asarray(beats.context, dtype=np.float32)
-    return compute_context(beats)
+    x = np.asarray(x, dtype=np.float64)
+    tol = r * x.std()
+    if len(x) <= m + 1 or tol == 0:
+        return 0.0
+
+    def pairs(k):
+        emb = np.lib.stride_tricks.sliding_window_view(x, k)[: len(x) - m]
+        dist = np.abs(emb[:, None, :] - emb[None, :, :]).max(axis=2)
+        return (np.count_nonzero(dist <= tol) - len(emb)) / 2
+
+    b, a = pairs(m), pairs(m + 1)
+    return float(-np.log(a / b)) if a > 0 and b > 0 else float(np.log(len(x)))
+
+
+def rr_irregularity(pre: np.ndarray, window: int = ENTROPY_WINDOW, step: int = 10) -> np.ndarray:
+    """Sample entropy of the ``window`` RR intervals around each beat of one record.
+
+    Computed every ``step`` beats and held in between (the windows of neighbours overlap by
+    more than 80 %); a record shorter than ``window`` beats uses all its intervals.
+    """
+    pre = np.asarray(pre, dtype=np.float64)
+    n = len(pre)
+    out = np.zeros(n)
+    for start in range(0, n, step):
+        lo = max(0, min(start - window // 2, n - window))
+        out[start:start + step] = sample_entropy(pre[lo:lo + window])
+    return out
+
+
+def rr_context(beats: Beats, width: int = len(RR_FEATURES)) -> np.ndarray:
+    """The first ``width`` RR context features of ``beats``, float32 (n, width).
+
+    Uses ``beats.context`` when the beats carry that many columns (computed over the whole
+    record when they were cut); otherwise computes them from ``rr`` and ``sample``, which
+    assumes whole records. Raises DataError without context.
+    """
+    if beats.context is not None and np.shape(beats.context)[1] >= width:
+        return np.asarray(beats.context, dtype=np.float32)[:, :width]
+    return compute_context(beats)[:, :width]
 
 
 def compute_context(beats: Beats) -> np.ndarray:
-    """The RR context of whole records' beats from their ``rr`` and ``sample`` (float32 (n, 6))."""
+    """The RR context of whole records' beats from their ``rr`` and ``sample``: float32
+    (n, len(ALL_RR_FEATURES))."""
     if beats.rr is None or beats.sample is None:
         raise DataError("These beats carry no RR context (no record positions): a model that "
                         "needs the RR intervals can only score beats cut from a recording "
                         "(beats_from_record, analyze_record or the built data), not a bare CSV.")
     rr = np.asarray(beats.rr, dtype=np.float64)[:, :2]
-    out = np.zeros((len(beats), len(RR_FEATURES)), dtype=np.float64)
+    out = np.zeros((len(beats), len(ALL_RR_FEATURES)), dtype=np.float64)
     records = beats.record if beats.record is not None else np.zeros(len(beats))
     for rec in np.unique(records):
         idx = np.flatnonzero(records == rec)
@@ -90,6 +133,7 @@ def compute_context(beats: Beats) -> np.ndarray:
         out[idx, 3] = post / local
         out[idx, 4] = pre / pre.mean()
         out[idx, 5] = post / pre
+        out[idx, 6] = rr_irregularity(pre)
     return np.clip(np.nan_to_num(out, nan=1.0), 0.0, _CLIP).astype(np.float32)
 
 

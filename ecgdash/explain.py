@@ -64,8 +64,7 @@ def _ig_function(model, steps: int):
     """A tf.function computing integrated gradients for a batch of beats (traced once)."""
     import tensorflow as tf
 
-    from .context import RR_FEATURES
-    from .models import needs_context
+    from .models import needs_context, rr_width
 
     global _IG_FUNCTIONS
     import weakref
@@ -103,7 +102,7 @@ def _ig_function(model, steps: int):
 
     beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
     sig = [beat, beat, tf.TensorSpec([None], tf.int32), beat,
-           tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)]
+           tf.TensorSpec([None, max(rr_width(model), 1)], tf.float32)]
     fn = per_model[steps] = tf.function(run, input_signature=sig)
     return fn
 
@@ -115,7 +114,6 @@ def integrated_gradients(model, beats, *, target=None, steps: int = IG_STEPS, ba
     With ``tol``, beats whose attributions miss p(x) - p(baseline) by more than ``tol`` are
     recomputed with 4x, then 16x the steps.
     """
-    from .context import RR_FEATURES
     from .models import model_inputs, predict_proba
 
     inputs = model_inputs(model, beats)
@@ -128,7 +126,7 @@ def integrated_gradients(model, beats, *, target=None, steps: int = IG_STEPS, ba
     proba = predict_proba(model, beats)
     tgt = _targets(proba, target).astype(np.int32)
     template = inputs[1] if len(inputs) > 1 else np.zeros_like(X)
-    rr = inputs[2] if len(inputs) > 2 else np.zeros((n, len(RR_FEATURES)), np.float32)
+    rr = inputs[2] if len(inputs) > 2 else np.zeros((n, 1), np.float32)
     def run(idx, k):
         fn = _ig_function(model, k)
         size = max(1, batch_size * steps // k)

@@ -8,14 +8,13 @@ from __future__ import annotations
 from .config import BEAT_LEN, N_CLASSES
 
 
-def _context_input():
-    """The RR-context input (``context.RR_FEATURES``) and a small dense layer reading it."""
+def _context_input(width: int):
+    """The RR-context input (the first ``width`` of ``context.ALL_RR_FEATURES``) and a small
+    dense layer reading it."""
     import keras
     from keras import layers
 
-    from .context import RR_FEATURES
-
-    rr = keras.Input(shape=(len(RR_FEATURES),), name="rr")
+    rr = keras.Input(shape=(width,), name="rr")
     return rr, layers.Dense(16, activation="relu", name="rr_dense")(rr)
 
 
@@ -29,7 +28,8 @@ def _beat_and_template(beat):
     return template, layers.Concatenate(name="beat_template_diff")([beat, template, diff])
 
 
-def build_lstm(*, units: int = 48, context: bool = False) -> "keras.Model":  # noqa: F821
+def build_lstm(*, units: int = 48, context: bool = False,
+               rr_features: int = 6) -> "keras.Model":  # noqa: F821
     """Our LSTM: a small convolutional front end, then an LSTM that reads the whole beat.
 
     Two convolutions of 5 samples (1,392 parameters; the second with stride 2) turn the
@@ -41,7 +41,8 @@ def build_lstm(*, units: int = 48, context: bool = False) -> "keras.Model":  # n
 
     With ``context=True`` (the robust LSTM) a second input, the beat's RR intervals
     (``ecgdash.context``), joins the pooled features before the dense layers, and the
-    convolutions read the beat, its local template and their difference.
+    convolutions read the beat, its local template and their difference. ``rr_features``: how
+    many of ``context.ALL_RR_FEATURES`` it reads (6, or 7 with the RR irregularity).
     """
     import keras
     from keras import layers
@@ -57,7 +58,7 @@ def build_lstm(*, units: int = 48, context: bool = False) -> "keras.Model":  # n
               layers.GlobalAveragePooling1D(name="mean_over_time")(x)]
     model_inputs = inputs
     if context:
-        rr, rr_features = _context_input()
+        rr, rr_features = _context_input(rr_features)
         pooled.append(rr_features)
         model_inputs = [inputs, template, rr]
     x = layers.Concatenate(name="pool")(pooled)
@@ -103,7 +104,7 @@ def _residual_block(x, filters: int, kernel: int, name: str):
 
 
 def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
-              dense: int = 48, context: bool = False) -> "keras.Model":  # noqa: F821
+              dense: int = 48, context: bool = False, rr_features: int = 6) -> "keras.Model":  # noqa: F821
     """A small residual 1-D CNN (under 100,000 parameters; the reference CNN had 384,453).
 
     A stem convolution, then residual blocks (two convolutions of ``kernel`` samples, a skip
@@ -114,7 +115,7 @@ def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3
 
     With ``context=True`` (the robust CNN) the stem reads the beat, its local template and their
     difference, and the beat's RR intervals (``ecgdash.context``) join the flattened features
-    before the dense head.
+    before the dense head (the first ``rr_features`` of ``context.ALL_RR_FEATURES``).
     """
     import keras
     from keras import layers
@@ -131,7 +132,7 @@ def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3
     x = layers.Flatten(name="flatten")(x)
     model_inputs = inputs
     if context:
-        rr, rr_features = _context_input()
+        rr, rr_features = _context_input(rr_features)
         x = layers.Concatenate(name="with_rr")([x, rr_features])
         model_inputs = [inputs, template, rr]
     x = layers.Dropout(dropout, name="dropout")(x)
@@ -148,12 +149,20 @@ def needs_context(model) -> bool:
     return len(model.inputs) > 1
 
 
-def build(name: str) -> "keras.Model":  # noqa: F821
-    """A fresh, untrained model for the registered ``name`` (``ecgdash.registry.MODELS``)."""
+def rr_width(model) -> int:
+    """How many RR context features ``model`` reads (0 for a model without context)."""
+    return int(model.inputs[2].shape[-1]) if needs_context(model) else 0
+
+
+def build(name: str, *, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+    """A fresh, untrained model for the registered ``name`` (``ecgdash.registry.MODELS``);
+    ``rr_features`` applies to the robust pair (``TrainConfig.rr_irregularity`` makes it 7)."""
     from .registry import spec
 
     s = spec(name)
-    return BUILDERS[s.architecture](context=s.needs_context)
+    if not s.needs_context:
+        return BUILDERS[s.architecture]()
+    return BUILDERS[s.architecture](context=True, rr_features=rr_features)
 
 
 def layer_table(model) -> list[dict]:
@@ -201,7 +210,7 @@ _SERVING: "weakref.WeakKeyDictionary" = None  # model -> its fixed-signature tf.
 
 def _serving_function(model):
     """``model`` wrapped in a tf.function with a fixed (None, 187, 1) signature (plus the local
-    template and the (None, len(RR_FEATURES)) RR context for the robust pair), traced once.
+    template and the (None, rr_width(model)) RR context for the robust pair), traced once.
 
     Keras' ``predict`` retraces for every new batch shape, and an eager call on a large array is
     slow (10x for the CNN on 21,892 beats); a fixed signature avoids both.
@@ -218,9 +227,7 @@ def _serving_function(model):
         beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
         ref = weakref.ref(model)   # the function must not keep its own key alive
         if needs_context(model):
-            from .context import RR_FEATURES
-
-            rr = tf.TensorSpec([None, len(RR_FEATURES)], tf.float32)
+            rr = tf.TensorSpec([None, rr_width(model)], tf.float32)
             fn = tf.function(lambda x, t, r: ref()([x, t, r], training=False),
                              input_signature=[beat, beat, rr])
         else:
@@ -247,7 +254,7 @@ def model_inputs(model, beats) -> tuple:
         raise DataError(f"Model {model.name} needs each beat's RR intervals: give it the Beats "
                         "from beats_from_record or analyze_record (with their record positions), "
                         "not a bare array of beats.")
-    return X, templates(beats)[..., None], rr_context(beats)
+    return X, templates(beats)[..., None], rr_context(beats, rr_width(model))
 
 
 def predict_proba(model, beats, *, batch_size: int = 4096, adapt: bool = False) -> "np.ndarray":  # noqa: F821

@@ -173,7 +173,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     train_recs = read_records(source, train_names)
     val = annotated_beats(read_records(source, val_names))
     clean = annotated_beats(train_recs)
-    model = build(name)
+    model = build(name, rr_features=7 if config.rr_irregularity else 6)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
                              config.class_weight, config.seed, config.subset)
     summary = fit(model, data, val, config, on_epoch, verbose)

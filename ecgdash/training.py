@@ -168,6 +168,9 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     """
     import keras
 
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = config.batchnorm_momentum
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history: list[dict] = []
@@ -223,6 +226,36 @@ def add_evaluation(card: dict, model, test: Beats) -> dict:
     card["evaluation"]["test_set"] = registry.Split.parse(card["split"]).test_set
     card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
     return card
+
+
+def one_class_advice(card: dict) -> str | None:
+    """What to change when a freshly trained model predicts a single class on its test beats.
+
+    Parameters
+    ----------
+    card : dict
+        A card with ``evaluation`` (``add_evaluation``).
+
+    Returns
+    -------
+    str or None
+        A plain-words explanation and what to change, or None when the model's calls on the
+        test beats cover more than one class (or the card holds no evaluation).
+    """
+    ev = card.get("evaluation")
+    if not ev or not ev.get("confusion"):
+        return None
+    called = np.asarray(ev["confusion"]).sum(axis=0)
+    if np.count_nonzero(called) != 1:
+        return None
+    only = CLASSES[int(np.argmax(called))]
+    lstm = str(card.get("kind", "")).startswith("lstm")
+    more = ("The LSTM learns more slowly than the CNN: give it two to three times the epochs "
+            "(e.g. 12-15 instead of 5)" if lstm else "Give it more epochs")
+    return (f"This model calls every test beat **{only}**. Its accuracy "
+            f"({ev['accuracy']:.3f}) is only the share of {only} beats: it has learned how common "
+            f"the classes are, not what they look like (macro-F1 {ev['macro_f1']:.3f}). "
+            f"{more}, or train on more beats (the Subset box; 0 uses all of them).")
 
 
 def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,

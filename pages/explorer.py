@@ -16,14 +16,18 @@ options = list(sources) + ["Built intra-patient test split", "Built DS2 test spl
 choice = st.selectbox("Beats", options)
 if choice in sources:
     key, beats = sources[choice]
+    pair = current.get("pair", registry.BEATS_PAIR)
 else:
     built = blocks.built_split_or_none("intra" if "intra" in choice else "inter", "test")
     if built is None:
         st.info("Or score an upload (or the example) on the Predict page first: its beats appear here.")
         st.stop()
     key, beats = built
+    # DS2's people are new only to the DS1-trained models (the Kaggle pair trained on 80 % of them)
+    pair = "robust" if "DS2" in choice else registry.BEATS_PAIR
+st.caption(f"Models: {registry.PAIR_TITLES[pair]}.")
 
-names = registry.PAIRS[registry.BEATS_PAIR]
+names = registry.PAIRS[pair]
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
 pred = {name: p.argmax(axis=1) for name, p in probas.items()}

@@ -1,7 +1,7 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
 import streamlit as st
 
-from ecgdash import figures, registry
+from ecgdash import figures, registry, seen
 from ecgdash.analysis import MODEL_LEAD
 from ecgdash.config import data_dir
 from ecgdash.dashboard import blocks, caches
@@ -129,6 +129,10 @@ quality = result.quality_frame()
 if len(quality):
     st.subheader("Each model against the reference labels")
     st.dataframe(quality, hide_index=True)
+    for name in result.probas:
+        note = seen.seen_note(name, seen.record_seen_share(name, rec.name), record=rec.name)
+        if note:
+            st.warning(note)
     if not result.readable.all():
         st.caption(f"{int((~result.readable).sum())} beats in unreadable stretches are left out.")
 

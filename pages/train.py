@@ -4,7 +4,7 @@ import streamlit as st
 from ecgdash import figures, registry, store, training
 from ecgdash.dashboard import blocks
 from ecgdash.errors import DataError
-from ecgdash.recipes import preset
+from ecgdash.recipes import CLASSROOM, preset
 
 st.title("Train a model")
 
@@ -20,10 +20,11 @@ with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)
     kind = c1.selectbox("Model", registry.PAIRS["reference"][::-1], key="train_kind",
                         format_func=registry.title)
-    epochs = c2.number_input("Max epochs", 1, 200, 5, key="train_epochs")
-    batch = c3.selectbox("Batch size", [64, 128, 256, 512], index=1, key="train_batch")
+    epochs = c2.number_input("Max epochs", 1, 200, CLASSROOM.epochs, key="train_epochs")
+    sizes = [64, 128, 256, 512]
+    batch = c3.selectbox("Batch size", sizes, index=sizes.index(CLASSROOM.batch_size), key="train_batch")
     subset = c4.number_input(f"Subset of beats (0 = all {len(train):,})", 0, len(train),
-                             min(5000, len(train)), 1000, key="train_subset")
+                             min(CLASSROOM.subset, len(train)), 1000, key="train_subset")
     go = st.form_submit_button("Train", type="primary")
 
 if go:
@@ -54,6 +55,9 @@ if "candidate" in st.session_state:
             blocks.model_card(kind, current)
     with right:
         blocks.model_card(f"new {kind}", card)
+    advice = training.one_class_advice(card)
+    if advice:
+        st.warning(advice)
     keep, discard = st.columns(2)
     if keep.button(f"Keep it: replace trained_models/{kind}.keras", type="primary", key="keep"):
         try:

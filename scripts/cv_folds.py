@@ -11,6 +11,7 @@ Every choice of issue 12 (features, adaptation method) is then judged on these o
 of DS1; DS2 is never read here.
 
     python scripts/cv_folds.py --epochs 3 [--models robust_cnn,robust_lstm] [--folds 4]
+    python scripts/cv_folds.py --rr-irregularity --out data/cv_irregularity   # a candidate feature
 
 Short runs (``--epochs 3``) rank choices; the committed recipe is then trained in full.
 """
@@ -35,7 +36,8 @@ def folds(records=DS1, k: int = 4) -> list[list[str]]:
     return [records[i::k] for i in range(k)]
 
 
-def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, epochs: int, seed: int) -> None:
+def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, epochs: int, seed: int,
+             rr_irregularity: bool = False) -> None:
     import keras
 
     from ecgdash.dataset import annotated_beats, read_records
@@ -50,7 +52,8 @@ def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, ep
     train = [r for r in DS1 if r not in held_out]
     val = train[::len(train) // 2][:2]            # two training records validate (early stopping)
     start = time.perf_counter()
-    model, card = train_robust(name, source, config=preset("robust", epochs=epochs, patience=epochs, seed=seed),
+    model, card = train_robust(name, source, config=preset("robust", epochs=epochs, patience=epochs, seed=seed,
+                                                           rr_irregularity=rr_irregularity),
                                records=train, val_records=val, adjust=False)
     test = annotated_beats(read_records(source, held_out))
     proba = predict_proba(model, test)
@@ -75,12 +78,15 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--rr-irregularity", action="store_true",
+                        help="train with the 7th RR feature (context.rr_irregularity)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name in args.models.split(","):
         for k, held_out in enumerate(folds(k=args.folds)):
-            run_fold(name, k, held_out, Path(args.source), out, args.epochs, args.seed)
+            run_fold(name, k, held_out, Path(args.source), out, args.epochs, args.seed,
+                     args.rr_irregularity)
     return 0
 
 

@@ -191,6 +191,45 @@ def test_pages_with_built_data(monkeypatch, tiny_store, small_data):
     assert not at.exception and len(at.dataframe[0].value) > 100
 
 
+def test_scores_say_when_the_model_trained_on_those_beats(monkeypatch, tiny_store, small_data, small_csv):
+    """DS2 on Predict offers only the DS1-trained pairs (the Kaggle pair trained on 80 % of it);
+    a score on beats a model trained on carries the note beside it (issue 13)."""
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
+    at = _app()
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Built DS2 (inter-patient) test split").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="ds2_pair").options == [registry_title("robust"), registry_title("inter")]
+    table = at.dataframe[0].value
+    assert "robust_cnn_class" in table.columns and "cnn_class" not in table.columns
+    assert not [w.value for w in at.warning if "flatters" in w.value]
+    assert sum("None of these beats was in its training data" in c.value for c in at.caption) == 2
+    # the Explorer scores the same beats with the same pair
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception and "Robust" in at.markdown[1].value + at.markdown[2].value
+    # the Kaggle pair's own training file, uploaded: the note beside each score
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Upload a CSV").run()
+    at.file_uploader(key="beats_upload").set_value(("mitbih_train.csv", small_csv, "text/csv")).run()
+    notes = [w.value for w in at.warning if "flatters" in w.value]
+    assert len(notes) == 2 and all("every one of these beats" in n for n in notes)
+    # a DS1 record on the Recordings page: the robust pair trained on all of it
+    at.switch_page("pages/recording.py").run()
+    at.radio(key="record_source").set_value("An example").run()
+    at.selectbox(key="record_example").set_value("record_208").run()
+    notes = [w.value for w in at.warning if "flatters" in w.value]
+    assert len(notes) == 2 and all("record 208's beats" in n for n in notes)
+    at.selectbox(key="record_example").set_value("record_213").run()        # DS2: never seen
+    assert not [w.value for w in at.warning if "flatters" in w.value]
+
+
+def registry_title(pair: str) -> str:
+    from ecgdash.registry import PAIR_TITLES
+
+    return PAIR_TITLES[pair]
+
+
 def test_a_rebuild_is_scored_anew(monkeypatch, tiny_store, small_source, tmp_path):
     """Rebuilt with another lead (the same beats, the same count), the built split is scored
     again: no predictions of the old build are shown."""
@@ -291,6 +330,13 @@ def test_train_page_trains_and_keeps(monkeypatch, tiny_store, small_data, tmp_pa
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1                   # the live curves
     assert [m.label for m in at.metric].count("parameters") == 2   # new card beside the current
+    # the one-class message shows exactly when the new model calls every test beat one class
+    from ecgdash.training import one_class_advice
+
+    _, _, candidate = at.session_state["candidate"]
+    one_class = np.count_nonzero(np.sum(candidate["evaluation"]["confusion"], axis=0)) == 1
+    shown = [w.value for w in at.warning if "calls every test beat" in w.value]
+    assert bool(shown) == one_class and (not shown or shown[0] == one_class_advice(candidate))
     at.button(key="keep").click().run()
     assert any("Saved" in s.value for s in at.success)
     card = store.load_card("lstm", folder=models)
