@@ -1,18 +1,15 @@
 """ecgdash: the Streamlit dashboard. Run with ``streamlit run app.py``."""
-# Heavy imports first, before any page runs (GUIDE §4: a click during the first load could
-# otherwise import pandas in two threads at once).
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import pandas  # noqa: E402,F401
-import plotly.graph_objects  # noqa: E402,F401
 import streamlit as st  # noqa: E402
-import tensorflow  # noqa: E402,F401
 
 st.set_page_config(page_title="ecgdash: LSTM vs CNN heartbeats", page_icon=":material/ecg_heart:", layout="wide")
 
-pages = [
+# The navigation first: Streamlit shows the pages/ folder's file names until it runs, so
+# nothing slow may come before it.
+page = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/predict.py", title="Predict", icon=":material/online_prediction:"),
     st.Page("pages/explorer.py", title="Beat explorer", icon=":material/monitor_heart:"),
@@ -20,5 +17,13 @@ pages = [
     st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
-]
-st.navigation(pages).run()
+])
+
+# Then pandas and plotly, before any page runs (GUIDE §4: a click during the first load could
+# otherwise import pandas in two threads at once). TensorFlow is not imported here: it loads
+# when a page first needs a model (ecgdash.dashboard.caches.load_tensorflow, behind a lock), so the
+# Overview is usable before it.
+import pandas  # noqa: E402,F401
+import plotly.graph_objects  # noqa: E402,F401
+
+page.run()

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ecgdash import figures, registry, store, training
-from ecgdash.dashboard import blocks
+from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.recipes import CLASSROOM, preset
 
@@ -40,6 +40,7 @@ if go:
         chart.plotly_chart(figures.training_figure(rows), key=f"live_{epoch}")
 
     with st.status(f"Training the {kind.upper()}…", expanded=True) as status:
+        caches.load_tensorflow()
         model, card = training.train_model(kind, train, config=config, test=test, on_epoch=on_epoch)
         status.update(label=f"Done: best epoch {card['best_epoch']} of {card['epochs_run']}",
                       state="complete")

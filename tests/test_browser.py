@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM, launch, nav, streamlit_server, wait_idle
+from browser import CHROMIUM, first_paint, launch, nav, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium not installed (.ci/run installs it)")
@@ -50,3 +50,24 @@ def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
             assert page.locator('[data-testid="stException"]').count() == 0, name
         browser.close()
     assert not errors, errors
+
+
+def test_titles_from_the_first_paint(tiny_store, tmp_path):
+    """The sidebar shows the pages' titles from the first paint, never the pages/ file names;
+    the time to a usable Overview is recorded in tests/_artifacts/first_paint.txt (a timing is
+    not asserted: it depends on the machine)."""
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with streamlit_server(env) as url, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        seen = first_paint(page, url)
+        browser.close()
+    assert seen["first_nav"] is not None and seen["usable_s"] is not None, seen
+    assert seen["first_nav"][:2] == ["Overview", "Predict"], seen["first_nav"]
+    assert not {"app", "overview", "predict", "compare", "explorer"} & set(seen["first_nav"])
+    (SHOTS / "first_paint.txt").write_text(
+        f"sidebar titles after {seen['nav_s']:.2f} s; Overview usable after {seen['usable_s']:.2f} s\n")

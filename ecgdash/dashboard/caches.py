@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import streamlit as st
 
@@ -24,8 +25,25 @@ def _file_key(name: str) -> str:
         return "missing"
 
 
-@st.cache_resource(show_spinner="Loading model…", max_entries=8)
+_TENSORFLOW = threading.Lock()
+
+
+def load_tensorflow() -> None:
+    """Import TensorFlow and Keras once per process, behind a lock.
+
+    The app does not import them at start (the Overview needs no model); the first page that
+    needs a model waits here, and two sessions' first clicks cannot import them in two threads
+    at once (a half-imported module raises).
+    """
+    with _TENSORFLOW:
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+
+@st.cache_resource(show_spinner="Loading the model (the first time also TensorFlow, a few seconds)…",
+                   max_entries=8)
 def _load_model_version(name: str, version: str):
+    load_tensorflow()
     return store.load_model(name)
 
 
