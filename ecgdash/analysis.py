@@ -137,7 +137,8 @@ class RecordAnalysis:
 
     def quality_frame(self) -> pd.DataFrame:
         """``model_quality`` as a table: a row per (model, class) with sensitivity, positive
-        predictivity and reference beats (empty without reference labels)."""
+        predictivity and reference beats (empty without reference labels). A class without
+        reference beats has no sensitivity, one the model never called no predictivity (NaN)."""
         rows = [{"model": name, "class": c, "sensitivity": q[c]["sensitivity"],
                  "positive predictivity": q[c]["ppv"], "reference beats": q[c]["support"]}
                 for name, q in self.model_quality.items() for c in CLASSES]
@@ -163,8 +164,11 @@ class RecordAnalysis:
         out = {}
         for name, proba in probas.items():
             ev = evaluate(self.reference[known], proba[known])
-            out[name] = {c: {"sensitivity": m["recall"], "ppv": m["precision"], "support": m["support"]}
-                         for c, m in ev["per_class"].items()}
+            called = np.sum(ev["confusion"], axis=0)
+            # undefined, not 0: no reference beat of the class (sensitivity), no call (predictivity)
+            out[name] = {c: {"sensitivity": m["recall"] if m["support"] else None,
+                             "ppv": m["precision"] if called[k] else None, "support": m["support"]}
+                         for k, (c, m) in enumerate(ev["per_class"].items())}
             out[name]["accuracy"] = ev["accuracy"]
             out[name]["macro_f1"] = ev["macro_f1"]
         return out

@@ -20,6 +20,19 @@ def _quiet_tensorflow() -> None:
     import logging
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" not in sys.modules:
+        # TensorFlow's native libraries print two notices (absl, oneDNN) straight to file
+        # descriptor 2 while loading, before any log level applies: hide them for the import
+        # only. A failing import still raises its Python error once stderr is back.
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+                import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
@@ -43,8 +56,14 @@ def cmd_data(args) -> int:
     if args.action == "fetch":
         where = "copying from " + args.source if args.source else "downloading from PhysioNet"
         print(f"MIT-BIH Arrhythmia Database: {where}")
-        dest = dataset.fetch(dest=args.dest, source=args.source, progress=_progress_printer("fetch"))
-        print(f"records in {dest}")
+        from .errors import OfflineError
+
+        try:
+            dest = dataset.fetch(dest=args.dest, source=args.source, progress=_progress_printer("fetch"))
+        except OfflineError as exc:
+            raise OfflineError(f"{exc} With a local copy of the database: "
+                               "python -m ecgdash data fetch --source DIR") from None
+        print(f"{len(dataset.list_records(dest))} records in {dest}")
         return 0
     summary = dataset.build(source=args.source, out=args.out, lead=args.lead,
                             csv=not args.no_csv, progress=_progress_printer("build"))
@@ -250,7 +269,7 @@ def cmd_record(args) -> int:
                if before else "")
         print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}{was}")
     if result.model_quality:
-        print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format))
+        print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format, na_rep="n/a"))
     out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
     result.table.to_csv(out, index=False)
     print(f"beat table: {out}")
@@ -310,14 +329,21 @@ def cmd_explain(args) -> int:
     proba = predict_proba(model, beats)
     target = args.target if args.target else None
     attributions = explain(model, beats, target=target, method=args.method)
+    import pandas as pd
+
+    from .config import data_dir
+
     classes = proba.argmax(axis=1) if target is None else np.full(len(beats), CLASSES.index(target))
-    out = Path(args.out) if args.out else Path(f"{Path(args.path).name.split('.')[0]}_{args.model}_{args.method}.csv")
-    header = "beat,class,probability," + ",".join(f"a{i}" for i in range(attributions.shape[1]))
-    table = np.column_stack([np.arange(len(beats)), classes, proba[np.arange(len(beats)), classes],
-                             attributions])
-    np.savetxt(out, table, delimiter=",", header=header, comments="",
-               fmt=["%d", "%d", "%.6f"] + ["%.6g"] * attributions.shape[1])
-    print(f"{len(beats)} beats explained by {args.model} ({args.method}); attributions in {out}")
+    name = f"{Path(args.path).name.split('.')[0]}_{args.model}_{args.method}.csv"
+    out = Path(args.out) if args.out else data_dir() / "explanations" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table = pd.DataFrame({"beat": np.arange(len(beats)), "class": np.asarray(CLASSES)[classes],
+                          "probability": proba[np.arange(len(beats)), classes].round(6)})
+    samples = pd.DataFrame(attributions, columns=[f"a{i}" for i in range(attributions.shape[1])])
+    pd.concat([table, samples], axis=1).to_csv(out, index=False, float_format="%.6g")
+    print(f"{len(beats)} beats explained by {args.model} ({args.method}, towards "
+          f"{'each predicted class' if target is None else 'class ' + target}); attributions "
+          f"(one column per sample, a0..a{attributions.shape[1] - 1}) in {out}")
     return 0
 
 
@@ -416,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="integrated gradients (default) or Grad-CAM (CNN only)")
     ex.add_argument("--target", choices=list("NSVFQ"), help="explain this class (default: the predicted one)")
     ex.add_argument("--rows", type=int, help="only the first N beats")
-    ex.add_argument("--out", help="output CSV (default NAME_MODEL_METHOD.csv)")
+    ex.add_argument("--out", help="output CSV (default data/explanations/NAME_MODEL_METHOD.csv)")
     ex.set_defaults(func=cmd_explain)
 
     bench = sub.add_parser("bench", help="measure build time, epoch time, inference and load speed")

@@ -21,7 +21,7 @@ from .beats import Beats
 from .config import (DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, N_CLASSES, SEED,
                      data_dir)
 from .cutting import beats_at, beats_from_record
-from .errors import DataError
+from .errors import DataError, OfflineError
 from .files import atomic_write
 from .recordings import Recording, read_wfdb
 from .registry import Split
@@ -55,16 +55,23 @@ def fetch(dest=None, source=None, progress: Progress | None = None) -> Path:
 
     Without ``source`` it is downloaded from PhysioNet with wfdb, one record at a time (so
     ``progress`` can report); with ``source`` (a local WFDB folder) the files are copied.
-    Records already present are kept.
+    Records already present are kept; a folder this call created is removed again when
+    nothing could be fetched.
+
+    Raises
+    ------
+    OfflineError
+        PhysioNet could not be reached (a DataError; nothing is left behind).
+    DataError
+        ``source`` is not a folder of annotated records, or a download failed midway.
     """
     import shutil
 
-    import wfdb
-
     dest = Path(dest) if dest else data_dir() / MITDB
-    dest.mkdir(parents=True, exist_ok=True)
+    created = not dest.exists()
     if source is not None:
         names = list_records(source)
+        dest.mkdir(parents=True, exist_ok=True)
         for i, name in enumerate(names):
             for ext in (".hea", ".dat", ".atr"):
                 src = Path(source) / f"{name}{ext}"
@@ -74,20 +81,29 @@ def fetch(dest=None, source=None, progress: Progress | None = None) -> Path:
                 progress(i + 1, len(names), f"copied record {name}")
         (dest / "RECORDS").write_text("\n".join(names) + "\n")
         return dest
+    import wfdb
+
+    if progress:
+        progress(0, 1, "asking PhysioNet for the list of records")
     try:
         names = wfdb.get_record_list(MITDB)
     except Exception as exc:
-        raise DataError(f"Could not reach PhysioNet to list the records ({exc}). "
-                        "Check the internet connection, or use --source with a local copy.") from None
-    for i, name in enumerate(names):
-        if not all((dest / f"{name}{ext}").is_file() for ext in (".hea", ".dat", ".atr")):
-            try:
-                wfdb.dl_database(MITDB, str(dest), records=[name], annotators=["atr"])
-            except Exception as exc:
-                raise DataError(f"Download of record {name} failed ({exc}); run the command again "
-                                "to resume (records already here are kept).") from None
-        if progress:
-            progress(i + 1, len(names), f"record {name}")
+        raise OfflineError(f"Could not reach PhysioNet (physionet.org) to list the records: no "
+                           f"internet connection, or the site is down ({type(exc).__name__}).") from None
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        for i, name in enumerate(names):
+            if not all((dest / f"{name}{ext}").is_file() for ext in (".hea", ".dat", ".atr")):
+                try:
+                    wfdb.dl_database(MITDB, str(dest), records=[name], annotators=["atr"])
+                except Exception as exc:
+                    raise DataError(f"Download of record {name} stopped ({type(exc).__name__}); "
+                                    "start it again to resume (records already here are kept).") from None
+            if progress:
+                progress(i + 1, len(names), f"record {name}")
+    finally:
+        if created and dest.is_dir() and not any(dest.iterdir()):
+            dest.rmdir()
     (dest / "RECORDS").write_text("\n".join(names) + "\n")
     return dest
 

@@ -73,8 +73,9 @@ def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: i
     return fig
 
 
-def overlay_figure(X: np.ndarray, label: str, max_beats: int = 60, seed: int = 0, height: int = 320):
-    """Up to ``max_beats`` beats of one class drawn over each other, with their mean."""
+def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0, height: int = 320):
+    """A class's beats as a band: the median, the middle 80 % of the beats (10th to 90th
+    percentile, sample by sample), and ``max_beats`` example beats drawn faintly."""
     go = _go()
     X = np.asarray(X)
     rng = np.random.default_rng(seed)
@@ -82,38 +83,54 @@ def overlay_figure(X: np.ndarray, label: str, max_beats: int = 60, seed: int = 0
     t = beat_time()
     color = CLASS_COLORS.get(label, "#333333")
     fig = go.Figure()
-    for i in pick:
-        fig.add_trace(go.Scatter(x=t, y=X[i], mode="lines", line=dict(color=color, width=1),
-                                 opacity=0.25, showlegend=False, hoverinfo="skip"))
+    for k, i in enumerate(pick):
+        fig.add_trace(go.Scatter(x=t, y=X[i], mode="lines", line=dict(color=color, width=0.8),
+                                 opacity=0.2, name="single beats", legendgroup="single",
+                                 showlegend=k == 0, hoverinfo="skip"))
     if len(X):
-        fig.add_trace(go.Scatter(x=t, y=X.mean(axis=0), mode="lines", name=f"mean of {len(X):,}",
-                                 line=dict(color="black", width=2)))
-    fig.update_layout(title=f"{len(pick)} of {len(X):,} beats of class {label}",
-                      xaxis_title="time (s)", yaxis_title="amplitude", height=height, **_LAYOUT)
+        lo, mid, hi = np.percentile(X, [10, 50, 90], axis=0)
+        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+                                 fill="toself", fillcolor=color, opacity=0.25, line=dict(width=0),
+                                 name="middle 80 % of beats", hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", name=f"median of {len(X):,}",
+                                 line=dict(color="black", width=2.5)))
+    fig.update_layout(title=f"class {label}: {len(X):,} beats ({len(pick)} drawn faintly)",
+                      xaxis_title="time (s)", yaxis_title="amplitude", height=height,
+                      legend=dict(orientation="h", y=-0.25), **_LAYOUT)
     return fig
 
 
-def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 360):
-    """Mean ± 1 standard deviation of the beats of each class, as shaded bands."""
+def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 300):
+    """Each class in its own panel on the same axes: the median beat and its middle 50 %
+    (25th to 75th percentile), with the N median drawn faintly in the others for comparison."""
+    from plotly.subplots import make_subplots
+
     go = _go()
     t = beat_time()
-    fig = go.Figure()
-    for c, name in enumerate(CLASSES):
-        if name not in classes:
-            continue
+    shown = [(c, name) for c, name in enumerate(CLASSES) if name in classes and np.any(y == c)]
+    if not shown:
+        return go.Figure().update_layout(title="no beats of these classes", height=height, **_LAYOUT)
+    fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.02,
+                        subplot_titles=[f"{name} (n={int(np.sum(y == c)):,})" for c, name in shown])
+    normal = np.median(X[y == 0], axis=0) if np.any(y == 0) else None
+    for col, (c, name) in enumerate(shown, start=1):
         members = X[y == c]
-        if not len(members):
-            continue
-        mean, sd = members.mean(axis=0), members.std(axis=0)
+        lo, mid, hi = np.percentile(members, [25, 50, 75], axis=0)
         color = CLASS_COLORS[name]
-        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]),
-                                 y=np.concatenate([mean + sd, (mean - sd)[::-1]]),
-                                 fill="toself", fillcolor=color, opacity=0.18, line=dict(width=0),
-                                 hoverinfo="skip", showlegend=False, legendgroup=name))
-        fig.add_trace(go.Scatter(x=t, y=mean, mode="lines", line=dict(color=color, width=2),
-                                 name=f"{name} (n={len(members):,})", legendgroup=name))
-    fig.update_layout(title="class mean ± 1 sd", xaxis_title="time (s)", yaxis_title="amplitude",
-                      height=height, **_LAYOUT)
+        if normal is not None and c != 0:
+            fig.add_trace(go.Scatter(x=t, y=normal, mode="lines", line=dict(color="#999", width=1, dash="dot"),
+                                     name="N median", legendgroup="N median", showlegend=col == 2,
+                                     hoverinfo="skip"), row=1, col=col)
+        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+                                 fill="toself", fillcolor=color, opacity=0.3, line=dict(width=0),
+                                 hoverinfo="skip", showlegend=False), row=1, col=col)
+        fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", line=dict(color=color, width=2.5),
+                                 showlegend=False, hovertemplate=f"{name} median<br>t=%{{x:.2f}} s"
+                                 "<br>%{y:.2f}<extra></extra>"), row=1, col=col)
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_yaxes(title_text="amplitude", col=1)
+    fig.update_layout(title="each class: median beat and its middle 50 %", height=height,
+                      legend=dict(orientation="h", y=-0.3), **_LAYOUT)
     return fig
 
 
@@ -157,14 +174,21 @@ def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
 
 
 def confusion_figure(confusion, title: str = "", normalized: bool = False, height: int = 360):
-    """Confusion matrix heat map (rows true, columns predicted), counts or row-normalised."""
+    """Confusion matrix heat map (rows true, columns predicted).
+
+    The colour is always the share of each true class (row-normalised), so a class of 162
+    beats is as visible as one of 18,118; the text shows the counts, or with ``normalized``
+    the shares."""
     go = _go()
     counts = np.asarray(confusion)
-    z = normalize_confusion(counts) if normalized else counts
-    text = [[f"{v:.1%}" if normalized else f"{int(v):,}" for v in row] for row in z]
-    fig = go.Figure(go.Heatmap(z=z, x=list(CLASSES), y=list(CLASSES), text=text,
-                               texttemplate="%{text}", colorscale="Blues", showscale=False,
-                               hovertemplate="true %{y} → predicted %{x}: %{text}<extra></extra>"))
+    share = normalize_confusion(counts)
+    text = [[f"{v:.1%}" for v in row] for row in share] if normalized else \
+        [[f"{int(v):,}" for v in row] for row in counts]
+    hover = [[f"{int(n):,} beats, {v:.1%} of true {t}" for n, v in zip(crow, srow)]
+             for crow, srow, t in zip(counts, share, CLASSES)]
+    fig = go.Figure(go.Heatmap(z=share, x=list(CLASSES), y=list(CLASSES), text=text, customdata=hover,
+                               texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1, showscale=False,
+                               hovertemplate="true %{y} → predicted %{x}: %{customdata}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=height,
                       yaxis=dict(autorange="reversed"), **_LAYOUT)
     return fig
@@ -297,15 +321,17 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
                 marker=dict(color=CLASS_COLORS.get(c, "#888"), size=9, symbol=symbol),
                 name=f"{name}: {c}", legendgroup=name,
                 hovertemplate=f"{name}: {c}<br>t=%{{x:.2f}} s<extra></extra>"))
-        fig.add_annotation(x=0, xref="paper", y=y, text=name, showarrow=False, xanchor="right",
-                           font=dict(size=10))
+        # inside the plot's left edge, on a white ground: clear of the axis' tick labels
+        fig.add_annotation(x=0.003, xref="paper", y=y, text=registry.title(name) if name != "reference"
+                           else "reference", showarrow=False, xanchor="left", font=dict(size=10),
+                           bgcolor="rgba(255,255,255,0.85)")
     for start, end in unreadable:
         fig.add_vrect(x0=start, x1=end, fillcolor="#888", opacity=0.15, line_width=0)
     fig.update_layout(height=height, xaxis=dict(range=[lo, hi], title="time (s)",
                                                 rangeslider=dict(visible=True, thickness=0.08)),
                       yaxis=dict(title=f"signal ({unit})", fixedrange=False),
                       legend=dict(orientation="h", y=1.12), **_LAYOUT)
-    fig.update_layout(margin=dict(l=80, r=10, t=60, b=10))
+    fig.update_layout(margin=dict(l=60, r=10, t=60, b=10))
     return fig
 
 
@@ -326,10 +352,12 @@ def counts_figure(counts, height: int = 300):
     fig = go.Figure()
     for col in counts.columns:
         color = "#444" if col == "reference" else registry.color(col)
-        fig.add_trace(go.Bar(x=list(counts.index), y=counts[col].tolist(), name=col, marker_color=color,
-                             text=counts[col].tolist(), textposition="outside"))
-    fig.update_layout(barmode="group", title="beats per class", yaxis_title="beats",
-                      height=height, **_LAYOUT)
+        values = counts[col].tolist()
+        fig.add_trace(go.Bar(x=list(counts.index), y=[v if v > 0 else None for v in values], name=col,
+                             marker_color=color, text=values, textposition="outside", cliponaxis=False))
+    # a log axis: 3 S beats must show next to 2,000 N beats
+    fig.update_layout(barmode="group", title="beats per class (log scale)",
+                      yaxis=dict(title="beats", type="log", dtick=1), height=height, **_LAYOUT)
     return fig
 
 
@@ -361,28 +389,35 @@ def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = 
     return fig
 
 
-def template_figure(templates: dict[str, dict], cls: str, height: int = 320):
-    """A class's mean waveform and each model's mean attribution over correctly classified
-    beats of that class (from the cards), on one time axis."""
+def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
+    """Where each model looks in a class: the class's mean beat, once per model (one row each),
+    every sample coloured by that model's mean attribution over correctly classified beats (from
+    the cards), scaled to the model's strongest sample: red pushes towards the class, blue away."""
     from plotly.subplots import make_subplots
 
     go = _go()
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    wave = None
-    for name, per_class in templates.items():
-        entry = per_class.get(cls)
-        if not entry:
-            continue
-        wave = entry["waveform"]
-        t = beat_time(len(entry["attribution"]))
-        fig.add_trace(go.Scatter(x=t, y=entry["attribution"], mode="lines", name=f"{name} attribution",
-                                 line=dict(color=registry.color(name))), secondary_y=True)
-    if wave is not None:
-        fig.add_trace(go.Scatter(x=beat_time(len(wave)), y=wave, mode="lines", name=f"mean {cls} beat",
-                                 line=dict(color=CLASS_COLORS[cls], width=3, dash="dot")),
-                      secondary_y=False)
-    fig.update_yaxes(title_text="amplitude", secondary_y=False)
-    fig.update_yaxes(title_text="mean attribution", secondary_y=True)
-    fig.update_layout(title=f"class {cls}: where each model looks", xaxis_title="time (s)",
-                      height=height, **_LAYOUT)
+    rows = [(name, per_class[cls]) for name, per_class in templates.items() if per_class.get(cls)]
+    if not rows:
+        return go.Figure().update_layout(title=f"class {cls}: no explanations stored", height=height,
+                                         **_LAYOUT)
+    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=[registry.title(name) for name, _ in rows])
+    for row, (name, entry) in enumerate(rows, start=1):
+        wave = np.asarray(entry["waveform"], dtype=float)
+        a = np.asarray(entry["attribution"], dtype=float)
+        share = a / (float(np.max(np.abs(a))) or 1.0)
+        t = beat_time(len(wave))
+        fig.add_trace(go.Scatter(x=t, y=wave, mode="lines", line=dict(color="#bbb", width=1),
+                                 showlegend=False, hoverinfo="skip"), row=row, col=1)
+        fig.add_trace(go.Scatter(
+            x=t, y=wave, mode="markers", showlegend=False,
+            marker=dict(color=share, size=7, colorscale="RdBu_r", cmin=-1, cmax=1, showscale=row == 1,
+                        colorbar=dict(title="pushes", tickvals=[-1, 0, 1],
+                                      ticktext=["away", "no effect", f"towards {cls}"], len=0.9)),
+            customdata=share, hovertemplate="t=%{x:.3f} s<br>%{customdata:+.0%} of the strongest"
+            f"<extra>{name}</extra>"), row=row, col=1)
+        fig.update_yaxes(title_text="amplitude", row=row, col=1)
+    fig.update_xaxes(title_text="time (s)", row=len(rows), col=1)
+    fig.update_layout(title=f"class {cls}: where each model looks (mean {cls} beat)",
+                      height=max(height, 180 * len(rows)), **_LAYOUT)
     return fig

@@ -9,6 +9,33 @@ from __future__ import annotations
 from .config import BEAT_FS, BEAT_LEN, CLASSES
 
 
+#: Plain-words meanings of the terms the pages use (``dashboard.blocks.glossary`` shows the ones
+#: a page needs, where they appear).
+GLOSSARY = {
+    "intra-patient": "Beats of the same people on both sides: the Kaggle split shuffles every "
+                     "beat of all 48 records into train and test at random, so a model is tested "
+                     "on other beats of people it already knows.",
+    "inter-patient": "Train on some people, test on others (de Chazal 2004): the situation of a "
+                     "new patient in a clinic, and much harder.",
+    "DS1 / DS2": "The two halves of the inter-patient split: 22 MIT-BIH records to train on (DS1), "
+                 "22 other records to test on (DS2); the 4 paced records are left out.",
+    "macro-F1": "The F1 score (the balance of precision and recall) of each class, averaged with "
+                "equal weight per class: a model that calls every beat N scores about 0.19, "
+                "even with 90 % accuracy.",
+    "ROC-AUC": "How well a model ranks the beats of one class above the others, over every "
+               "threshold: 1.0 is perfect, 0.5 is guessing.",
+    "SNR (dB)": "Signal-to-noise ratio: how much stronger the ECG is than the added noise. "
+                "12 dB is a noisy ambulatory recording; every 6 dB less doubles the noise's amplitude.",
+    "MLII": "Modified limb lead II, the first channel of MIT-BIH: the lead the models were "
+            "trained on. Lead II of a 12-lead ECG and a watch's lead I look the most like it.",
+    "any-rate path": "How beats are cut from a recording at any sampling rate (128, 250, 500 Hz "
+                     "...): the beat is read 1/120 s apart, as the Kaggle rows were from 360 Hz, "
+                     "so the models see the same layout whatever the device.",
+    "adaptation": "Scoring a recording by the person's own share of N, S and V beats, estimated "
+                  "from the models' calls on that recording alone; no label is read.",
+}
+
+
 def receptive_fields(layers_or_model) -> list[dict]:
     """Receptive field (in samples and seconds) after each Conv1D / pooling layer, in order.
 

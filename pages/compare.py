@@ -16,6 +16,16 @@ if not split.startswith("intra"):
                "DS1 as the Kaggle pair was trained (no augmentation, no RR context), and the robust "
                "pair (patient-wise validation, simulated recording conditions, RR context, local "
                "template).")
+st.markdown(
+    "**Why the numbers differ.** The Kaggle split is *intra-patient*: beats are shuffled into "
+    "train and test at random, so the test set holds other beats **of the same 47 people** the "
+    "model trained on, and the models score almost perfectly. The *inter-patient* split "
+    "trains on the records of DS1 and tests on DS2, **people the model has never seen**, as in "
+    "the clinic: a new person's normal beats can look like someone else's ectopic beats, and the "
+    "rare classes (S, F) suffer most. The robust pair judges each beat against the patient's own "
+    "rhythm (RR intervals) and own usual beat (the local template), which carries over to new people.")
+blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC", "SNR (dB)",
+                "any-rate path", "adaptation")
 cards = {n: c for n in names if (c := blocks.try_card(n)) is not None and c.get("evaluation")}
 if not cards:
     st.stop()
@@ -26,7 +36,8 @@ log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models di
 st.plotly_chart(figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 
 st.subheader("Confusion matrices")
-normalized = st.toggle("Row-normalised (share of each true class)", value=False)
+st.caption("Colour: the share of each true class (row), so a rare class shows as clearly as N.")
+normalized = st.toggle("Show shares instead of beat counts", value=False)
 for col, (name, ev) in zip(st.columns(len(evals)), evals.items()):
     col.plotly_chart(figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
                      key=f"cm_{name}")
@@ -36,7 +47,7 @@ for col, (name, card) in zip(st.columns(len(cards)), cards.items()):
     with col:
         st.markdown(f"**{registry.title(name)}**: {card['params']:,} parameters, "
                     f"{card['epochs_run']} epochs (best {card['best_epoch']})")
-        st.dataframe(tables.report_frame(card["evaluation"]).style.format(precision=4, na_rep=""))
+        blocks.report_table(card["evaluation"])
 st.plotly_chart(figures.per_class_figure(evals), key="f1")
 
 all_cards = blocks.available_cards(registry.MODELS)
@@ -47,7 +58,8 @@ if robust_cards:
                "and muscle noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). "
                "The Kaggle-trained pair (lstm, cnn) saw 80 % of these beats in training: its row "
                "is optimistic by construction.")
-    st.dataframe(tables.robustness_table(robust_cards).style.format(precision=4), hide_index=True)
+    table = tables.robustness_table(robust_cards)
+    st.dataframe(table.style.format(precision=4), hide_index=True, height=blocks.rows_height(len(table)))
 
 adapted = tables.adaptation_table(all_cards)
 if len(adapted):
@@ -56,19 +68,9 @@ if len(adapted):
                "to that record from its unlabelled beats (the record's own share of N, S and V "
                "beats, estimated from the models' calls; no label read). The method was chosen "
                "by cross-validation on DS1 records only.")
-    st.dataframe(adapted.style.format(precision=4), hide_index=True)
+    st.dataframe(adapted.style.format(precision=4), hide_index=True, height=blocks.rows_height(len(adapted)))
 
 st.subheader("Intra-patient vs inter-patient")
 rows = tables.results_rows(all_cards)
 if rows:
     st.dataframe(rows, hide_index=True)
-st.markdown(
-    "**Why the numbers differ.** The Kaggle split is *intra-patient*: beats are shuffled into "
-    "train and test at random, so the test set holds other beats **of the same 47 people** the "
-    "model trained on. Each person's heartbeats have their own shape, and the models learn "
-    "those shapes, so they score almost perfectly. The *inter-patient* split (de Chazal 2004) "
-    "trains on the records of DS1 and tests on DS2, **people the model has never seen**, as in "
-    "the clinic. Then a new person's normal beats can look like someone else's ectopic beats, "
-    "and the rare classes (S, F) suffer most. The robust pair judges each beat against the "
-    "patient's own rhythm (RR intervals) and own usual beat (the local template), which is what "
-    "carries over to new people.")

@@ -88,7 +88,8 @@ st.caption("Grouped by the true label" if beats.y is not None else
 present = [c for i, c in enumerate(CLASSES) if np.any(labels == i)]
 o1, o2 = st.columns([1, 3])
 cls = o1.selectbox("Class", present)
-count = o1.slider("Beats to overlay", 5, 200, 50, 5)
+count = o1.slider("Single beats to draw", 0, 100, 20, 5,
+                  help="The band is the middle 80 % of all the class's beats; the black line their median.")
 o2.plotly_chart(figures.overlay_figure(beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
-shown = st.multiselect("Mean ± sd bands for", present, default=present)
+shown = st.multiselect("Classes side by side", present, default=present)
 st.plotly_chart(figures.band_figure(beats.X, labels, shown), key="bands")

@@ -1,7 +1,7 @@
 """Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
 import streamlit as st
 
-from ecgdash import figures, registry, scoring, seen, tables
+from ecgdash import figures, registry, scoring, seen
 from ecgdash.config import CLASSES
 from ecgdash.dashboard import blocks, caches
 from ecgdash.examples import examples
@@ -107,6 +107,6 @@ if labelled.y is not None:
                 st.warning(note)
             elif share == 0:
                 st.caption("None of these beats was in its training data.")
-            st.dataframe(tables.report_frame(ev).style.format(precision=4, na_rep=""))
+            blocks.report_table(ev)
             st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{name}: confusion matrix"),
                             key=f"cm_{name}")

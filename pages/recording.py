@@ -20,22 +20,15 @@ local = sorted(p.stem for p in mitdb.glob("*.hea")) if mitdb.is_dir() else []
 samples = {e.key: e for e in examples(kind="recording") + examples(kind="strip")}
 sources = ["Upload files"] + (["An example"] if samples else []) + (
     ["A record from data/mitdb"] if local else [])
-choice = st.radio("Recording", sources, horizontal=True, key="record_source")
-pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair",
-                format_func=lambda p: registry.PAIR_TITLES[p] + ("; default" if p == registry.RECORDINGS_PAIR else ""))
-names = registry.PAIRS[pair]
-c1, c2, c3 = st.columns(3)
+choice = st.radio("Recording", sources, horizontal=True, key="record_source") if len(sources) > 1 else sources[0]
 fs = None
-detector = c2.toggle("Use the QRS detector even when there are annotations", value=False,
-                     help="Lets you judge the detector against the reference annotations.")
-
 if choice == "Upload files":
-    fs = c1.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
-                         placeholder="from the file", key="csv_fs",
-                         help="Empty: from the file's time column (360 Hz if it has none). "
-                              "WFDB headers carry their own rate.")
     files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
                              type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz", "edf", "bdf", "rec"])
+    fs = st.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
+                         placeholder="from the file", key="csv_fs",
+                         help="Empty: from the file's time column (360 Hz if it has none). "
+                              "WFDB, EDF and Apple Health files carry their own rate.")
     if not files:
         st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
                 "or pick an example.")
@@ -50,16 +43,23 @@ else:
     name = st.selectbox("Record", local)
     key, source = f"local:{name}", str(mitdb / name)
 
+pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair",
+                format_func=lambda p: registry.PAIR_TITLES[p] + ("; default" if p == registry.RECORDINGS_PAIR else ""))
+names = registry.PAIRS[pair]
 blocks.models_or_stop(names)
 try:
     recording = caches.recording(key, source, fs=fs)
-    lead = c3.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
+    c1, c2, c3 = st.columns(3)
+    lead = c1.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
                         help="The models were trained on MLII (channel 0 of MIT-BIH); lead II "
                              "is the nearest of a 12-lead ECG, and the default.")
-    invert = c3.toggle("Flip the lead upside down", value=False, key="record_invert",
-                       help="For a lead recorded with swapped electrodes: the trust note says "
-                            "when the QRS points down in most beats.")
-    adapt = c2.toggle("Adapt the models to this recording", value=pair == "robust", key="record_adapt",
+    invert = c1.toggle("Flip the lead", value=False, key="record_invert",
+                       help="Turns the signal upside down, for a lead recorded with swapped "
+                            "electrodes: the trust note says when the QRS points down in most beats.")
+    detector = c2.toggle("Find beats with the QRS detector", value=False,
+                         help="Even when the file has beat annotations (.atr): lets you judge the "
+                              "detector against them.")
+    adapt = c3.toggle("Adapt to this recording", value=pair == "robust", key="record_adapt",
                       help="Label-free: each model re-estimates how common N, S and V beats are "
                            "in this person from its own calls, and weighs borderline beats by it.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
@@ -128,7 +128,10 @@ if result.unadapted:
 quality = result.quality_frame()
 if len(quality):
     st.subheader("Each model against the reference labels")
-    st.dataframe(quality, hide_index=True)
+    st.dataframe(quality.style.format({"sensitivity": "{:.3f}", "positive predictivity": "{:.3f}"},
+                                      na_rep="n/a"), hide_index=True)
+    st.caption("n/a: no reference beat of that class (sensitivity), or the model called none "
+               "(positive predictivity).")
     for name in result.probas:
         note = seen.seen_note(name, seen.record_seen_share(name, rec.name), record=rec.name)
         if note:

@@ -8,13 +8,12 @@ from ecgdash.recipes import CLASSROOM, preset
 
 st.title("Train a model")
 
-train = blocks.built_split_or_none("intra", "train")
-test = blocks.built_split_or_none("intra", "test")
-if train is None or test is None:
+try:
+    (_, train), (_, test) = caches.built_split("intra", "train"), caches.built_split("intra", "test")
+except DataError:
     st.info("Training needs the built data: use the button on the Overview page, or run "
             "`python -m ecgdash data build --source DIR` in a terminal.")
     st.stop()
-(_, train), (_, test) = train, test
 
 with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)

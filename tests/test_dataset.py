@@ -113,3 +113,44 @@ def test_build_without_source_says_what_to_run(tmp_path):
         build(source=tmp_path / "missing", out=tmp_path)
     with pytest.raises(DataError, match="data build"):
         load_split("intra", "train", out=tmp_path)
+
+
+def _offline(monkeypatch):
+    import wfdb
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("HTTPSConnectionPool(host='physionet.org', port=443): Max retries "
+                              "exceeded with url: /files/mitdb/1.0.0/RECORDS (Caused by NameResolutionError)")
+
+    monkeypatch.setattr(wfdb, "get_record_list", unreachable)
+
+
+def test_fetch_offline_says_so_and_leaves_nothing(monkeypatch, tmp_path, capsys):
+    """No internet: a plain message naming the way out, no urllib3 text, no empty folder."""
+    from ecgdash.cli import main
+
+    _offline(monkeypatch)
+    dest = tmp_path / "mitdb"
+    assert main(["data", "fetch", "--dest", str(dest)]) == 2
+    err = capsys.readouterr().err
+    assert "Could not reach PhysioNet" in err and "--source DIR" in err
+    assert "HTTPSConnectionPool" not in err and "Max retries" not in err
+    assert not dest.exists()
+
+
+def test_overview_fetch_offline_names_the_folder_field(monkeypatch, tiny_store, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    _offline(monkeypatch)
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.button[0].click().run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "Could not reach PhysioNet" in message and "field above" in message
+    assert "--source" not in message and "HTTPSConnectionPool" not in message
+    assert not (tmp_path / "data" / "mitdb").exists()

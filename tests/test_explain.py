@@ -99,15 +99,25 @@ def test_grad_cam_and_targets(beats):
         explain(cnn, beats, method="lime")
 
 
-def test_cli_explain(small_data, tmp_path, capsys):
+def test_cli_explain(small_data, tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
     from ecgdash.cli import main
 
     out = tmp_path / "attr.csv"
     assert main(["explain", str(small_data / "mitbih_test.csv"), "--model", "cnn", "--rows", "5",
                  "--out", str(out)]) == 0
-    rows = np.loadtxt(out, delimiter=",", skiprows=1)
-    assert rows.shape == (5, 187 + 3)
+    table = pd.read_csv(out)
+    assert table.shape == (5, 187 + 3) and set(table["class"]) <= set("NSVFQ")   # letters
     assert main(["explain", str(tmp_path / "missing.csv")]) == 2
+    # without --out: under the data folder, never into the current one
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    before = set(tmp_path.iterdir())
+    assert main(["explain", str(small_data / "mitbih_test.csv"), "--rows", "2", "--target", "V"]) == 0
+    assert set(tmp_path.iterdir()) - before == {tmp_path / "data"}
+    written = tmp_path / "data" / "explanations" / "mitbih_test_cnn_ig.csv"
+    assert (pd.read_csv(written)["class"] == "V").all() and str(written) in capsys.readouterr().out
 
 
 def test_explaining_leaves_the_tensorflow_logger_alone(beats):

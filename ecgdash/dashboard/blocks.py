@@ -5,7 +5,7 @@ import streamlit as st
 
 from .. import dataset, registry
 from ..config import data_dir
-from ..errors import DataError
+from ..errors import DataError, OfflineError
 from ..tables import trained_on
 from . import caches
 
@@ -84,10 +84,17 @@ def data_panel() -> dict | None:
             if source or not have_records:
                 dataset.fetch(source=source or None, progress=_progress_callback(bar, "fetch"))
             summary = dataset.build(progress=_progress_callback(bar, "build"))
+        except OfflineError as exc:
+            bar.empty()
+            st.error(f"{exc} If you have the database's files (.hea, .dat, .atr), enter their "
+                     "folder in the field above and press the button again.")
+            return None
         except DataError as exc:
+            bar.empty()
             st.error(str(exc))
             return None
         except OSError as exc:
+            bar.empty()
             st.error(f"Could not write the data: {exc}")
             return None
         bar.progress(1.0, text=f"built {summary['beats']:,} beats in {summary['seconds_total']:.0f} s")
@@ -143,3 +150,27 @@ def available_cards(names) -> dict[str, dict]:
         except DataError:
             continue
     return cards
+
+
+def glossary(*terms: str, label: str = "Words used here") -> None:
+    """A folded box with the plain-words meaning of ``terms`` (``learn.GLOSSARY``)."""
+    from ..learn import GLOSSARY
+
+    with st.expander(label, icon=":material/menu_book:"):
+        st.markdown("\n".join(f"- **{t}**: {GLOSSARY[t]}" for t in terms))
+
+
+def rows_height(rows: int) -> int:
+    """A dataframe height that shows ``rows`` rows without an inner scroll bar."""
+    return 38 + 35 * rows
+
+
+def report_table(ev: dict) -> None:
+    """The reference study's report (``tables.report_frame``): empty cells where a figure does
+    not apply, every row label whole."""
+    from ..tables import report_frame
+
+    frame = report_frame(ev).reset_index().rename(columns={"": "class / average"})
+    st.dataframe(frame.style.format(precision=4, na_rep=""), hide_index=True,
+                 height=rows_height(len(frame)),
+                 column_config={"class / average": st.column_config.TextColumn(width="medium")})
