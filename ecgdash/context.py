@@ -12,9 +12,14 @@ input, shape (n, 6):
 - ``pre_over_record``: the RR before divided by the record's mean RR;
 - ``post_over_pre``: the compensatory pause after an early beat;
 - ``rr_irregularity`` (a seventh feature, only for models trained with it,
-  ``TrainConfig.rr_irregularity``): sample entropy of the ``ENTROPY_WINDOW`` RR intervals
-  around the beat, high in atrial fibrillation and low in a regular rhythm with the odd early
-  beat (issue 12: screened by ``scripts/cv_features.py``).
+  ``TrainConfig.rr_irregularity``; the committed pair is not): sample entropy of the
+  ``ENTROPY_WINDOW`` RR intervals around the beat, high in atrial fibrillation and low in a
+  regular rhythm with the odd early beat. Measured (issue 12), DS1 grouped 4-fold CV: alone
+  with the six in a tree classifier it raised the S-vs-N ROC-AUC from 0.892 to 0.912
+  (``scripts/cv_features.py``); trained into the robust CNN (3 epochs, seed 42,
+  ``scripts/cv_folds.py --rr-irregularity``) it lowered out-of-fold macro-F1 from 0.512 to
+  0.484 and S-F1 from 0.314 to 0.127 (V-F1 0.769 -> 0.827); adapted (prior over N, S, V)
+  0.539 -> 0.472. Not kept.
 
 Measured on MIT-BIH (ROC-AUC of S vs N beats, one feature alone, DS2): RR before 0.69;
 divided by the median of ±8 beats 0.70; by the mean of ±25 beats 0.98; by the record's mean
@@ -105,18 +110,19 @@ def rr_context(beats: Beats, width: int = len(RR_FEATURES)) -> np.ndarray:
     """
     if beats.context is not None and np.shape(beats.context)[1] >= width:
         return np.asarray(beats.context, dtype=np.float32)[:, :width]
-    return compute_context(beats)[:, :width]
+    return compute_context(beats, width=width)
 
 
-def compute_context(beats: Beats) -> np.ndarray:
-    """The RR context of whole records' beats from their ``rr`` and ``sample``: float32
-    (n, len(ALL_RR_FEATURES))."""
+def compute_context(beats: Beats, *, width: int = len(RR_FEATURES)) -> np.ndarray:
+    """The first ``width`` RR context features (``ALL_RR_FEATURES``) of whole records' beats
+    from their ``rr`` and ``sample``: float32 (n, width). The RR irregularity (the seventh,
+    0.15 s per 2,500 beats) is computed only when asked for."""
     if beats.rr is None or beats.sample is None:
         raise DataError("These beats carry no RR context (no record positions): a model that "
                         "needs the RR intervals can only score beats cut from a recording "
                         "(beats_from_record, analyze_record or the built data), not a bare CSV.")
     rr = np.asarray(beats.rr, dtype=np.float64)[:, :2]
-    out = np.zeros((len(beats), len(ALL_RR_FEATURES)), dtype=np.float64)
+    out = np.zeros((len(beats), max(width, len(RR_FEATURES))), dtype=np.float64)
     records = beats.record if beats.record is not None else np.zeros(len(beats))
     for rec in np.unique(records):
         idx = np.flatnonzero(records == rec)
@@ -133,8 +139,9 @@ def compute_context(beats: Beats) -> np.ndarray:
         out[idx, 3] = post / local
         out[idx, 4] = pre / pre.mean()
         out[idx, 5] = post / pre
-        out[idx, 6] = rr_irregularity(pre)
-    return np.clip(np.nan_to_num(out, nan=1.0), 0.0, _CLIP).astype(np.float32)
+        if width > 6:
+            out[idx, 6] = rr_irregularity(pre)
+    return np.clip(np.nan_to_num(out[:, :width], nan=1.0), 0.0, _CLIP).astype(np.float32)
 
 
 def compute_templates(beats: Beats, window: int = TEMPLATE_WINDOW) -> np.ndarray:

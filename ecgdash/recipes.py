@@ -37,7 +37,7 @@ class TrainConfig:
     val_fraction: float = 0.1     # stratified validation part (reference recipe only)
     class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
     subset: int | None = None     # train on a stratified subset of this many beats
-    rr_irregularity: bool = False  # robust pair: a 7th RR feature, sample entropy (context.py)
+    rr_irregularity: bool = False  # robust pair: a 7th RR feature, sample entropy; measured, not kept (context.py)
     seed: int = SEED
 
 

@@ -109,10 +109,12 @@ if tmpl:
     cls = st.selectbox("Class", [c for c in ("N", "S", "V", "F", "Q") if all(c in t for t in tmpl.values())])
     st.plotly_chart(figures.template_figure(tmpl, cls), key="templates")
     n = {name: t[cls]["n"] for name, t in tmpl.items()}
-    st.caption(f"Mean integrated-gradients map over correctly classified {cls} beats of the test "
-               f"split ({', '.join(f'{k}: {v}' for k, v in n.items())} beats), next to the class's "
-               "mean waveform. Peaks show the samples that, on average, made the model choose "
-               f"{cls}. Turn on explanations in the Beat explorer to see single beats.")
+    st.caption(f"The mean {cls} beat, once per model, each sample coloured by the model's mean "
+               f"integrated-gradients attribution over correctly classified {cls} beats of the test "
+               f"split ({', '.join(f'{k}: {v}' for k, v in n.items())} beats): deep red samples "
+               f"pushed the model most towards {cls}, blue ones away; pale ones hardly mattered. "
+               "Each row is scaled to its model's strongest sample, so compare where the colour "
+               "sits, not how strong it is. Turn on explanations in the Beat explorer for single beats.")
 else:
     st.info("Run `python -m ecgdash evaluate lstm cnn --templates` to add the class templates "
             "to the model cards.")

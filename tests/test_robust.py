@@ -23,6 +23,23 @@ def test_patient_split_never_shares_a_record():
         patient_split(["101"])
 
 
+def test_rr_irregularity_separates_a_chaotic_rhythm_from_a_regular_one(records):
+    """The optional seventh feature: sample entropy of the RR intervals around each beat."""
+    from ecgdash.context import ALL_RR_FEATURES, rr_context, rr_irregularity, sample_entropy
+
+    rng = np.random.default_rng(0)
+    regular = 0.8 + 0.01 * np.sin(np.arange(300) / 5)            # a slow, smooth rhythm
+    chaotic = rng.uniform(0.4, 1.2, 300)                          # atrial-fibrillation-like
+    assert sample_entropy(np.full(60, 0.8)) == 0.0                # constant: no surprise
+    assert rr_irregularity(chaotic).mean() > 1.0 > rr_irregularity(regular).mean()
+    assert rr_irregularity(chaotic[:20]).shape == (20,)           # fewer beats than the window
+    beats = beats_from_record(records / "232")
+    assert beats.context.shape[1] == len(RR_FEATURES)             # not computed unless asked
+    seven = rr_context(beats, len(ALL_RR_FEATURES))
+    np.testing.assert_array_equal(seven[:, :6], beats.context)
+    assert seven.shape == (len(beats), 7) and np.isfinite(seven).all()
+
+
 def test_rr_context_marks_premature_beats(records):
     beats = beats_from_record(records / "232")            # many S beats
     ctx = beats.context
