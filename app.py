@@ -20,10 +20,15 @@ page = st.navigation([
 ])
 
 # Then pandas and plotly, before any page runs (GUIDE §4: a click during the first load could
-# otherwise import pandas in two threads at once). TensorFlow is not imported here: it loads
-# when a page first needs a model (ecgdash.dashboard.caches.load_tensorflow, behind a lock), so the
-# Overview is usable before it.
+# otherwise import pandas in two threads at once). TensorFlow is not imported here: the page is
+# drawn first, then TensorFlow loads in the background (or at once, when a page needs a model
+# sooner), behind one lock (ecgdash.dashboard.caches.load_tensorflow).
 import pandas  # noqa: E402,F401
 import plotly.graph_objects  # noqa: E402,F401
 
-page.run()
+from ecgdash.dashboard import caches  # noqa: E402
+
+try:
+    page.run()
+finally:
+    caches.warm_up_tensorflow()

@@ -2,7 +2,8 @@
 
   python scripts/bench_browser.py [--csv data/mitbih_test.csv] [--record data/mitdb/208]
 
-Prints: seconds from choosing the Kaggle test CSV in the Predict page's uploader until the
+Prints: the Overview's first paint on a fresh server (the sidebar's first labels and when the
+page is usable); seconds from choosing the Kaggle test CSV in the Predict page's uploader until the
 prediction table of all its beats is shown (both models), and from choosing a 30-minute WFDB
 record's files on the Recordings page until the rhythm strip is drawn, and the same for a 30-s
 CSV strip (on a fresh server, and once the models are loaded). Each is measured on a fresh
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
+from browser import first_paint, launch, nav, streamlit_server, wait_idle  # noqa: E402
 
 
 def _open(p, url, page_name):
@@ -77,6 +78,16 @@ def time_strip(p, url, strip: Path, warm: bool = False) -> float:
     return seconds
 
 
+def time_overview(p, url) -> dict:
+    """A fresh server's first page: seconds until the sidebar shows titles and until the
+    Overview is usable (its model cards shown, the script finished)."""
+    browser = launch(p)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    seen = first_paint(page, url)
+    browser.close()
+    return seen
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -89,6 +100,10 @@ def main() -> int:
     args = parser.parse_args()
     csv, record, strip = Path(args.csv), Path(args.record), Path(args.strip)
     with sync_playwright() as p:
+        with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+            seen = time_overview(p, url)
+        print(f"Overview on a fresh server: sidebar {seen['first_nav']} after {seen['nav_s']:.1f} s, "
+              f"usable after {seen['usable_s']:.1f} s")
         if csv.is_file():
             beats = len(load_beats(csv))
             with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:

@@ -40,6 +40,19 @@ def load_tensorflow() -> None:
         import tensorflow  # noqa: F401
 
 
+_WARMING: list = []
+
+
+def warm_up_tensorflow() -> None:
+    """Start importing TensorFlow in the background, once per process, after a page has been
+    drawn: the first model a user asks for then rarely waits for the import (the same lock
+    as ``load_tensorflow``, so a page that needs it meanwhile just waits for it to finish)."""
+    if _WARMING:
+        return
+    _WARMING.append(threading.Thread(target=load_tensorflow, name="tensorflow-warm-up", daemon=True))
+    _WARMING[0].start()
+
+
 @st.cache_resource(show_spinner="Loading the model (the first time also TensorFlow, a few seconds)…",
                    max_entries=8)
 def _load_model_version(name: str, version: str):
