@@ -48,18 +48,22 @@ def main() -> int:
             for title, slug in PAGES:
                 nav(page, title)
                 wait_idle(page)
-                if slug == "recording" and page.get_by_text("A record from data/mitdb").count():
-                    page.get_by_text("A record from data/mitdb").click()
+                if slug == "recording":
+                    # record 208 (ventricular and fusion beats): the full record from data/mitdb
+                    # when there is one, else the shipped 5-minute excerpt (the first example)
+                    local = page.get_by_text("A record from data/mitdb")
+                    (local if local.count() else page.get_by_text("An example", exact=True)).click()
                     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
                     wait_idle(page)
-                    record = page.locator('[data-testid="stSelectbox"]').filter(has_text="Record")
-                    record.locator("input").fill("208")      # ventricular and fusion beats
-                    page.keyboard.press("Enter")
-                    wait_idle(page)
+                    if local.count():
+                        record = page.locator('[data-testid="stSelectbox"]').filter(has_text="Record")
+                        record.locator("input").fill("208")
+                        page.keyboard.press("Enter")
+                        wait_idle(page)
                     page.wait_for_timeout(3000)
                     wait_idle(page)
                     page.mouse.move(640, 400)
-                    page.mouse.wheel(0, 560)                 # the rhythm strip, not the form
+                    page.mouse.wheel(0, 620)                 # the rhythm strip, not the form
                     page.wait_for_timeout(800)
                 if slug == "predict" and upload:
                     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
