@@ -9,12 +9,14 @@ Public API::
     report = ecgdash.evaluate(beats.y, proba)              # the reference study's report
     result = ecgdash.analyze_record("data/examples/mitdb_excerpts/208")  # a whole recording
     maps = ecgdash.explain(model, beats)                   # (n, 187) integrated gradients
+    summary = ecgdash.batch(["holter/"], "scores/")        # an archive, on a local Dask cluster
 
 Bad input raises ``ecgdash.DataError`` (a ValueError) with a message for the user. The library
 never imports the web framework: the dashboard's glue lives in ``ecgdash.dashboard``, which only
 ``app.py`` and ``pages/`` import.
 """
 from .analysis import analyze_record
+from .batch import batch
 from .beats import Beats
 from .config import CLASS_NAMES, CLASSES
 from .csvio import load_beats
@@ -27,7 +29,7 @@ from .recordings import read_recording
 from .registry import MODELS, PAIRS, Split
 from .store import load_card, load_model
 
-__all__ = ["analyze_record", "Beats", "CLASSES", "CLASS_NAMES", "DataError", "MODELS", "PAIRS",
+__all__ = ["analyze_record", "batch", "Beats", "CLASSES", "CLASS_NAMES", "DataError", "MODELS", "PAIRS",
            "Split", "beats_from_record", "build_cnn", "build_lstm", "evaluate", "explain",
            "load_beats", "load_card", "load_model", "predict_proba", "read_recording"]
 __version__ = "0.2.0"

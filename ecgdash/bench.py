@@ -8,7 +8,9 @@ record, macro-F1 at annotated vs detected positions); ``strips`` (10-s and 30-s 
 lead: beats found vs annotated); ``noise`` (detection under simulated
 ambulatory noise); ``explain`` (seconds to explain one beat and 100 beats); ``robust`` (every model on DS2 under other sampling rates, noise, lead 1);
 ``classroom`` (the Train page's defaults, ``recipes.CLASSROOM``: each reference model trained
-and scored on the test split, with its time).
+and scored on the test split, with its time); ``batch`` (every record of ``--source`` scored by
+``ecgdash.batch`` on a local Dask cluster of 1 and of 2 workers: records/s, beats/s, speed-up,
+peak memory per worker, and what an archive of 24-hour recordings would take, on paper).
 """
 from __future__ import annotations
 
@@ -207,7 +209,7 @@ def bench_detection_noise(source, minutes: float = 10.0,
 
 def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm", "cnn"),
               parts=("build", "models", "scoring", "detection", "strips", "noise", "explain", "robust",
-                     "classroom")) -> dict:
+                     "classroom", "batch")) -> dict:
     from . import dataset
 
     results = {}
@@ -252,7 +254,60 @@ def run_bench(models=None, data=None, source=None, epochs: int = 1, names=("lstm
         results["robust"] = bench_robustness(source, models)
     if "classroom" in parts and built:
         results["classroom"] = bench_classroom(data, names)
+    if "batch" in parts and source.is_dir():
+        results["batch"] = bench_batch(source, models)
     return results
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # Linux: kB
+
+
+def bench_batch(source, models=None, workers=(1, 2), beats_per_day: int = 100_000,
+                archive: int = 1_000, cluster_sizes=(1, 8, 64)) -> dict:
+    """``ecgdash.batch`` over every record of ``source`` on local clusters of ``workers``
+    processes, each run into a fresh folder (nothing skipped). Per run: seconds, records/s,
+    beats/s (worker start-up included), the speed-up over one worker, and the peak resident
+    memory of each worker. Then, from the measured per-beat cost of the largest run, the time an
+    ``archive`` of 24-hour recordings of ``beats_per_day`` beats would take on ``cluster_sizes``
+    workers (on paper: workers on machines like this one, start-up and I/O not included)."""
+    from distributed import Client, LocalCluster
+
+    from .batch import batch
+
+    out = {}
+    for n in workers:
+        with tempfile.TemporaryDirectory() as tmp, \
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                             silence_logs=40) as cluster, Client(cluster) as client:
+            t0 = time.perf_counter()
+            summary = batch([source], Path(tmp) / "out", scheduler=cluster.scheduler_address,
+                            models_dir=models)
+            seconds = time.perf_counter() - t0
+            peaks = sorted(client.run(_peak_rss).values())
+        done = summary[summary["status"] == "done"]
+        beats = int(done["beats"].sum())
+        out[n] = {"seconds": seconds, "records": len(done), "failed": int(len(summary) - len(done)),
+                  "beats": beats, "records_per_s": len(done) / seconds, "beats_per_s": beats / seconds,
+                  "peak_mb": [p / 2 ** 20 for p in peaks]}
+        r = out[n]
+        failed = f", {r['failed']} failed" if r["failed"] else ""
+        peaks_mb = ", ".join(f"{m:,.0f}" for m in r["peak_mb"])
+        print(f"batch, {n} worker{'s' if n > 1 else ''}: {r['records']} records, {beats:,} beats in "
+              f"{seconds:.0f} s: {r['records_per_s']:.2f} records/s, {r['beats_per_s']:,.0f} beats/s"
+              f"{failed}; peak memory per worker {peaks_mb} MB", flush=True)
+    if len(out) > 1:
+        first, last = out[min(out)], out[max(out)]
+        print(f"speed-up {max(out)} vs {min(out)} workers: {last['beats_per_s'] / first['beats_per_s']:.2f}x")
+    per_worker = out[max(out)]["beats_per_s"] / max(out)
+    total = archive * beats_per_day
+    for size in cluster_sizes:
+        hours = total / (per_worker * size) / 3600
+        print(f"on paper: {archive:,} recordings of 24 h ({beats_per_day:,} beats each) on {size} "
+              f"worker{'s' if size > 1 else ''} at {per_worker:,.0f} beats/s each: {hours:,.1f} h")
+    return out
 
 
 def bench_classroom(data=None, names=("lstm", "cnn")) -> dict:

@@ -5,7 +5,6 @@ Bad input ends with a one-line message and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -17,23 +16,9 @@ from .recipes import PRESETS, AugmentConfig
 def _quiet_tensorflow() -> None:
     """The command line owns its process: TensorFlow's C++ notices and Python warnings
     (e.g. Keras retracing a training step for a smaller last batch) stay off its output."""
-    import logging
+    from .runtime import import_tensorflow_quietly
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" not in sys.modules:
-        # TensorFlow's native libraries print two notices (absl, oneDNN) straight to file
-        # descriptor 2 while loading, before any log level applies: hide them for the import
-        # only. A failing import still raises its Python error once stderr is back.
-        sys.stderr.flush()
-        saved = os.dup(2)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), 2)
-                import tensorflow  # noqa: F401
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    import_tensorflow_quietly()
 
 
 def _progress_printer(prefix: str):
@@ -233,6 +218,28 @@ def _evaluate_adapted(args, names) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .batch import batch
+
+    models = args.models_names.split(",") if args.models_names else list(registry.PAIRS[registry.RECORDINGS_PAIR])
+    where = f"the Dask cluster at {args.scheduler}" if args.scheduler else (
+        f"a local Dask cluster of {args.workers} workers" if args.workers else "a local Dask cluster")
+    print(f"scoring recordings with {', '.join(models)} on {where}; writing to {args.out}", flush=True)
+    start = time.perf_counter()
+    summary = batch(args.sources, args.out, scheduler=args.scheduler, workers=args.workers,
+                    models=models, models_dir=args.models, use_annotations=args.annotations, fs=args.fs,
+                    progress=_progress_printer("records"))
+    done = summary[summary["status"] == "done"] if len(summary) else summary
+    failed = summary[summary["status"] != "done"] if len(summary) else summary
+    skipped = summary.attrs.get("skipped", 0)
+    print(f"{len(done)} records scored ({int(done['beats'].sum()) if len(done) else 0:,} beats; "
+          f"{skipped} of them finished in an earlier run and skipped), {len(failed)} failed; "
+          f"{time.perf_counter() - start:.0f} s. Summary: {args.out}/summary.csv, beats: {args.out}/beats/")
+    for _, row in failed.iterrows():
+        print(f"  failed: {row['record']}: {row['error']}")
+    return 0 if len(done) else 1
+
+
 def cmd_record(args) -> int:
     _quiet_tensorflow()
     from pathlib import Path
@@ -352,7 +359,7 @@ def cmd_bench(args) -> int:
     from .bench import run_bench
 
     parts = args.only.split(",") if args.only else ("build", "models", "scoring", "detection",
-                                                    "strips", "noise", "explain", "robust", "classroom")
+                                                    "strips", "noise", "explain", "robust", "classroom", "batch")
     run_bench(models=args.models, data=args.data, source=args.source, epochs=args.epochs, parts=parts)
     return 0
 
@@ -435,6 +442,26 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated model names (default: the recordings pair)")
     record.set_defaults(func=cmd_record)
 
+    bt = sub.add_parser("batch", help="score every recording of folders, files or globs on Dask "
+                        "(a local cluster, or --scheduler); resumable")
+    bt.add_argument("sources", nargs="+", help="recordings: files, folders (searched recursively) "
+                    "or glob patterns (quote them)")
+    bt.add_argument("--out", required=True, help="output folder: beats/ (Parquet, one part per "
+                    "record), records/, summary.parquet and summary.csv")
+    bt.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 "
+                    "(default: a local cluster)")
+    bt.add_argument("--workers", type=int, help="worker processes of the local cluster "
+                    "(default: one per core, as memory allows)")
+    bt.add_argument("--models", dest="models_names",
+                    help="comma-separated model names (default: the recordings pair)")
+    bt.add_argument("--annotations", action="store_true",
+                    help="take beats from .atr annotations when present (default: the QRS "
+                         "detector, measured against the annotations where they exist)")
+    bt.add_argument("--fs", type=float, help="sampling rate of CSV/TXT recordings without a time column")
+    bt.add_argument("--models-dir", dest="models", help="model folder (default trained_models/); "
+                    "a cluster's workers must see it at the same path")
+    bt.set_defaults(func=cmd_batch)
+
     ex = sub.add_parser("explain", help="write per-sample attributions of a beat file to CSV")
     ex.add_argument("path", help="a beat CSV (any layout the loader reads)")
     ex.add_argument("--model", default="cnn", help="lstm or cnn (default cnn)")
@@ -449,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--epochs", type=int, default=1, help="epochs to time per model")
     bench.add_argument("--source", help="WFDB folder for the build and detection benchmarks "
                                         "(default data/mitdb)")
-    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,strips,noise,explain,robust")
+    bench.add_argument("--only", help="comma-separated parts: build,models,scoring,detection,strips,noise,"
+                                      "explain,robust,classroom,batch")
     bench.set_defaults(func=cmd_bench)
 
     for p in (train, ev, bench):

@@ -1,0 +1,72 @@
+"""Batch scoring of an archive on Dask: the same beats as analyze_record, failures reported, resumable."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecgdash import DataError
+from ecgdash.batch import batch, find_recordings
+
+NAMES = ("robust_lstm", "robust_cnn")
+
+
+def test_find_recordings_names_each_recording_once(small_source, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "strip.csv").write_text("1\n2\n")
+    (tmp_path / "a" / "notes.md").write_text("not a recording")
+    found = dict(find_recordings([small_source, small_source / "208.dat", str(tmp_path / "a" / "*.csv")]))
+    assert {"119", "208", "213", "232", "strip"} <= set(found)
+    assert found["208"] == str(small_source / "208")            # a WFDB record: no extension
+    assert len(found) == len(set(found.values()))                # 208.dat named 208 once
+    with pytest.raises(DataError, match="no such file"):
+        find_recordings([tmp_path / "missing"])
+    with pytest.raises(DataError, match="No recordings"):
+        find_recordings([tmp_path / "a" / "notes.md"])
+
+
+def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, small_source, tmp_path):
+    """Three records and a broken one on a Dask cluster of 2 worker processes (given by its
+    address, as a user's cluster would be)."""
+    from distributed import Client, LocalCluster
+
+    from ecgdash.analysis import analyze_record
+    from ecgdash.batch import worker_loads
+    from ecgdash.store import load_model
+
+    broken = tmp_path / "in" / "broken.csv"
+    broken.parent.mkdir()
+    broken.write_bytes(b"\x00\x01 not a signal \xff" * 50)
+    sources = [small_source / "208.hea", small_source / "213", small_source / "232", broken]
+    out = tmp_path / "out"
+    seen = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        summary = batch(sources, out, scheduler=cluster.scheduler_address, models=NAMES,
+                        models_dir=tiny_store, progress=lambda *a: seen.append(a))
+        loads = client.run(worker_loads)
+    assert len(seen) == 4 and seen[-1][:2] == (4, 4) and "beats/s" in seen[-1][2]
+    assert all(n <= 1 for n in loads.values()), loads          # models loaded once per worker
+    by_record = summary.set_index("record")
+    assert by_record.loc["broken", "status"] == "failed" and by_record.loc["broken", "error"]
+    assert (by_record.drop(index="broken")["status"] == "done").all()
+    beats = pd.read_parquet(out / "beats")
+    assert set(beats["record"].astype(str)) == {"208", "213", "232"}
+    models = {n: load_model(n, folder=tiny_store) for n in NAMES}
+    for record in ("208", "213", "232"):
+        mine = beats[beats["record"].astype(str) == record].sort_values("beat")
+        result = analyze_record(small_source / record, models=models, use_annotations=False)
+        table = result.table
+        assert by_record.loc[record, "beats"] == len(table) == len(mine)
+        np.testing.assert_array_equal(mine["sample"].to_numpy(), table["sample"].to_numpy())
+        for name in NAMES:
+            np.testing.assert_array_equal(mine[f"{name}_class"].to_numpy(), table[f"{name}_class"].to_numpy())
+            assert by_record.loc[record, f"{name}_V"] == int(result.counts.loc["V", name])
+        np.testing.assert_array_equal(mine["reference"].fillna("").to_numpy(), table["reference"].to_numpy())
+        assert by_record.loc[record, "detection_sensitivity"] == pytest.approx(result.detection["sensitivity"])
+    assert (out / "summary.csv").is_file() and len(pd.read_parquet(out / "summary.parquet")) == 4
+    # a rerun skips the finished records: nothing is rewritten, no cluster is started
+    before = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
+    again = batch(sources[:3], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert again.attrs["skipped"] == 3 and len(again) == 4
+    assert {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")} == before
