@@ -42,6 +42,9 @@ from .recordings import EDF_SUFFIXES, SIGNAL_SUFFIXES
 
 #: Files that are one recording each (a WFDB record is found by its ``.hea``).
 RECORDING_SUFFIXES = (".hea", ".zip", *EDF_SUFFIXES, *SIGNAL_SUFFIXES)
+#: Files a folder scan passes over although their suffix could be a recording's: the listings
+#: and checksums PhysioNet ships with every database (``SHA256SUMS.txt``), readmes, licences.
+NOT_RECORDINGS = re.compile(r"(SHA\d*SUMS|MD5SUMS|README|LICEN[CS]E|RECORDS|ANNOTATORS)\b.*", re.I)
 #: Memory a worker needs (TensorFlow, four small models, one 24-hour recording): sizes the
 #: default local cluster on small machines.
 WORKER_MEMORY = 2 * 1024 ** 3
@@ -58,6 +61,9 @@ def find_recordings(sources) -> list[tuple[str, str]]:
         is its ``.hea``, or its path without extension (its ``.dat`` and ``.atr`` name the same
         record); EDF/BDF, CSV,
         TXT, TSV, ``.gz`` and ``.zip`` files are one recording each.
+
+        In a folder, PhysioNet's listings and checksums (``RECORDS``, ``SHA256SUMS.txt``) and
+        readmes are passed over (``NOT_RECORDINGS``); a file named explicitly never is.
 
     Returns
     -------
@@ -83,7 +89,8 @@ def find_recordings(sources) -> list[tuple[str, str]]:
         for match in map(Path, matches):
             if match.is_dir():
                 found += [(p, match) for p in sorted(match.rglob("*"))
-                          if p.is_file() and not any(part.startswith(".") for part in p.relative_to(match).parts)]
+                          if p.is_file() and not NOT_RECORDINGS.fullmatch(p.name)
+                          and not any(part.startswith(".") for part in p.relative_to(match).parts)]
             elif match.is_file():
                 found.append((match, match.parent))
     out, seen, ids = [], set(), set()

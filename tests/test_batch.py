@@ -15,10 +15,13 @@ def test_find_recordings_names_each_recording_once(small_source, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "strip.csv").write_text("1\n2\n")
     (tmp_path / "a" / "notes.md").write_text("not a recording")
-    found = dict(find_recordings([small_source, small_source / "208.dat", str(tmp_path / "a" / "*.csv")]))
+    (tmp_path / "a" / "SHA256SUMS.txt").write_text("abc  strip.csv\n")       # PhysioNet's checksums
+    found = dict(find_recordings([small_source, small_source / "208.dat", tmp_path / "a"]))
+    assert dict(find_recordings(str(tmp_path / "a" / "*.csv"))) == {"strip": str(tmp_path / "a" / "strip.csv")}
     assert {"119", "208", "213", "232", "strip"} <= set(found)
     assert found["208"] == str(small_source / "208")            # a WFDB record: no extension
     assert len(found) == len(set(found.values()))                # 208.dat named 208 once
+    assert "SHA256SUMS" not in found and "SHA256SUMS" in dict(find_recordings(tmp_path / "a" / "SHA256SUMS.txt"))
     with pytest.raises(DataError, match="no such file"):
         find_recordings([tmp_path / "missing"])
     with pytest.raises(DataError, match="No recordings"):
