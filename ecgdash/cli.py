@@ -434,12 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--no-adapt", action="store_true",
                         help="score every beat as it is: the robust pair otherwise adapts to the "
                              "recording from its unlabelled beats (ecgdash.adapt)")
-    record.add_argument("--fs", type=float, help="sampling rate of a CSV/TXT signal in Hz")
     record.add_argument("--detect", action="store_true",
                         help="use the QRS detector even when the record has annotations")
     record.add_argument("--out", help="where to write the beat table (default NAME_beats.csv)")
-    record.add_argument("--models", dest="models_names",
-                        help="comma-separated model names (default: the recordings pair)")
     record.set_defaults(func=cmd_record)
 
     bt = sub.add_parser("batch", help="score every recording of folders, files or globs on Dask "
@@ -452,12 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "(default: a local cluster)")
     bt.add_argument("--workers", type=int, help="worker processes of the local cluster "
                     "(default: one per core, as memory allows)")
-    bt.add_argument("--models", dest="models_names",
-                    help="comma-separated model names (default: the recordings pair)")
     bt.add_argument("--annotations", action="store_true",
                     help="take beats from .atr annotations when present (default: the QRS "
                          "detector, measured against the annotations where they exist)")
-    bt.add_argument("--fs", type=float, help="sampling rate of CSV/TXT recordings without a time column")
     bt.add_argument("--models-dir", dest="models", help="model folder (default trained_models/); "
                     "a cluster's workers must see it at the same path")
     bt.set_defaults(func=cmd_batch)
@@ -480,6 +474,11 @@ def build_parser() -> argparse.ArgumentParser:
                                       "explain,robust,classroom,batch")
     bench.set_defaults(func=cmd_bench)
 
+    for p in (record, bt):
+        p.add_argument("--fs", type=float, help="sampling rate of CSV/TXT signals in Hz (default: from "
+                       "their time column, else 360 Hz)")
+        p.add_argument("--models", dest="models_names",
+                       help="comma-separated model names (default: the recordings pair)")
     for p in (train, ev, bench):
         p.add_argument("--data", help="data folder (default data/)")
     for p in (train, ev, bench, ex):

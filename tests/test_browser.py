@@ -1,6 +1,7 @@
 """A real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -16,21 +17,30 @@ PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explor
          "Learn": "Learn"}
 
 
-def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
+@contextlib.contextmanager
+def _browser_page(tiny_store, tmp_path):
+    """A fresh server with the tiny models and no data, and a Chromium page: ``(url, page)``."""
     from playwright.sync_api import sync_playwright
 
+    SHOTS.mkdir(exist_ok=True)
+    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with streamlit_server(env) as url, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield url, browser.new_page(viewport={"width": 1400, "height": 1000})
+        finally:
+            browser.close()
+
+
+def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
     from ecgdash import load_beats
     from ecgdash.dataset import write_kaggle_csv
 
     beats = load_beats(small_data / "mitbih_test.csv")
     csv = tmp_path / "some_beats.csv"
     write_kaggle_csv(csv, beats.X[:80], beats.y[:80])
-    SHOTS.mkdir(exist_ok=True)
-    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
-    with streamlit_server(env) as url, sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with _browser_page(tiny_store, tmp_path) as (url, page):
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(url)
@@ -48,7 +58,6 @@ def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
             page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=60_000)
             wait_idle(page)
             assert page.locator('[data-testid="stException"]').count() == 0, name
-        browser.close()
     assert not errors, errors
 
 
@@ -56,16 +65,8 @@ def test_titles_from_the_first_paint(tiny_store, tmp_path):
     """The sidebar shows the pages' titles from the first paint, never the pages/ file names;
     the time to a usable Overview is recorded in tests/_artifacts/first_paint.txt (a timing is
     not asserted: it depends on the machine)."""
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(exist_ok=True)
-    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
-    with streamlit_server(env) as url, sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with _browser_page(tiny_store, tmp_path) as (url, page):
         seen = first_paint(page, url)
-        browser.close()
     assert seen["first_nav"] is not None and seen["usable_s"] is not None, seen
     assert seen["first_nav"][:2] == ["Overview", "Predict"], seen["first_nav"]
     assert not {"app", "overview", "predict", "compare", "explorer"} & set(seen["first_nav"])
