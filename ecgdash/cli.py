@@ -307,12 +307,14 @@ def _evaluate_robustness(args, names) -> int:
 
     source = Path(args.source) if args.source else data_dir() / "mitdb"
     loaded = {n: store.load_model(n, folder=args.models) for n in names}
-    print(f"DS2 robustness of {', '.join(names)} (records from {source}; accuracy / macro-F1 / "
+    how = ", each record adapted to itself" if args.adapt else ""
+    print(f"DS2 robustness of {', '.join(names)} (records from {source}{how}; accuracy / macro-F1 / "
           "S-F1 / V-F1):")
-    table = robustness_suite(loaded, source,
+    table = robustness_suite(loaded, source, adapt=args.adapt,
                              progress=lambda *row: print("  " + format_row(*row), flush=True))
+    key = "robustness_adapted" if args.adapt else "robustness"
     for name, rows in table.items():
-        store.update_card(name, {"robustness": rows}, folder=args.models)
+        store.update_card(name, {key: rows}, folder=args.models)
     print(f"written to the cards of {', '.join(names)}")
     return 0
 
@@ -421,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--per-class", type=int, default=200, help="beats per class for --templates")
     ev.add_argument("--adapt", action="store_true",
                     help="also score each test record with the model adapted to it (label-free, "
-                         "ecgdash.adapt): print both, per record too, and store it in the card")
+                         "ecgdash.adapt): print both, per record too, and store it in the card; "
+                         "with --robustness: the DS2 conditions adapted (robustness_adapted)")
     ev.set_defaults(func=cmd_evaluate)
 
     record = sub.add_parser("record", help="find and classify every beat of a recording")

@@ -51,9 +51,12 @@ def condition_beats(recordings: list[Recording], condition: str, seed: int = 0) 
     return Beats.concat(parts)
 
 
-def robustness_suite(models: dict, source, records=None, progress=None) -> dict[str, dict]:
+def robustness_suite(models: dict, source, records=None, progress=None, *,
+                     adapt: bool = False) -> dict[str, dict]:
     """Each model on each DS2 condition: ``{model: {condition: metrics}}`` with accuracy,
-    macro-F1, S-F1, V-F1 and the loss of macro-F1 against the 360 Hz original."""
+    macro-F1, S-F1, V-F1 and the loss of macro-F1 against the 360 Hz original. With ``adapt``,
+    each DS2 record is scored adapted to itself (``predict_proba(..., adapt=True)``; the models
+    must come from ``load_model``)."""
     from .models import predict_proba
 
     source = Path(source)
@@ -62,7 +65,7 @@ def robustness_suite(models: dict, source, records=None, progress=None) -> dict[
     for condition in CONDITIONS:
         beats = condition_beats(recordings, condition)
         for name, model in models.items():
-            ev = evaluate(beats.y, predict_proba(model, beats))
+            ev = evaluate(beats.y, predict_proba(model, beats, adapt=adapt))
             out[name][condition] = {"beats": ev["n"], "accuracy": ev["accuracy"],
                                     "macro_f1": ev["macro_f1"], "S_f1": ev["per_class"]["S"]["f1"],
                                     "V_f1": ev["per_class"]["V"]["f1"],

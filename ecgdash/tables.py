@@ -56,15 +56,19 @@ def results_rows(cards: dict[str, dict]) -> list[dict]:
 
 
 def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
-    """The robustness table of the cards that hold one: a row per (model, condition)."""
+    """The robustness table of the cards that hold one: a row per (model, condition, way of
+    scoring): as trained (``robustness``) and, where the card has it, each DS2 record adapted
+    to itself (``robustness_adapted``, ``evaluate --robustness --adapt``)."""
     rows = []
     for name, card in cards.items():
-        for condition, m in (card.get("robustness") or {}).items():
-            rows.append({"model": registry.title(name), "trained on": trained_on(card),
-                         "condition": condition,
-                         "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
-                         "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
-                         "V F1": m["V_f1"]})
+        ways = (("as trained", card.get("robustness")), ("adapted", card.get("robustness_adapted")))
+        for way, table in ways:
+            for condition, m in (table or {}).items():
+                rows.append({"model": registry.title(name), "trained on": trained_on(card),
+                             "condition": condition, "scored": way,
+                             "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+                             "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
+                             "V F1": m["V_f1"]})
     return pd.DataFrame(rows)
 
 

@@ -168,3 +168,19 @@ def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_sto
     assert rows["DS2 360 Hz"]["macro_f1_loss"] == 0.0
     for r in rows.values():
         assert r["macro_f1_loss"] == pytest.approx(rows["DS2 360 Hz"]["macro_f1"] - r["macro_f1"])
+    # adapted to each record: stored beside, the same beats, and the Compare table shows both
+    from ecgdash.adapt import adapt_proba
+    from ecgdash.evaluation import evaluate
+    from ecgdash.store import load_model
+    from ecgdash.tables import robustness_table
+
+    assert main(["evaluate", "robust_cnn", "--robustness", "--adapt", "--source", str(small_source),
+                 "--models", str(folder)]) == 0
+    card = load_card("robust_cnn", folder=folder)
+    adapted = card["robustness_adapted"]
+    assert list(adapted) == list(CONDITIONS) and card["robustness"] == rows
+    beats = ds2_beats(small_source)
+    expected = evaluate(beats.y, adapt_proba(load_model("robust_cnn", folder=folder), beats))
+    assert adapted["DS2 360 Hz"]["accuracy"] == pytest.approx(expected["accuracy"])
+    table = robustness_table({"robust_cnn": card})
+    assert sorted(set(table["scored"])) == ["adapted", "as trained"] and len(table) == 2 * len(CONDITIONS)
