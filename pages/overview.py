@@ -21,6 +21,7 @@ with st.expander("The robust pair, for recordings of new patients"):
                 "Their scores are on DS2, 22 patients they never saw; the Recordings page uses "
                 "them by default.")
     blocks.model_cards(registry.PAIRS["robust"])
+blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")
 
 st.header("Data")
 blocks.data_panel()

@@ -23,6 +23,7 @@ if choice == DS2:
                     help="Both pairs were trained on DS1 only. The Kaggle-split pair is not offered "
                          "here: it trained on 80 % of these beats.")
 names = registry.PAIRS[pair]
+blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")
 if choice == EXAMPLE:
     example = examples(kind="beats")
     if not example:

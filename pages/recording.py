@@ -84,6 +84,7 @@ if rec.kind == "csv":
     st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
 st.caption(f"The models were trained on lead {MODEL_LEAD} (channel 0 of MIT-BIH). This "
            f"recording's beats come from lead **{result.lead}**.")
+blocks.glossary("MLII", "adaptation", "any-rate path", "macro-F1")
 
 hr = result.heart_rate
 m1, m2, m3, m4 = st.columns(4)

@@ -50,6 +50,9 @@ def test_every_page_runs_without_data(app_env):
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
+    at.switch_page("pages/compare.py").run()
+    words = [e for e in at.expander if e.label == "Words used here"]
+    assert len(words) == 1 and "**macro-F1**" in words[0].markdown[0].value and "**DS1 / DS2**" in words[0].markdown[0].value
     at.switch_page("pages/train.py").run()
     infos = [i.value for i in at.info]
     assert len(infos) == 1 and "Training needs the built data" in infos[0]   # one box, not three
