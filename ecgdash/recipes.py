@@ -61,7 +61,7 @@ PRESETS: dict[str, TrainConfig] = {
     "robust": TrainConfig(epochs=16, patience=6, batchnorm_momentum=0.99),
 }
 #: What the Train page starts from: the reference recipe, short enough for a lesson (a CNN
-#: on 5,000 beats: test macro-F1 0.785 in 61 s on 2 cores; README's benchmark line).
+#: on 5,000 beats: test macro-F1 0.785 in 34 s on 2 cores, ``bench --only classroom``).
 CLASSROOM = replace(PRESETS["reference"], epochs=5, subset=5000)
 #: Whole DS1 records held out for validation by the robust recipe (S, V and F beats among them).
 VAL_RECORDS = ("124", "201", "223")

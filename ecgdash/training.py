@@ -255,7 +255,7 @@ def one_class_advice(card: dict) -> str | None:
     return (f"This model calls every test beat **{only}**. Its accuracy "
             f"({ev['accuracy']:.3f}) is only the share of {only} beats: it has learned how common "
             f"the classes are, not what they look like (macro-F1 {ev['macro_f1']:.3f}). "
-            f"{more}, or train on more beats (the Subset box; 0 uses all of them).")
+            f"{more}, or train on more beats (a larger subset, or all of them).")
 
 
 def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,

@@ -96,8 +96,7 @@ if labelled.y is not None:
     cols = st.columns(len(evals))
     built = {"Built intra-patient test split": ("intra", "test"), DS2: ("inter", "test")}.get(choice)
     for col, (name, ev) in zip(cols, evals.items()):
-        share = (seen.split_seen_share(name, *built) if built else
-                 seen.file_seen_share(name, source_name))
+        share = caches.seen_share(name, *built) if built else seen.file_seen_share(name, source_name)
         with col:
             st.markdown(f"**{registry.title(name)}**")
             m1, m2 = st.columns(2)

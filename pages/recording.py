@@ -134,7 +134,7 @@ if len(quality):
     st.caption("n/a: no reference beat of that class (sensitivity), or the model called none "
                "(positive predictivity).")
     for name in result.probas:
-        note = seen.seen_note(name, seen.record_seen_share(name, rec.name), record=rec.name)
+        note = seen.seen_note(name, caches.record_seen_share(name, rec.name), record=rec.name)
         if note:
             st.warning(note)
     if not result.readable.all():

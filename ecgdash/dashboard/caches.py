@@ -184,3 +184,27 @@ def explain_beat(key: str, beats, index: int, *, names=registry.PAIRS[registry.B
     """``{model: (187,) attribution}`` for one beat, computed once per (beat, models, target)."""
     versions = tuple((name, _file_key(name)) for name in names)
     return _explain(key, int(index), versions, target, method, beats)
+
+
+@st.cache_data(max_entries=32)
+def _seen_share(name: str, split: str, part: str, stamp: str) -> float:
+    from ..seen import split_seen_share
+
+    return split_seen_share(name, split, part)
+
+
+@st.cache_data(max_entries=64)
+def _record_seen_share(name: str, record: str, stamp: str) -> float | None:
+    from ..seen import record_seen_share
+
+    return record_seen_share(name, record)
+
+
+def seen_share(name: str, split: str, part: str) -> float:
+    """``seen.split_seen_share``, computed once per build (it reads every built beat)."""
+    return _seen_share(name, split, part, dataset.built_stamp() or "none")
+
+
+def record_seen_share(name: str, record: str) -> float | None:
+    """``seen.record_seen_share``, computed once per build and record."""
+    return _record_seen_share(name, record, dataset.built_stamp() or "none")
