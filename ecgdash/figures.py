@@ -131,6 +131,7 @@ def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 300
     fig.update_yaxes(title_text="amplitude", col=1)
     fig.update_layout(title="each class: median beat and its middle 50 %", height=height,
                       legend=dict(orientation="h", y=-0.3), **_LAYOUT)
+    fig.update_layout(margin=dict(t=70))     # the title above the panels' own titles
     return fig
 
 
@@ -420,4 +421,5 @@ def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
     fig.update_xaxes(title_text="time (s)", row=len(rows), col=1)
     fig.update_layout(title=f"class {cls}: where each model looks (mean {cls} beat)",
                       height=max(height, 180 * len(rows)), **_LAYOUT)
+    fig.update_layout(margin=dict(t=70))
     return fig
