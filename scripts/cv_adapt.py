@@ -30,13 +30,30 @@ def score(y, proba) -> dict:
             "S_f1": float(f1[1]), "V_f1": float(f1[2]), "F_f1": float(f1[3])}
 
 
-def main() -> int:
+def fold_model(npz: Path, source: Path, adjust: bool = True):
+    """A fold's saved model, its saved npz, and the class prior it learned: its fitting counts,
+    with the S prior raised on its own validation records as the committed pair's was."""
     import keras
 
-    from ecgdash.adapt import batchnorm_statistics, em_prior, train_prior_of
+    from ecgdash.adapt import train_prior_of
+    from ecgdash.dataset import annotated_beats, read_records
+    from ecgdash.prior import adjust_prior
+
+    saved = np.load(npz)
+    model = keras.models.load_model(npz.with_suffix(".keras"), compile=False)
+    prior = saved["fit_counts"] / saved["fit_counts"].sum()
+    if adjust:
+        chosen = adjust_prior(model, annotated_beats(read_records(source, [str(r) for r in saved["val"]])))
+        prior = train_prior_of({"data": {"fit_counts": saved["fit_counts"].tolist()},
+                                "logit_adjustment": chosen})
+        print(f"  {npz.stem}: S prior x{chosen['scale']:g}", flush=True)
+    return model, saved, prior
+
+
+def main() -> int:
+    from ecgdash.adapt import batchnorm_statistics, em_prior
     from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
-    from ecgdash.prior import adjust_prior
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
@@ -50,14 +67,7 @@ def main() -> int:
     for name in args.models.split(","):
         ys, out = [], {m: [] for m in METHODS}
         for npz in sorted(cv.glob(f"{name}_fold*.npz")):
-            saved = np.load(npz)
-            model = keras.models.load_model(npz.with_suffix(".keras"), compile=False)
-            prior = saved["fit_counts"] / saved["fit_counts"].sum()
-            if not args.no_adjust:       # as the committed pair: the S prior raised on validation
-                chosen = adjust_prior(model, annotated_beats(read_records(source, [str(r) for r in saved["val"]])))
-                prior = train_prior_of({"data": {"fit_counts": saved["fit_counts"].tolist()},
-                                        "logit_adjustment": chosen})
-                print(f"  {npz.stem}: S prior x{chosen['scale']:g}", flush=True)
+            model, saved, prior = fold_model(npz, source, adjust=not args.no_adjust)
             for record in saved["held_out"]:
                 beats = annotated_beats(read_records(source, [str(record)]))
                 raw = predict_proba(model, beats)

@@ -74,12 +74,11 @@ def self_train(head, F: np.ndarray, proba: np.ndarray, threshold: float, epochs:
 def main() -> int:
     import keras
 
-    from cv_adapt import score
+    from cv_adapt import fold_model, score
 
-    from ecgdash.adapt import em_prior, train_prior_of
+    from ecgdash.adapt import em_prior
     from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
-    from ecgdash.prior import adjust_prior
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
@@ -93,11 +92,7 @@ def main() -> int:
     for name in args.models.split(","):
         ys, prior_only, trained, used, start = [], [], [], 0, time.perf_counter()
         for npz in sorted(cv.glob(f"{name}_fold*.npz")):
-            saved = np.load(npz)
-            model = keras.models.load_model(npz.with_suffix(".keras"), compile=False)
-            chosen = adjust_prior(model, annotated_beats(read_records(source, [str(r) for r in saved["val"]])))
-            prior = train_prior_of({"data": {"fit_counts": saved["fit_counts"].tolist()},
-                                    "logit_adjustment": chosen})
+            model, saved, prior = fold_model(npz, source)
             for record in saved["held_out"]:
                 keras.utils.set_random_seed(0)
                 beats = annotated_beats(read_records(source, [str(record)]))
