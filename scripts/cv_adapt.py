@@ -9,7 +9,6 @@ No label is used to adapt; labels only score the result. DS2 is never read.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -55,10 +54,9 @@ def main() -> int:
     from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
-    parser.add_argument("--cv", default=str(ROOT / "data" / "cv"))
-    parser.add_argument("--models", default="robust_cnn,robust_lstm")
+    from cv_folds import cv_parser
+
+    parser = cv_parser(__doc__.splitlines()[0])
     parser.add_argument("--no-adjust", action="store_true",
                         help="skip the S prior adjustment on each fold's validation records "
                              "(the committed recipe applies it)")

@@ -70,11 +70,17 @@ def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, ep
     keras.backend.clear_session()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cv_parser(description: str, folder: str = "--cv") -> argparse.ArgumentParser:
+    """The options every CV script shares: the WFDB folder, the fold folder, the models."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
-    parser.add_argument("--out", default=str(ROOT / "data" / "cv"))
+    parser.add_argument(folder, default=str(ROOT / "data" / "cv"))
     parser.add_argument("--models", default="robust_cnn,robust_lstm")
+    return parser
+
+
+def main() -> int:
+    parser = cv_parser(__doc__.splitlines()[0], folder="--out")
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)

@@ -23,7 +23,6 @@ within 0.02 of unadapted), 0.90 is out (CNN accuracy 0.900 vs 0.926 unadapted) a
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -80,10 +79,9 @@ def main() -> int:
     from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
-    parser.add_argument("--cv", default=str(ROOT / "data" / "cv"))
-    parser.add_argument("--models", default="robust_cnn,robust_lstm")
+    from cv_folds import cv_parser
+
+    parser = cv_parser(__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=1e-3)
