@@ -218,10 +218,15 @@ def _evaluate_adapted(args, names) -> int:
     return 0
 
 
+def _recording_models(args) -> list[str]:
+    """``--models a,b`` of ``record`` and ``batch``, else the recordings pair."""
+    return args.models_names.split(",") if args.models_names else list(registry.PAIRS[registry.RECORDINGS_PAIR])
+
+
 def cmd_batch(args) -> int:
     from .batch import batch
 
-    models = args.models_names.split(",") if args.models_names else list(registry.PAIRS[registry.RECORDINGS_PAIR])
+    models = _recording_models(args)
     where = f"the Dask cluster at {args.scheduler}" if args.scheduler else (
         f"a local Dask cluster of {args.workers} workers" if args.workers else "a local Dask cluster")
     print(f"scoring recordings with {', '.join(models)} on {where}; writing to {args.out}", flush=True)
@@ -246,8 +251,7 @@ def cmd_record(args) -> int:
 
     from .analysis import analyze_record
 
-    models = args.models_names.split(",") if args.models_names else list(
-        registry.PAIRS[registry.RECORDINGS_PAIR])
+    models = _recording_models(args)
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
                             use_annotations=not args.detect, models=models, invert=args.invert,
                             adapt=False if args.no_adapt else None)
