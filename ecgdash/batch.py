@@ -23,6 +23,7 @@ system) and have ecgdash installed.
 from __future__ import annotations
 
 import glob
+import itertools
 import json
 import os
 import re
@@ -331,9 +332,7 @@ def _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_w
 
     pending = iter(todo)
     window = as_completed()
-    for rid, path in (next(pending, None) for _ in range(2 * n_workers)):
-        if rid is None:
-            break
+    for rid, path in itertools.islice(pending, 2 * n_workers):   # fewer records than that: all
         window.add(submit(rid, path))
     done, beats, failed, start = 0, 0, 0, time.perf_counter()
     for future in window:

@@ -68,8 +68,11 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
         np.testing.assert_array_equal(mine["reference"].fillna("").to_numpy(), table["reference"].to_numpy())
         assert by_record.loc[record, "detection_sensitivity"] == pytest.approx(result.detection["sensitivity"])
     assert (out / "summary.csv").is_file() and len(pd.read_parquet(out / "summary.parquet")) == 4
-    # a rerun skips the finished records: nothing is rewritten, no cluster is started
+    # a rerun skips the finished records (nothing rewritten) and scores a new one on a local
+    # cluster of its own (one record: fewer than the two in flight per worker)
     before = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
-    again = batch(sources[:3], out, workers=1, models=NAMES, models_dir=tiny_store)
-    assert again.attrs["skipped"] == 3 and len(again) == 4
-    assert {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")} == before
+    again = batch([*sources[:3], small_source / "119"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert again.attrs["skipped"] == 3 and len(again) == 5
+    assert again.set_index("record").loc["119", "status"] == "done"
+    after = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
+    assert {p: t for p, t in after.items() if "record=119" not in str(p)} == before
