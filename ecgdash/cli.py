@@ -71,6 +71,36 @@ def _epoch_printer():
     return on_epoch
 
 
+def _checkpoint(args, name: str, config):
+    """The training checkpoint folder of one CLI run: ``<data>/checkpoints/<name>-seed<seed>``
+    (emptied first with ``--fresh``); says when the run will go on from it."""
+    import shutil
+    from pathlib import Path
+
+    from .checkpoint import STATE
+    from .config import data_dir
+
+    folder = Path(args.data) if args.data else data_dir()
+    folder = folder / "checkpoints" / f"{name}-seed{config.seed}"
+    if args.fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif (folder / STATE).is_file():
+        print(f"going on from the checkpoint in {folder} (--fresh starts again)")
+    return folder
+
+
+def _drop_empty_checkpoints(args) -> None:
+    """Remove ``<data>/checkpoints`` once no interrupted run is left in it."""
+    from pathlib import Path
+
+    from .config import data_dir
+
+    try:
+        ((Path(args.data) if args.data else data_dir()) / "checkpoints").rmdir()
+    except OSError:
+        pass
+
+
 def _config(args, recipe: str):
     from .recipes import preset
 
@@ -100,13 +130,15 @@ def cmd_train(args) -> int:
     for name in names:
         print(f"training {name} ({split.value}-patient split, reference recipe): {len(train):,} beats, "
               f"up to {config.epochs} epochs")
-        model, card = train_model(name, train, config=config, test=test, on_epoch=_epoch_printer())
-        path = store.save_model(args.name if args.name and len(names) == 1 else name, model, card,
-                                folder=args.models)
+        save_as = args.name if args.name and len(names) == 1 else name
+        model, card = train_model(name, train, config=config, test=test, on_epoch=_epoch_printer(),
+                                  checkpoint=_checkpoint(args, save_as, config))
+        path = store.save_model(save_as, model, card, folder=args.models)
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
               f"{card['train_seconds']:.0f} s; saved {path}")
         print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
                             card["params"]))
+    _drop_empty_checkpoints(args)
     return 0
 
 
@@ -127,15 +159,17 @@ def _train_robust(args) -> int:
     for name in names:
         print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
               f"up to {config.epochs} epochs")
+        save_as = args.name if args.name and len(names) == 1 else name
         model, card = train_robust(name, source, config=config, augment=augment, test=test,
-                                   on_epoch=_epoch_printer())
-        path = store.save_model(args.name if args.name and len(names) == 1 else name, model, card,
-                                folder=args.models)
+                                   on_epoch=_epoch_printer(),
+                                   checkpoint=_checkpoint(args, save_as, config))
+        path = store.save_model(save_as, model, card, folder=args.models)
         adj = card.get("logit_adjustment") or {}
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
               f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
               f"(chosen on the validation records); saved {path}")
         print(format_report(card["evaluation"], f"\n{name} on DS2", card["params"]))
+    _drop_empty_checkpoints(args)
     return 0
 
 
@@ -411,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
     train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
     train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")
+    train.add_argument("--fresh", action="store_true",
+                       help="start again even if an interrupted run of this model and seed left "
+                            "a checkpoint (in <data>/checkpoints/; by default the run goes on "
+                            "from its last finished epoch)")
     train.set_defaults(func=cmd_train)
 
     ev = sub.add_parser("evaluate", help="print the reference study's report for each model")

@@ -46,9 +46,33 @@ def bridge_gaps(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def find_local_peaks(sig: np.ndarray, radius: int) -> np.ndarray:
+    """``wfdb.processing.find_local_peaks``, the same peaks from a running maximum.
+
+    wfdb's version calls Python's ``max`` on a slice at every sample: on a 30-minute record
+    XQRS spent 6.5 s of its 6.9 s there (two calls per lead). A sample is a peak when it equals
+    the maximum of ``sig[i - radius:i + radius]``; scanning on from a peak skips ``radius``
+    samples, so the next peak is the first candidate at least ``radius`` after it.
+    """
+    from scipy.ndimage import maximum_filter1d
+
+    sig = np.asarray(sig, dtype=np.float64)
+    if sig.size == 0 or np.min(sig) == np.max(sig):
+        return np.empty(0)
+    window_max = maximum_filter1d(sig, size=2 * radius, mode="constant", cval=-np.inf)
+    peaks, next_allowed = [], 0
+    for i in np.flatnonzero(sig == window_max).tolist():
+        if i >= next_allowed:
+            peaks.append(i)
+            next_allowed = i + radius
+    return np.array(peaks, dtype=np.int64)
+
+
 def _xqrs(x: np.ndarray, fs: float) -> np.ndarray:
     from wfdb import processing
+    from wfdb.processing import qrs
 
+    qrs.find_local_peaks = find_local_peaks      # the same peaks, faster (see find_local_peaks)
     det = processing.XQRS(sig=x, fs=fs)
     det.detect(verbose=False)
     return np.asarray(det.qrs_inds, dtype=np.int64)

@@ -30,6 +30,7 @@ import numpy as np
 from . import registry
 from .augment import NOISE_KINDS, add_noise, resample, scale_polarity
 from .beats import Beats
+from .checkpoint import Checkpoint
 from .config import DS1, N_CLASSES
 from .cutting import beats_at
 from .dataset import annotated_beats, hash_beats, present_records, read_records
@@ -122,12 +123,20 @@ def _sequence_class():
             self.epoch += 1
             self._draw()
 
+        def start_at(self, epoch: int):
+            """Draw the beats of ``epoch`` (0-based) next: a resumed run sees what an
+            uninterrupted one would have."""
+            if epoch != self.epoch:
+                self.epoch = epoch
+                self._draw()
+
     return AugmentedBeats
 
 
 def train_robust(name: str, source, *, config: TrainConfig | None = None,
                  augment: AugmentConfig | None = None, test: Beats | None = None, on_epoch=None,
-                 verbose: int = 0, records=DS1, val_records=VAL_RECORDS, adjust: bool = True):
+                 verbose: int = 0, records=DS1, val_records=VAL_RECORDS, adjust: bool = True,
+                 checkpoint=None):
     """Train a fresh robust model on the DS1 records of a WFDB folder.
 
     Parameters
@@ -147,6 +156,9 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         The training records, and those of them held out whole for validation.
     adjust : bool, default True
         Tune the S class's prior on the validation records afterwards (``prior.adjust_prior``).
+    checkpoint : str or Path, optional
+        A folder for the run's state after each epoch; an interrupted run started again with
+        it goes on from its last finished epoch (``ecgdash.checkpoint``).
 
     Returns
     -------
@@ -176,11 +188,16 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     model = build(name, rr_features=7 if config.rr_irregularity else 6)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
                              config.class_weight, config.seed, config.subset)
-    summary = fit(model, data, val, config, on_epoch, verbose)
+    clean_sha256 = hash_beats(clean.X, clean.y)
+    ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
+        "name": name, "config": asdict(config), "augment": asdict(augment),
+        "train_records": train_names, "val_records": val_names,
+        "train_sha256": clean_sha256})
+    summary = fit(model, data, val, config, on_epoch, verbose, checkpoint=ckpt)
     adjustment = adjust_prior(model, val) if adjust else None
     card = make_card(name, model, summary, config, {
         "train_records": train_names, "val_records": val_names,
-        "train_beats": len(clean), "train_sha256": hash_beats(clean.X, clean.y),
+        "train_beats": len(clean), "train_sha256": clean_sha256,
         "beats_per_epoch": int(len(data.y)), "val_beats": len(val),
         "fit_counts": np.bincount(clean.y, minlength=N_CLASSES).tolist(),
         "val_counts": np.bincount(val.y, minlength=N_CLASSES).tolist(),

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import registry
 from .beats import Beats
+from .checkpoint import Checkpoint
 from .config import CLASSES, N_CLASSES
 from .dataset import hash_beats
 from .errors import DataError
@@ -98,13 +99,14 @@ def _versions() -> dict:
 
 
 def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
-                    history: list):
+                    history: list, checkpoint=None):
     import keras
 
     from .models import predict_proba
 
     class Monitor(keras.callbacks.Callback):
-        """Validation macro-F1 per epoch, early stopping on it, best weights kept."""
+        """Validation macro-F1 per epoch, early stopping on it, best weights kept; with a
+        checkpoint, the state written after each epoch."""
 
         def __init__(self):
             super().__init__()
@@ -113,6 +115,22 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
             self.best_weights = None
             self.wait = 0
             self.t_epoch = 0.0
+            self.stopped = False
+            self.seconds_before = 0.0     # training time of the runs this one resumes
+            self.resumed_at: list[int] = []
+
+        def restore(self, state: dict, best_weights) -> int:
+            """Take over a checkpoint's state; returns the epoch to go on from (0-based)."""
+            history[:] = state["history"]
+            self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
+            self.best_weights = best_weights
+            self.stopped = state["stopped"]
+            self.seconds_before = state["seconds"]
+            self.resumed_at = state.get("resumed_at", []) + [len(history) + 1]
+            return config.epochs if self.stopped else len(history)
+
+        def on_train_begin(self, logs=None):
+            self.t_start = time.perf_counter()
 
         def on_epoch_begin(self, epoch, logs=None):
             self.t_epoch = time.perf_counter()
@@ -137,7 +155,13 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
             else:
                 self.wait += 1
                 if self.wait >= config.patience:
-                    self.model.stop_training = True
+                    self.model.stop_training = self.stopped = True
+            if checkpoint is not None:
+                checkpoint.save(self.model, {
+                    "history": history, "best": self.best, "best_epoch": self.best_epoch,
+                    "wait": self.wait, "stopped": self.stopped, "resumed_at": self.resumed_at,
+                    "seconds": self.seconds_before + time.perf_counter() - self.t_start},
+                    self.best_weights)
             if on_epoch:
                 on_epoch(epoch + 1, config.epochs, row)
 
@@ -157,14 +181,18 @@ def _inputs(model, beats: Beats):
 
 
 def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None = None,
-        verbose: int = 0, class_weight: dict | None = None) -> dict:
+        verbose: int = 0, class_weight: dict | None = None, checkpoint=None) -> dict:
     """Compile and fit ``model`` on ``fit_data`` (a labelled ``Beats`` or a Keras ``PyDataset``),
     validating on ``val`` each epoch (macro-F1, early stopping, best weights kept).
 
     The validation beats are scored once per epoch, by the callback (loss, accuracy, macro-F1),
-    not a second time by Keras.
+    not a second time by Keras. With a ``checkpoint`` (``ecgdash.checkpoint.Checkpoint``) the
+    state is written after each epoch, a run that left its state there goes on from the next
+    epoch (a ``PyDataset`` with ``start_at(epoch)`` is told which), and the folder is removed
+    when the run ends.
 
-    Returns the training summary for the card: history, epochs, best epoch, seconds.
+    Returns the training summary for the card: history, epochs, best epoch, seconds, and the
+    epochs where the run was resumed (``resumed_at``, empty when it ran in one go).
     """
     import keras
 
@@ -174,15 +202,24 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history: list[dict] = []
-    monitor = _make_callbacks(val, config, on_epoch, history)
-    kwargs = dict(epochs=config.epochs, callbacks=[monitor], verbose=verbose)
+    monitor = _make_callbacks(val, config, on_epoch, history, checkpoint)
+    initial_epoch = 0
+    saved = checkpoint.load(model) if checkpoint is not None else None
+    if saved is not None:
+        initial_epoch = monitor.restore(*saved)
+        if hasattr(fit_data, "start_at"):
+            fit_data.start_at(initial_epoch)
+    kwargs = dict(epochs=config.epochs, initial_epoch=initial_epoch, callbacks=[monitor],
+                  verbose=verbose)
     t0 = time.perf_counter()
     if isinstance(fit_data, Beats):
         model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
                   class_weight=class_weight, shuffle=True, **kwargs)
     else:
         model.fit(fit_data, **kwargs)
-    seconds = time.perf_counter() - t0
+    seconds = monitor.seconds_before + time.perf_counter() - t0
+    if checkpoint is not None:
+        checkpoint.clear()
     return {
         "epochs_run": len(history),
         "best_epoch": monitor.best_epoch,
@@ -190,6 +227,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
         "train_seconds": round(seconds, 1),
         "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 2) if history else None,
         "history": history,
+        "resumed_at": monitor.resumed_at,
     }
 
 
@@ -260,7 +298,7 @@ def one_class_advice(card: dict) -> str | None:
 
 def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
                 test: Beats | None = None, on_epoch: EpochCallback | None = None,
-                verbose: int = 0):
+                verbose: int = 0, checkpoint=None):
     """Train a fresh reference-recipe model on labelled beats.
 
     Parameters
@@ -279,6 +317,10 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
         Called after each epoch with (epoch from 1, max epochs, that epoch's history row).
     verbose : int, default 0
         Keras' own progress output.
+    checkpoint : str or Path, optional
+        A folder for the run's state after each epoch: started again with the same folder,
+        name, data and config, an interrupted run goes on from its last finished epoch
+        (``ecgdash.checkpoint``). Removed when the run ends.
 
     Returns
     -------
@@ -307,7 +349,9 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
     fit_beats, val_beats = train.subset(fit_idx), train.subset(val_idx)
     model = build(name)
     weights = class_weights(fit_beats.y, config.class_weight)
-    summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights)
+    ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
+        "name": name, "config": asdict(config), "train_sha256": data_hash})
+    summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights, ckpt)
     data = {"train_beats": n_source, "train_sha256": data_hash,
             "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
             "fit_counts": np.bincount(fit_beats.y, minlength=N_CLASSES).tolist(),

@@ -91,7 +91,8 @@ def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
                "--data", str(small_data), "--models", str(models)])
     assert rc == 0
     rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
-               "--batch-size", "512", "--source", str(small_source), "--models", str(models)])
+               "--batch-size", "512", "--source", str(small_source), "--data", str(small_data),
+               "--models", str(models)])
     assert rc == 0
     return models
 

@@ -95,6 +95,25 @@ def test_detector_on_a_clean_record(records):
     assert q["sensitivity"] > 0.99 and q["ppv"] > 0.99
 
 
+@pytest.mark.parametrize("kind", ["noise", "plateaus", "walk", "ecg"])
+def test_local_peaks_are_wfdbs(kind, records):
+    """XQRS runs on our running-maximum ``find_local_peaks``: the same peaks as wfdb's own on
+    noise, integer plateaus (ties), a random walk and a real lead, at several radii."""
+    from wfdb.processing.peaks import find_local_peaks as wfdb_peaks
+
+    from ecgdash.detect import find_local_peaks
+
+    rng = np.random.default_rng(len(kind))
+    for radius in (1, 2, 7, 54):
+        x = {"noise": lambda: rng.normal(size=4000),
+             "plateaus": lambda: np.round(rng.normal(size=4000) * 2),
+             "walk": lambda: np.cumsum(rng.normal(size=4000)),
+             "ecg": lambda: wfdb.rdrecord(str(records / "213"), sampto=20_000).p_signal[:, 0]}[kind]()
+        expected = wfdb_peaks(x, radius)
+        assert len(expected) > 10
+        np.testing.assert_array_equal(find_local_peaks(x, radius), expected)
+
+
 def test_detector_toggle_measures_itself(short_record, tiny_models):
     base, ann = short_record
     result = analyze_record(base, use_annotations=False, models=tiny_models)

@@ -95,6 +95,28 @@ def test_augmented_passes_keep_the_format_and_are_seeded(records, seed):
     assert abs(len(a) - len(clean)) <= 2 and a.fs in config.fs_choices
 
 
+def test_a_resumed_run_draws_the_epochs_an_uninterrupted_one_would(small_source):
+    """Training beats are drawn from (seed, epoch): ``start_at(2)`` on a fresh dataset gives
+    the beats of the third epoch, as two finished epochs do (what a checkpoint resume uses)."""
+    from ecgdash.models import build
+    from ecgdash.robust import _sequence_class
+
+    recs = read_records(small_source, ["119"])
+    clean = beats_from_record(small_source / "119")
+    make = _sequence_class()
+    args = (build("robust_cnn"), clean, recs, AugmentConfig(copies=1), 64, "none", 3)
+    ran = make(*args, subset=200)
+    first = ran.inputs[0].copy()
+    ran.on_epoch_end()
+    ran.on_epoch_end()
+    resumed = make(*args, subset=200)
+    resumed.start_at(2)
+    assert not np.array_equal(ran.inputs[0], first)          # epochs draw different beats
+    np.testing.assert_array_equal(resumed.y, ran.y)
+    for a, b in zip(resumed.inputs, ran.inputs):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_any_rate_condition_gives_the_same_beats(records):
     recs = read_records(records, ["213"])
     base = condition_beats(recs, "DS2 360 Hz")

@@ -147,3 +147,52 @@ def test_one_class_advice_names_the_class_and_the_remedy():
     card["evaluation"]["confusion"] = confusion.tolist()
     assert one_class_advice(card) is None
     assert one_class_advice({"kind": "cnn"}) is None           # no evaluation: nothing to say
+
+
+def test_an_interrupted_run_goes_on_from_its_checkpoint(small_data, tmp_path):
+    """Stopped after epoch 1 of 3, the same call with the same folder runs epochs 2-3 only,
+    from the saved weights and optimizer state; the history is whole and the folder removed.
+    Another run (other seed) refuses the folder instead of mixing into it."""
+    import keras
+
+    from ecgdash.dataset import load_split
+    from ecgdash.recipes import preset
+    from ecgdash.training import train_model
+
+    train = load_split("intra", "train", out=small_data)
+    config = preset("reference", epochs=3, subset=300, batch_size=64)
+    folder = tmp_path / "ckpt"
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_first(epoch, total, row):
+        if epoch == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train_model("lstm", train, config=config, on_epoch=stop_after_first, checkpoint=folder)
+    assert (folder / "state.json").is_file()
+    first = load_json(folder / "state.json")["history"]
+    assert [row["epoch"] for row in first] == [1]
+
+    with pytest.raises(DataError, match="another training run"):
+        train_model("lstm", train, config=preset("reference", epochs=3, subset=300, batch_size=64,
+                                                  seed=7), checkpoint=folder)
+
+    seen = []
+    model, card = train_model("lstm", train, config=config, checkpoint=folder,
+                              on_epoch=lambda epoch, total, row: seen.append(epoch))
+    assert seen == [2, 3]                                   # epoch 1 was not run again
+    assert [row["epoch"] for row in card["history"]] == [1, 2, 3]
+    assert card["history"][0] == first[0]
+    assert card["resumed_at"] == [2] and card["epochs_run"] == 3
+    steps = -(-card["data"]["fit_beats"] // config.batch_size)
+    assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 3 * steps
+    assert not folder.exists()
+
+
+def load_json(path):
+    import json
+
+    return json.loads(path.read_text())
