@@ -17,7 +17,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-METHODS = ("none", "prior", "prior N,S,V", "batchnorm", "batchnorm+prior N,S,V")
+METHODS = ("none", "prior", "prior N,S,V", "prior N,S", "batchnorm", "batchnorm+prior N,S,V")
 
 
 def score(y, proba) -> dict:
@@ -75,6 +75,7 @@ def main() -> int:
                 out["none"].append(raw)
                 out["prior"].append(em_prior(raw, prior)[0])
                 out["prior N,S,V"].append(em_prior(raw, prior, classes=(0, 1, 2))[0])
+                out["prior N,S"].append(em_prior(raw, prior, classes=(0, 1))[0])
                 out["batchnorm"].append(bn)
                 out["batchnorm+prior N,S,V"].append(em_prior(bn, prior, classes=(0, 1, 2))[0])
         if not ys:
