@@ -13,6 +13,7 @@ from ecgdash.training import class_weights, stratified_split, stratified_subset
 
 def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
     assert store.list_models(tiny_store) == ["cnn", "lstm", "robust_cnn", "robust_lstm"]
+    assert not (small_data / "checkpoints").exists()     # the runs ended: no state left behind
     test = load_beats(small_data / "mitbih_test.csv")
     for name in ("lstm", "cnn"):
         card = load_card(name, folder=tiny_store)
