@@ -30,6 +30,12 @@ STATE = "state.json"
 ARRAYS = "arrays.npz"
 
 
+def saved_in(folder) -> bool:
+    """Whether a training run left its state in ``folder``."""
+    folder = Path(folder)
+    return (folder / STATE).is_file() and (folder / ARRAYS).is_file()
+
+
 class Checkpoint:
     """The per-epoch state of one training run, kept in ``folder``.
 
@@ -48,7 +54,7 @@ class Checkpoint:
 
     def exists(self) -> bool:
         """Whether a run left its state here."""
-        return (self.folder / STATE).is_file() and (self.folder / ARRAYS).is_file()
+        return saved_in(self.folder)
 
     def save(self, model, state: dict, best_weights) -> None:
         """Write the state after an epoch: ``state`` (JSON-able: history, best epoch, ...), the

@@ -71,32 +71,34 @@ def _epoch_printer():
     return on_epoch
 
 
+def _checkpoints(args):
+    """Where the CLI keeps interrupted training runs: ``<data>/checkpoints``."""
+    from pathlib import Path
+
+    from .config import data_dir
+
+    return (Path(args.data) if args.data else data_dir()) / "checkpoints"
+
+
 def _checkpoint(args, name: str, config):
     """The training checkpoint folder of one CLI run: ``<data>/checkpoints/<name>-seed<seed>``
     (emptied first with ``--fresh``); says when the run will go on from it."""
     import shutil
-    from pathlib import Path
 
-    from .checkpoint import STATE
-    from .config import data_dir
+    from .checkpoint import saved_in
 
-    folder = Path(args.data) if args.data else data_dir()
-    folder = folder / "checkpoints" / f"{name}-seed{config.seed}"
+    folder = _checkpoints(args) / f"{name}-seed{config.seed}"
     if args.fresh:
         shutil.rmtree(folder, ignore_errors=True)
-    elif (folder / STATE).is_file():
+    elif saved_in(folder):
         print(f"going on from the checkpoint in {folder} (--fresh starts again)")
     return folder
 
 
 def _drop_empty_checkpoints(args) -> None:
     """Remove ``<data>/checkpoints`` once no interrupted run is left in it."""
-    from pathlib import Path
-
-    from .config import data_dir
-
     try:
-        ((Path(args.data) if args.data else data_dir()) / "checkpoints").rmdir()
+        _checkpoints(args).rmdir()
     except OSError:
         pass
 

@@ -197,3 +197,50 @@ def load_json(path):
     import json
 
     return json.loads(path.read_text())
+
+
+def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypatch, capsys):
+    """`train` killed after epoch 1, then the same command: it says so and runs epoch 2 only;
+    with --fresh it starts again."""
+    import shutil
+
+    import ecgdash.cli as cli
+
+    data = shutil.copytree(small_data, tmp_path / "data")      # the shared folder stays clean
+    args = ["train", "--model", "lstm", "--subset", "300", "--epochs", "2", "--batch-size", "512",
+            "--data", str(data), "--models", str(tmp_path / "models")]
+    printer = cli._epoch_printer
+
+    class Killed(Exception):
+        pass
+
+    def killed_after_first():
+        show = printer()
+
+        def on_epoch(epoch, total, row):
+            show(epoch, total, row)
+            raise Killed
+        return on_epoch
+
+    monkeypatch.setattr(cli, "_epoch_printer", killed_after_first)
+    with pytest.raises(Killed):
+        main(args)
+    assert (data / "checkpoints" / "lstm-seed42" / "state.json").is_file()
+    monkeypatch.setattr(cli, "_epoch_printer", printer)
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "going on from the checkpoint" in out
+    assert "epoch   1/2" not in out and "epoch   2/2" in out
+    assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == [2]
+    assert not (data / "checkpoints").exists()
+
+    monkeypatch.setattr(cli, "_epoch_printer", killed_after_first)
+    with pytest.raises(Killed):
+        main(args)
+    monkeypatch.setattr(cli, "_epoch_printer", printer)
+    capsys.readouterr()
+    assert main(args + ["--fresh"]) == 0
+    out = capsys.readouterr().out
+    assert "going on" not in out and "epoch   1/2" in out
+    assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == []
