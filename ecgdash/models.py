@@ -104,7 +104,8 @@ def _residual_block(x, filters: int, kernel: int, name: str):
 
 
 def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
-              dense: int = 48, context: bool = False, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+              dense: int = 48, context: bool = False, rr_features: int = 6,
+              shape_dropout: float = 0.0) -> "keras.Model":  # noqa: F821
     """A small residual 1-D CNN (under 100,000 parameters; the reference CNN had 384,453).
 
     A stem convolution, then residual blocks (two convolutions of ``kernel`` samples, a skip
@@ -116,6 +117,9 @@ def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3
     With ``context=True`` (the robust CNN) the stem reads the beat, its local template and their
     difference, and the beat's RR intervals (``ecgdash.context``) join the flattened features
     before the dense head (the first ``rr_features`` of ``context.ALL_RR_FEATURES``).
+    ``shape_dropout`` (training only) drops all of a beat's shape features at that rate, so the
+    head must also classify from the RR intervals alone (the 528 flattened shape features
+    outnumber the RR branch's 16 by 33 to 1).
     """
     import keras
     from keras import layers
@@ -132,6 +136,8 @@ def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3
     x = layers.Flatten(name="flatten")(x)
     model_inputs = inputs
     if context:
+        if shape_dropout:
+            x = layers.Dropout(shape_dropout, noise_shape=(None, 1), name="shape_dropout")(x)
         rr, rr_features = _context_input(rr_features)
         x = layers.Concatenate(name="with_rr")([x, rr_features])
         model_inputs = [inputs, template, rr]
@@ -154,15 +160,21 @@ def rr_width(model) -> int:
     return int(model.inputs[2].shape[-1]) if needs_context(model) else 0
 
 
-def build(name: str, *, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+def build(name: str, *, rr_features: int = 6, shape_dropout: float = 0.0) -> "keras.Model":  # noqa: F821
     """A fresh, untrained model for the registered ``name`` (``ecgdash.registry.MODELS``);
-    ``rr_features`` applies to the robust pair (``TrainConfig.rr_irregularity`` makes it 7)."""
+    ``rr_features`` applies to the robust pair (``TrainConfig.rr_irregularity`` makes it 7),
+    ``shape_dropout`` to the robust CNN (``TrainConfig.shape_dropout``)."""
+    from .errors import DataError
     from .registry import spec
 
     s = spec(name)
     if not s.needs_context:
         return BUILDERS[s.architecture]()
-    return BUILDERS[s.architecture](context=True, rr_features=rr_features)
+    if not shape_dropout:
+        return BUILDERS[s.architecture](context=True, rr_features=rr_features)
+    if s.architecture != "cnn":
+        raise DataError("shape_dropout is an option of the robust CNN only.")
+    return build_cnn(context=True, rr_features=rr_features, shape_dropout=shape_dropout)
 
 
 def layer_table(model) -> list[dict]:

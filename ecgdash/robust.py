@@ -185,7 +185,8 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     train_recs = read_records(source, train_names)
     val = annotated_beats(read_records(source, val_names))
     clean = annotated_beats(train_recs)
-    model = build(name, rr_features=7 if config.rr_irregularity else 6)
+    model = build(name, rr_features=7 if config.rr_irregularity else 6,
+                  shape_dropout=config.shape_dropout)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
                              config.class_weight, config.seed, config.subset)
     clean_sha256 = hash_beats(clean.X, clean.y)

@@ -37,7 +37,7 @@ def folds(records=DS1, k: int = 4) -> list[list[str]]:
 
 
 def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, epochs: int, seed: int,
-             rr_irregularity: bool = False) -> None:
+             rr_irregularity: bool = False, shape_dropout: float = 0.0) -> None:
     import keras
 
     from ecgdash.dataset import annotated_beats, read_records
@@ -53,7 +53,8 @@ def run_fold(name: str, k: int, held_out: list[str], source: Path, out: Path, ep
     val = train[::len(train) // 2][:2]            # two training records validate (early stopping)
     start = time.perf_counter()
     model, card = train_robust(name, source, config=preset("robust", epochs=epochs, patience=epochs, seed=seed,
-                                                           rr_irregularity=rr_irregularity),
+                                                           rr_irregularity=rr_irregularity,
+                                                           shape_dropout=shape_dropout),
                                records=train, val_records=val, adjust=False)
     test = annotated_beats(read_records(source, held_out))
     proba = predict_proba(model, test)
@@ -86,13 +87,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rr-irregularity", action="store_true",
                         help="train with the 7th RR feature (context.rr_irregularity)")
+    parser.add_argument("--shape-dropout", type=float, default=0.0,
+                        help="robust CNN: drop a beat's shape features at this rate in training")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name in args.models.split(","):
         for k, held_out in enumerate(folds(k=args.folds)):
             run_fold(name, k, held_out, Path(args.source), out, args.epochs, args.seed,
-                     args.rr_irregularity)
+                     args.rr_irregularity, args.shape_dropout)
     return 0
 
 

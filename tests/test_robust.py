@@ -72,6 +72,27 @@ def test_templates_are_local_medians(records):
         np.testing.assert_allclose(t[i], np.median(window, axis=0), atol=1e-6)
 
 
+def test_shape_dropout_drops_whole_beats_in_training_only():
+    """The robust CNN's ``shape_dropout`` zeroes all shape features of some beats while training
+    (so the head learns from RR alone there), none when predicting; no parameters added."""
+    import keras
+
+    from ecgdash.models import build
+
+    plain, model = build("robust_cnn"), build("robust_cnn", shape_dropout=0.3)
+    assert model.count_params() == plain.count_params()
+    layer = model.get_layer("shape_dropout")
+    probe = keras.Model(model.inputs, layer.output)
+    rng = np.random.default_rng(0)
+    inputs = (rng.random((400, 187, 1), dtype=np.float32), rng.random((400, 187, 1), dtype=np.float32),
+              rng.random((400, 6), dtype=np.float32))
+    dropped = np.all(np.asarray(probe(inputs, training=True)) == 0, axis=1).mean()
+    assert 0.2 < dropped < 0.4
+    assert not np.all(np.asarray(probe(inputs, training=False)) == 0, axis=1).any()
+    with pytest.raises(DataError, match="robust CNN only"):
+        build("robust_lstm", shape_dropout=0.3)
+
+
 def test_context_models_refuse_bare_arrays(records):
     from ecgdash.models import build
 
