@@ -38,7 +38,7 @@ class TrainConfig:
     class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
     subset: int | None = None     # train on a stratified subset of this many beats
     rr_irregularity: bool = False  # robust pair: a 7th RR feature, sample entropy; measured, not kept (context.py)
-    shape_dropout: float = 0.0     # robust CNN: drop a beat's whole shape features at this rate in training (models.build_cnn)
+    shape_dropout: float = 0.0     # robust CNN: drop a beat's shape features at this rate in training; measured, not kept (README 7)
     seed: int = SEED
 
 
