@@ -1,6 +1,6 @@
 """Training checkpoints: an interrupted training run resumes from its last finished epoch.
 
-A robust model trains for 15-30 minutes on two cores, a reference model for up to 25; a laptop
+A robust model trained for 14-36 minutes here (two cores), a reference model for up to 25; a laptop
 closed or a session ended should not cost the epochs already run. After every epoch the run
 writes, into one folder, everything it needs to go on: the model's weights, the optimizer's
 state (Adam's moments and step count), the best epoch's weights and the per-epoch history.
@@ -12,8 +12,8 @@ What is and is not the same after a resume: the augmented training beats are dra
 from ``(seed, epoch)``, so a resumed run sees the same beats as an uninterrupted one; dropout
 draws come from Keras' own generator and differ.
 
-    ckpt = Checkpoint("data/checkpoints/robust_cnn", fingerprint={"name": "robust_cnn", ...})
-    model, card = train_robust("robust_cnn", source, checkpoint=ckpt)
+    model, card = train_robust("robust_cnn", source, checkpoint="data/checkpoints/robust_cnn")
+    # killed, then the same call again: it goes on from the last finished epoch
 """
 from __future__ import annotations
 

@@ -170,11 +170,12 @@ def build(name: str, *, rr_features: int = 6, shape_dropout: float = 0.0) -> "ke
     s = spec(name)
     if not s.needs_context:
         return BUILDERS[s.architecture]()
-    if not shape_dropout:
-        return BUILDERS[s.architecture](context=True, rr_features=rr_features)
-    if s.architecture != "cnn":
-        raise DataError("shape_dropout is an option of the robust CNN only.")
-    return build_cnn(context=True, rr_features=rr_features, shape_dropout=shape_dropout)
+    options = {"rr_features": rr_features}
+    if shape_dropout:
+        if s.architecture != "cnn":
+            raise DataError("shape_dropout is an option of the robust CNN only.")
+        options["shape_dropout"] = shape_dropout
+    return BUILDERS[s.architecture](context=True, **options)
 
 
 def layer_table(model) -> list[dict]:

@@ -49,9 +49,22 @@ def fold_model(npz: Path, source: Path, adjust: bool = True):
     return model, saved, prior
 
 
+def held_out_records(name: str, cv: Path, source: Path, *, adjust: bool = True):
+    """Each fold model of ``name`` in ``cv`` with each record it never saw: yields (fold
+    number, model, the prior it learned (``fold_model``), record, the record's annotated beats)."""
+    import keras
+
+    from ecgdash.dataset import annotated_beats, read_records
+
+    for k, npz in enumerate(sorted(Path(cv).glob(f"{name}_fold*.npz"))):
+        model, saved, prior = fold_model(npz, source, adjust=adjust)
+        for record in saved["held_out"]:
+            yield k, model, prior, str(record), annotated_beats(read_records(source, [str(record)]))
+        keras.backend.clear_session()
+
+
 def main() -> int:
     from ecgdash.adapt import batchnorm_statistics, em_prior
-    from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
 
     from cv_folds import cv_parser
@@ -64,20 +77,17 @@ def main() -> int:
     cv, source = Path(args.cv), Path(args.source)
     for name in args.models.split(","):
         ys, out = [], {m: [] for m in METHODS}
-        for npz in sorted(cv.glob(f"{name}_fold*.npz")):
-            model, saved, prior = fold_model(npz, source, adjust=not args.no_adjust)
-            for record in saved["held_out"]:
-                beats = annotated_beats(read_records(source, [str(record)]))
-                raw = predict_proba(model, beats)
-                with batchnorm_statistics(model, model_inputs(model, beats)):
-                    bn = predict_proba(model, beats)
-                ys.append(beats.y)
-                out["none"].append(raw)
-                out["prior"].append(em_prior(raw, prior)[0])
-                out["prior N,S,V"].append(em_prior(raw, prior, classes=(0, 1, 2))[0])
-                out["prior N,S"].append(em_prior(raw, prior, classes=(0, 1))[0])
-                out["batchnorm"].append(bn)
-                out["batchnorm+prior N,S,V"].append(em_prior(bn, prior, classes=(0, 1, 2))[0])
+        for _, model, prior, _, beats in held_out_records(name, cv, source, adjust=not args.no_adjust):
+            raw = predict_proba(model, beats)
+            with batchnorm_statistics(model, model_inputs(model, beats)):
+                bn = predict_proba(model, beats)
+            ys.append(beats.y)
+            out["none"].append(raw)
+            out["prior"].append(em_prior(raw, prior)[0])
+            out["prior N,S,V"].append(em_prior(raw, prior, classes=(0, 1, 2))[0])
+            out["prior N,S"].append(em_prior(raw, prior, classes=(0, 1))[0])
+            out["batchnorm"].append(bn)
+            out["batchnorm+prior N,S,V"].append(em_prior(bn, prior, classes=(0, 1, 2))[0])
         if not ys:
             print(f"{name}: no folds in {cv}")
             continue

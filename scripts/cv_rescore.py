@@ -70,21 +70,16 @@ def inputs(name: str, cv: Path, source: Path) -> dict:
     if cache.is_file():
         return dict(np.load(cache))
     from ecgdash.adapt import PRIOR_CLASSES, em_prior
-    from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import predict_proba
 
-    from cv_adapt import fold_model
+    from cv_adapt import held_out_records
 
     parts = {"y": [], "fold": [], "proba": [], "X": [], "record": []}
-    for k, npz in enumerate(sorted(cv.glob(f"{name}_fold*.npz"))):
-        model, saved, prior = fold_model(npz, source)
-        for record in saved["held_out"]:
-            beats = annotated_beats(read_records(source, [str(record)]))
-            adapted = em_prior(predict_proba(model, beats), prior, classes=PRIOR_CLASSES)[0]
-            for key, value in (("y", beats.y), ("fold", np.full(len(beats), k)), ("proba", adapted),
-                               ("X", record_features(beats, adapted)),
-                               ("record", np.full(len(beats), str(record)))):
-                parts[key].append(value)
+    for k, model, prior, record, beats in held_out_records(name, cv, source):
+        adapted = em_prior(predict_proba(model, beats), prior, classes=PRIOR_CLASSES)[0]
+        for key, value in (("y", beats.y), ("fold", np.full(len(beats), k)), ("proba", adapted),
+                           ("X", record_features(beats, adapted)), ("record", np.full(len(beats), record))):
+            parts[key].append(value)
     data = {k: np.concatenate(v) for k, v in parts.items()}
     np.savez(cache, **data)
     return data

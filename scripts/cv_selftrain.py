@@ -73,10 +73,9 @@ def self_train(head, F: np.ndarray, proba: np.ndarray, threshold: float, epochs:
 def main() -> int:
     import keras
 
-    from cv_adapt import fold_model, score
+    from cv_adapt import held_out_records, score
 
     from ecgdash.adapt import em_prior
-    from ecgdash.dataset import annotated_beats, read_records
     from ecgdash.models import model_inputs, predict_proba
 
     from cv_folds import cv_parser
@@ -89,20 +88,16 @@ def main() -> int:
     cv, source = Path(args.cv), Path(args.source)
     for name in args.models.split(","):
         ys, prior_only, trained, used, start = [], [], [], 0, time.perf_counter()
-        for npz in sorted(cv.glob(f"{name}_fold*.npz")):
-            model, saved, prior = fold_model(npz, source)
-            for record in saved["held_out"]:
-                keras.utils.set_random_seed(0)
-                beats = annotated_beats(read_records(source, [str(record)]))
-                adapted = em_prior(predict_proba(model, beats), prior, classes=(0, 1, 2))[0]
-                body, head = head_model(model, name)
-                F = np.asarray(body.predict(model_inputs(model, beats), batch_size=4096, verbose=0))
-                used += self_train(head, F, adapted, args.threshold, args.epochs, args.lr)
-                again = np.asarray(head.predict(F, batch_size=4096, verbose=0), dtype=np.float64)
-                ys.append(beats.y)
-                prior_only.append(adapted)
-                trained.append(em_prior(again, prior, classes=(0, 1, 2))[0])
-            keras.backend.clear_session()
+        for _, model, prior, _, beats in held_out_records(name, cv, source):
+            keras.utils.set_random_seed(0)
+            adapted = em_prior(predict_proba(model, beats), prior, classes=(0, 1, 2))[0]
+            body, head = head_model(model, name)
+            F = np.asarray(body.predict(model_inputs(model, beats), batch_size=4096, verbose=0))
+            used += self_train(head, F, adapted, args.threshold, args.epochs, args.lr)
+            again = np.asarray(head.predict(F, batch_size=4096, verbose=0), dtype=np.float64)
+            ys.append(beats.y)
+            prior_only.append(adapted)
+            trained.append(em_prior(again, prior, classes=(0, 1, 2))[0])
         y = np.concatenate(ys)
         print(f"{name}: {len(y):,} out-of-fold DS1 beats, {used:,} pseudo-labelled (p >= {args.threshold}), "
               f"{time.perf_counter() - start:.0f} s")

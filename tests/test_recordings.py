@@ -117,7 +117,8 @@ def test_local_peaks_are_wfdbs(kind, records):
 @pytest.mark.parametrize("record", ["208", "232"])
 def test_xqrs_backsearch_finds_what_wfdbs_does(record, small_source):
     """Where a lead goes quiet for 90 s, XQRS loses the rhythm and backsearches every peak since
-    its last QRS at every gap (about 120,000 checks on 5 minutes; 15.6 million on record 200).
+    its last QRS at every gap (about 120,000 checks on 5 minutes; 15.6 million on record 200's
+    two leads).
     Our backsearch judges them in one step: the same QRS, backsearched ones included."""
     from wfdb import processing
 
