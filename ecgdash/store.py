@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 from . import registry
@@ -38,6 +39,11 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Held while a model and its card are moved into place: two threads saving the same name at
+#: once could otherwise leave one's model beside the other's card.
+_PAIR_LOCK = threading.Lock()
+
+
 def save_model(name: str, model, card: dict, *, folder=None) -> Path:
     """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically.
 
@@ -51,8 +57,9 @@ def save_model(name: str, model, card: dict, *, folder=None) -> Path:
         model.save(tmp_model)
         card = dict(card, name=name, keras_sha256=_sha256(tmp_model))
         fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
-        os.replace(tmp_model, model_path)
-        os.replace(tmp_card, card_path)
+        with _PAIR_LOCK:        # the model and its card move in together, whoever saves next
+            os.replace(tmp_model, model_path)
+            os.replace(tmp_card, card_path)
     finally:
         tmp_model.unlink(missing_ok=True)
         tmp_card.unlink(missing_ok=True)
