@@ -101,3 +101,23 @@ class Beats:
                      fs=fs.pop() if len(fs) == 1 else None,
                      lead=lead.pop() if len(lead) == 1 else None,
                      warnings=[w for p in parts for w in p.warnings])
+
+
+def signal_length(x: np.ndarray) -> int:
+    """How many samples of a Kaggle-layout row are signal: the row without its zero padding.
+
+    A row is cut from one beat to 20 % into the next and zero-padded to 187 samples; the
+    padding is the run of exact zeros at its end (two or more: a single last 0.0 can be the
+    beat's own minimum).
+
+    Examples
+    --------
+    >>> signal_length(np.array([0.2, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0]))
+    4
+    >>> signal_length(np.array([0.2, 1.0, 0.0]))
+    3
+    """
+    x = np.asarray(x)
+    nonzero = np.flatnonzero(x != 0)
+    end = int(nonzero[-1]) + 1 if len(nonzero) else 0
+    return end if len(x) - end >= 2 else len(x)

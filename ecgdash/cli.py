@@ -9,7 +9,7 @@ import sys
 import time
 
 from . import registry
-from .errors import DataError
+from .errors import DataError, RateNeeded
 from .recipes import PRESETS, AugmentConfig
 
 
@@ -110,6 +110,26 @@ def _config(args, recipe: str):
                   seed=args.seed, patience=args.patience, class_weight=args.class_weight)
 
 
+def _save_target(args, name: str):
+    """Where one CLI training run saves: ``(folder, name)``. Default: the user model folder under
+    the next free ``my-<name>-<n>``; with ``--models DIR``: DIR under the registered name (or
+    ``--name``). A shipped model (``trained_models/``) is replaced only with ``--replace-shipped``,
+    and that is checked before training starts."""
+    from pathlib import Path
+
+    from . import store
+    from .config import models_dir
+
+    folder = Path(args.models) if args.models else store.user_models_dir()
+    save_as = args.name or (name if args.models else store.next_user_name(name, folder=folder))
+    shipped = folder.resolve() == models_dir().resolve()
+    if shipped and not args.replace_shipped and any(p.exists() for p in store.model_paths(save_as, folder)):
+        raise DataError(f"{folder / save_as}.keras is a shipped model: training never replaces it "
+                        "unless you add --replace-shipped. Without --models the new model is saved "
+                        f"as your own in {store.user_models_dir()}.")
+    return folder, save_as
+
+
 def cmd_train(args) -> int:
     _quiet_tensorflow()
     from . import dataset, store
@@ -129,13 +149,16 @@ def cmd_train(args) -> int:
     train = dataset.load_split(split, "train", out=args.data)
     test = dataset.load_split(split, "test", out=args.data)
     config = _config(args, "reference")
+    if args.name and len(names) > 1:
+        raise DataError("--name names one model: give --model lstm or --model cnn with it.")
+    targets = {name: _save_target(args, name) for name in names}
     for name in names:
+        folder, save_as = targets[name]
         print(f"training {name} ({split.value}-patient split, reference recipe): {len(train):,} beats, "
-              f"up to {config.epochs} epochs")
-        save_as = args.name if args.name and len(names) == 1 else name
+              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
         model, card = train_model(name, train, config=config, test=test, on_epoch=_epoch_printer(),
                                   checkpoint=_checkpoint(args, save_as, config))
-        path = store.save_model(save_as, model, card, folder=args.models)
+        path = store.save_model(save_as, model, card, folder=folder)
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
               f"{card['train_seconds']:.0f} s; saved {path}")
         print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
@@ -158,14 +181,17 @@ def _train_robust(args) -> int:
     test = ds2_beats(source)
     config = _config(args, "robust")
     augment = AugmentConfig() if args.copies is None else AugmentConfig(copies=args.copies)
+    if args.name and len(names) > 1:
+        raise DataError("--name names one model: give --model robust_lstm or robust_cnn with it.")
+    targets = {name: _save_target(args, name) for name in names}
     for name in names:
+        folder, save_as = targets[name]
         print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
-              f"up to {config.epochs} epochs")
-        save_as = args.name if args.name and len(names) == 1 else name
+              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
         model, card = train_robust(name, source, config=config, augment=augment, test=test,
                                    on_epoch=_epoch_printer(),
                                    checkpoint=_checkpoint(args, save_as, config))
-        path = store.save_model(save_as, model, card, folder=args.models)
+        path = store.save_model(save_as, model, card, folder=folder)
         adj = card.get("logit_adjustment") or {}
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
               f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
@@ -181,6 +207,8 @@ def cmd_evaluate(args) -> int:
     from .evaluation import evaluate, format_report
     from .models import predict_proba
 
+    if args.database:
+        return _evaluate_database(args)
     names = args.names or [n for n in store.list_models(args.models)]
     if not names:
         raise DataError("No trained models: run `python -m ecgdash train --model all`.")
@@ -209,10 +237,38 @@ def cmd_evaluate(args) -> int:
             ev = evaluate(test.y, predict_proba(model, test))
             ev["test_set"] = split.test_set
             source = "computed now"
-        title = (f"== {name}: {registry.title(name)}, trained on {split.train_set}, "
-                 f"tested on {ev.get('test_set', '?')} ({source})")
+        from .tables import scored_on, trained_on
+
+        title = (f"== {name}: {registry.title(name)}, trained on {trained_on(card)}, "
+                 f"tested on {scored_on(ev) if 'n' in ev else ev.get('test_set', '?')} ({source})")
         print(format_report(ev, title, card["params"]))
         print()
+    return 0
+
+
+def _evaluate_database(args) -> int:
+    """``evaluate --database DIR``: each model on a folder of annotated records, as trained and
+    adapted; ``--save NAME`` stores the as-trained evaluation in each card."""
+    from . import store
+    from .databases import evaluate_database, format_database
+
+    names = args.names or list(registry.PAIRS[registry.RECORDINGS_PAIR])
+    models = {n: store.load_model(n, folder=args.models) for n in names}
+    cards = {n: store.load_card(n, folder=args.models) for n in names}
+    scores = evaluate_database(args.database, models, records=args.records or None, cards=cards,
+                               progress=_progress_printer("records"))
+    print(format_database(scores, f"{args.database}: {len(next(iter(scores.values()))['records'])} records"))
+    for name, result in scores.items():
+        if result["seen"]:
+            print(f"note: {name} trained on {result['seen']:.0%} of these beats (matched row by row)")
+    if args.save:
+        for name, result in scores.items():
+            databases = dict(cards[name].get("databases") or {})
+            databases[args.save] = {**result["as trained"], "adapted": result["adapted"],
+                                    "records": result["records"], "folder": str(args.database),
+                                    "seen": result["seen"]}
+            store.update_card(name, {"databases": databases}, folder=args.models)
+        print(f"stored as databases[{args.save!r}] in the cards of {', '.join(scores)}")
     return 0
 
 
@@ -290,7 +346,7 @@ def cmd_record(args) -> int:
     models = _recording_models(args)
     result = analyze_record(args.path, fs=args.fs, lead=args.lead,
                             use_annotations=not args.detect, models=models, invert=args.invert,
-                            adapt=False if args.no_adapt else None)
+                            adapt=args.adapt)
     rec = result.recording
     length = f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s"
     print(f"{rec.name}: {length} at {rec.fs:g} Hz, lead {result.lead}, "
@@ -317,9 +373,12 @@ def cmd_record(args) -> int:
         print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}{was}")
     if result.model_quality:
         print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format, na_rep="n/a"))
-    out = Path(args.out) if args.out else Path(f"{rec.name}_beats.csv")
-    result.table.to_csv(out, index=False)
-    print(f"beat table: {out}")
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(args.out, index=False, na_rep="n/a")
+        print(f"beat table: {args.out}")
+    else:
+        print("(add --out FILE.csv to write the table of every beat)")
     return 0
 
 
@@ -424,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (data, fetch, build):
         p.set_defaults(func=cmd_data)
 
-    train = sub.add_parser("train", help="train and save models in trained_models/")
+    train = sub.add_parser("train", help="train models and save them as your own (data/user_models/)")
     train.add_argument("--model", default="all",
                        choices=["lstm", "cnn", "all", *registry.PAIRS["robust"], "robust"],
                        help="robust_*: trained patient-wise on the DS1 records of --source, "
@@ -446,7 +505,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="class weights (default none)")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
     train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
-    train.add_argument("--name", help="save under this name (default: lstm, cnn, lstm_inter, ...)")
+    train.add_argument("--name", help="save under this name (default: my-cnn-1, my-lstm-2, ... in "
+                       "data/user_models/; with --models DIR: lstm, cnn, lstm_inter, ...)")
+    train.add_argument("--replace-shipped", action="store_true",
+                       help="allow replacing a shipped model in trained_models/ (only for making "
+                            "the models ecgdash ships; refused otherwise)")
     train.add_argument("--fresh", action="store_true",
                        help="start again even if an interrupted run of this model and seed left "
                             "a checkpoint (in <data>/checkpoints/; by default the run goes on "
@@ -465,6 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="compute each class's mean attribution map (correctly classified test "
                          "beats) and store it in the card, for the Learn page")
     ev.add_argument("--per-class", type=int, default=200, help="beats per class for --templates")
+    ev.add_argument("--database", help="a folder of annotated WFDB records (any database, any "
+                    "rate): per-class sensitivity, predictivity and F1 of each model (default: the "
+                    "recordings pair), as trained and adapted")
+    ev.add_argument("--records", nargs="+", help="with --database: only these records")
+    ev.add_argument("--save", metavar="NAME", help="with --database: store the result in each "
+                    "model's card as databases[NAME] (nothing is written without it)")
     ev.add_argument("--adapt", action="store_true",
                     help="also score each test record with the model adapted to it (label-free, "
                          "ecgdash.adapt): print both, per record too, and store it in the card; "
@@ -478,12 +547,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "recording has one, else the first)")
     record.add_argument("--invert", action="store_true",
                         help="flip the lead upside down first (electrodes swapped)")
-    record.add_argument("--no-adapt", action="store_true",
-                        help="score every beat as it is: the robust pair otherwise adapts to the "
-                             "recording from its unlabelled beats (ecgdash.adapt)")
+    record.add_argument("--adapt", action="store_true",
+                        help="adapt the models to the recording from its unlabelled beats "
+                             "(ecgdash.adapt). Off by default: chosen on MIT-BIH, it lowered every "
+                             "class on another database (svdb)")
     record.add_argument("--detect", action="store_true",
                         help="use the QRS detector even when the record has annotations")
-    record.add_argument("--out", help="where to write the beat table (default NAME_beats.csv)")
+    record.add_argument("--out", help="write the table of every beat to this CSV (default: none)")
     record.set_defaults(func=cmd_record)
 
     bt = sub.add_parser("batch", help="score every recording of folders, files or globs on Dask "
@@ -523,12 +593,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     for p in (record, bt):
         p.add_argument("--fs", type=float, help="sampling rate of CSV/TXT signals in Hz (default: from "
-                       "their time column, else 360 Hz)")
+                       "their time column; required for a file without one)")
         p.add_argument("--models", dest="models_names",
                        help="comma-separated model names (default: the recordings pair)")
     for p in (train, ev, bench):
         p.add_argument("--data", help="data folder (default data/)")
-    for p in (train, ev, bench, ex):
+    train.add_argument("--models", help="save into this model folder under the registered names "
+                       "(default: your own folder, data/user_models/, as my-<model>-<n>)")
+    for p in (ev, bench, ex):
         p.add_argument("--models", help="model folder (default trained_models/)")
     return parser
 
@@ -538,6 +610,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except RateNeeded as exc:
+        print(f"error: {exc.name} does not say its sampling rate (no time column): give it with "
+              f"--fs, e.g. --fs 250 (common rates: {', '.join(map(str, RateNeeded.COMMON_RATES))} Hz).",
+              file=sys.stderr)
+        return 2
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

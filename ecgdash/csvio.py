@@ -8,6 +8,7 @@ Everything else raises :class:`DataError` with what is wrong and where (line, co
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -23,7 +24,8 @@ _MAGIC = {
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
     b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx file is one too)",
+    b"PK\x03\x04": "a ZIP archive (a zip of a recording's files? open it on the Recordings "
+                    "page; an Excel .xlsx file is a zip too)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office document",
     b"BM": None,  # too short to be sure; checked by the binary test below
     b"\x93NUMPY": "a NumPy .npy file",
@@ -108,6 +110,48 @@ def to_text(data: bytes, name: str, *, expected: str = BEATS_TEXT) -> str:
             raise DataError(f"{name} is not a text file (byte {exc.start} is not valid UTF-8): "
                             f"expected {expected}.") from None
         return text
+
+
+def is_apple_health(text: str) -> bool:
+    """An Apple Health ECG export: a header block with "Sample Rate" and "Lead" lines."""
+    head = [line.split(",", 1)[0].strip().strip('"').lower() for line in text.splitlines()[:20]]
+    return "sample rate" in head and "lead" in head
+
+
+_WFDB_HEADER = re.compile(r"^\S+(/\d+)?\s+\d+\s+\d+(\.\d+)?(/\d+(\.\d+)?)?(\(\S*\))?(\s+\d+)?")
+_RECORDING_SUFFIXES = {".dat": "a WFDB signal file", ".atr": "a WFDB annotation file",
+                       ".qrs": "a WFDB annotation file", ".rec": "an EDF recording",
+                       ".edf": "an EDF recording", ".bdf": "a BDF recording"}
+
+
+def recording_hint(data: bytes, name: str) -> str | None:
+    """If ``data`` is a recording (not beats), the sentence that sends it to the Recordings
+    page: by content (an Apple Health export, a WFDB header), else, for binary files, by the
+    file's suffix as a guess ("a WFDB signal file?"). None otherwise."""
+    if any(what and data.startswith(magic) for magic, what in _MAGIC.items()):
+        return None                    # a known kind of file: ``to_text`` names it
+    head = data[:4096]
+    try:
+        text = head.decode("utf-8")
+        binary = "\x00" in text
+    except UnicodeDecodeError as exc:
+        text, binary = head[:exc.start].decode("utf-8"), exc.start < len(head) - 4
+    if binary or not head:
+        suffix = Path(name).suffix.lower()
+        what = _RECORDING_SUFFIXES.get(suffix)
+        wfdb = (" (a WFDB record needs its .hea and .dat, optionally the .atr)"
+                if suffix in (".dat", ".atr", ".qrs") else "")
+        return (f"{name} is a binary file ({what}?): open the recording on the Recordings "
+                f"page{wfdb}." if what else None)
+    if is_apple_health(text):
+        return (f"{name} is an Apple Health ECG export, a recording over time: open it on the "
+                "Recordings page.")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if lines and _WFDB_HEADER.match(lines[0]) and "," not in lines[0] and (
+            any(".dat" in line or " 212 " in line or " 16 " in line for line in lines[1:3])):
+        return (f"{name} is a WFDB header (.hea): open it with its .dat signal file (and the .atr "
+                "annotations, if you have them) on the Recordings page.")
+    return None
 
 
 def is_number(cell: str) -> bool:
@@ -293,6 +337,8 @@ def load_beats(source, *, rescale: bool = False) -> Beats:
     """
     name = _name_of(source)
     data = decompress(_read_bytes(source), name)
+    if (hint := recording_hint(data, name)) is not None:
+        raise DataError(hint)
     text = to_text(data, name)
     values, header, _ = _parse(text, name)
     line_of = lambda row: _line_of(text, row, header is not None)  # noqa: E731 (error path only)

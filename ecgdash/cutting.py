@@ -25,6 +25,11 @@ from .errors import DataError
 from .recordings import LeadSignal, read_wfdb
 
 
+#: The symbol of a beat with no reference label (found by the detector outside the annotated
+#: span of a record): cut like any beat, labelled -1.
+UNLABELLED = "*"
+
+
 def is_beat_symbol(symbols) -> np.ndarray:
     """Boolean mask: which annotation symbols are beats (one of the AAMI classes)."""
     return np.isin(np.asarray(symbols), list(AAMI_MAP))
@@ -42,8 +47,8 @@ def beat_indices(symbols) -> np.ndarray:
 
 
 def aami_labels(symbols) -> np.ndarray:
-    """AAMI class (0..4) of each beat symbol."""
-    return np.array([AAMI_MAP[s] for s in symbols], dtype=np.int64)
+    """AAMI class (0..4) of each beat symbol; -1 for ``UNLABELLED``."""
+    return np.array([AAMI_MAP.get(s, -1) for s in symbols], dtype=np.int64)
 
 
 def segment_lengths(marks: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -125,7 +130,8 @@ def beats_at(lead: LeadSignal, marks, symbols=None) -> Beats:
         With ``symbols``: the positions of ALL annotations (non-beats only end the beat before
         them). Without: beat positions found by a detector, every one a beat.
     symbols : array of str, optional
-        The annotation symbols; the beats get their AAMI labels. Without them ``y`` is None.
+        The annotation symbols; the beats get their AAMI labels (-1 for ``UNLABELLED``, a beat
+        without a reference label). Without them ``y`` is None.
 
     Returns
     -------
@@ -141,7 +147,7 @@ def beats_at(lead: LeadSignal, marks, symbols=None) -> Beats:
         labels = None
     else:
         symbols = np.asarray(symbols)
-        is_beat = is_beat_symbol(symbols)
+        is_beat = is_beat_symbol(symbols) | (symbols == UNLABELLED)
     index = np.flatnonzero(is_beat[:-1]) if len(is_beat) else np.array([], dtype=np.int64)
     X = cut_beats(lead.signal, lead.fs, marks, index)
     if symbols is not None:

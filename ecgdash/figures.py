@@ -34,26 +34,38 @@ def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: 
         hist = card.get("history") or []
         epochs = [h["epoch"] for h in hist]
         values = [h.get(metric) for h in hist]
-        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=name,
+        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=registry.title(name),
                                  line=dict(color=registry.color(name))))
         best = card.get("best_epoch")
         if best and best <= len(values):
             fig.add_trace(go.Scatter(x=[best], y=[values[best - 1]], mode="markers",
                                      marker=dict(symbol="star", size=14, color=registry.color(name)),
-                                     name=f"{name} best epoch {best}", showlegend=True))
+                                     name=f"{registry.title(name)} best epoch {best}", showlegend=True))
     fig.update_layout(title=title or metric.replace("_", " "), xaxis_title="epoch",
                       yaxis_title=metric.replace("_", " "), **_LAYOUT)
     return fig
 
 
 def beat_figure(x, title: str = "", color: str = "#333333", height: int = 300):
-    """One beat's waveform against time in seconds (1/120 s per sample)."""
+    """One beat's waveform against time in seconds (1/120 s per sample); the zero padding at
+    the end of a Kaggle row (``beats.signal_length``) drawn apart, dotted grey on a grey band."""
+    from .beats import signal_length
+
     go = _go()
     x = np.asarray(x, dtype=float)
-    fig = go.Figure(go.Scatter(x=beat_time(len(x)), y=x, mode="lines", line=dict(color=color, width=2),
+    t = beat_time(len(x))
+    end = signal_length(x)
+    fig = go.Figure(go.Scatter(x=t[:end], y=x[:end], mode="lines", line=dict(color=color, width=2),
                                name="beat", hovertemplate="t=%{x:.3f} s<br>value=%{y:.3f}<extra></extra>"))
+    if end < len(x):
+        fig.add_trace(go.Scatter(x=t[end - 1:], y=x[end - 1:], mode="lines", name="zero padding",
+                                 line=dict(color="#999", width=1, dash="dot"),
+                                 hovertemplate="zero padding (not signal)<extra></extra>"))
+        fig.add_vrect(x0=t[end - 1], x1=t[-1], fillcolor="#888", opacity=0.12, line_width=0,
+                      annotation_text="padding", annotation_position="top left",
+                      annotation_font_color="#666")
     fig.update_layout(title=title, xaxis_title="time since the beat's annotation (s)",
-                      yaxis_title="amplitude (min-max scaled)", height=height, **_LAYOUT)
+                      yaxis_title="amplitude (min-max scaled)", height=height, showlegend=False, **_LAYOUT)
     return fig
 
 
@@ -62,7 +74,7 @@ def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: i
     go = _go()
     fig = go.Figure()
     for name, p in probas.items():
-        fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=name,
+        fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=registry.title(name),
                              marker_color=registry.color(name),
                              hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"))
     if true is not None:
@@ -155,14 +167,16 @@ def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
             if log_fpr:
                 keep = fpr > 0
                 fpr, tpr = fpr[keep], tpr[keep]
-            fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=name, legendgroup=name,
+            title = registry.title(name)
+            fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=title, legendgroup=name,
                                      showlegend=col == 1, line=dict(color=registry.color(name)),
                                      hovertemplate="FPR %{x:.4f}<br>TPR %{y:.3f}<extra>"
-                                     + f"{name} {cls}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
-            aucs.append(f"{name} {curve['auc']:.4f}")
-        fig.add_annotation(text="AUC<br>" + "<br>".join(aucs), xref=f"x{col if col > 1 else ''} domain",
-                           yref="y domain", x=0.98, y=0.05, showarrow=False, xanchor="right",
-                           yanchor="bottom", font=dict(size=10), align="right")
+                                     + f"{title} {cls}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
+            aucs.append(f"{title} {curve['auc']:.4f}")
+        if len(evals) <= 2:         # more would cover the curves: hover them, or see the report
+            fig.add_annotation(text="AUC<br>" + "<br>".join(aucs), xref=f"x{col if col > 1 else ''} domain",
+                               yref="y domain", x=0.98, y=0.05, showarrow=False, xanchor="right",
+                               yanchor="bottom", font=dict(size=10), align="right")
     if log_fpr:
         fig.update_xaxes(type="log", range=[-4, 0], title_text="false positive rate (log)",
                          tickvals=[1e-3, 1e-2, 1e-1], ticktext=["0.001", "0.01", "0.1"])
@@ -201,7 +215,8 @@ def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 3
     fig = go.Figure()
     for name, ev in evals.items():
         values = [ev["per_class"][c][metric] for c in CLASSES]
-        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=name, marker_color=registry.color(name),
+        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=registry.title(name),
+                             marker_color=registry.color(name),
                              text=[f"{v:.3f}" for v in values], textposition="outside"))
     fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.1], title=metric),
                       title=f"{metric} per class", height=height, **_LAYOUT)
@@ -216,12 +231,12 @@ def params_figure(tables: dict[str, list[dict]], height: int | None = None):
     names = list(tables)
     rows_max = max(sum(1 for r in t if r["params"] > 0) for t in tables.values())
     height = height or 120 + 22 * rows_max
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.25)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[registry.title(n) for n in names], horizontal_spacing=0.25)
     for col, name in enumerate(names, start=1):
         rows = [r for r in tables[name] if r["params"] > 0]
         fig.add_trace(go.Bar(y=[f"{r['name']} ({r['type']})" for r in rows][::-1],
                              x=[r["params"] for r in rows][::-1], orientation="h",
-                             marker_color=registry.color(name), name=name,
+                             marker_color=registry.color(name), name=registry.title(name),
                              text=[f"{r['params']:,}" for r in rows][::-1], textposition="auto",
                              showlegend=False), row=1, col=col)
         fig.update_xaxes(title_text="parameters", type="log", row=1, col=col)
@@ -320,8 +335,8 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
             fig.add_trace(go.Scattergl(
                 x=times[hit], y=np.full(hit.sum(), y), mode="markers",
                 marker=dict(color=CLASS_COLORS.get(c, "#888"), size=9, symbol=symbol),
-                name=f"{name}: {c}", legendgroup=name,
-                hovertemplate=f"{name}: {c}<br>t=%{{x:.2f}} s<extra></extra>"))
+                name=f"{registry.title(name)}: {c}", legendgroup=name,
+                hovertemplate=f"{registry.title(name)}: {c}<br>t=%{{x:.2f}} s<extra></extra>"))
         # inside the plot's left edge, on a white ground: clear of the axis' tick labels
         fig.add_annotation(x=0.003, xref="paper", y=y, text=registry.title(name) if name != "reference"
                            else "reference", showarrow=False, xanchor="left", font=dict(size=10),
@@ -354,7 +369,8 @@ def counts_figure(counts, height: int = 300):
     for col in counts.columns:
         color = "#444" if col == "reference" else registry.color(col)
         values = counts[col].tolist()
-        fig.add_trace(go.Bar(x=list(counts.index), y=[v if v > 0 else None for v in values], name=col,
+        fig.add_trace(go.Bar(x=list(counts.index), y=[v if v > 0 else None for v in values],
+                             name=registry.title(col),
                              marker_color=color, text=values, textposition="outside", cliponaxis=False))
     # a log axis: 3 S beats must show next to 2,000 N beats
     fig.update_layout(barmode="group", title="beats per class (log scale)",
@@ -363,30 +379,69 @@ def counts_figure(counts, height: int = 300):
 
 
 def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = "",
-                       signed: bool = True, height: int = 320):
+                       signed: bool = True, classes: dict[str, str] | None = None, height: int = 340):
     """The beat drawn once per model, side by side on the same time axis, each sample coloured by
-    that model's attribution (red: pushed towards the class, blue: away; or 0..1 for Grad-CAM)."""
+    that model's attribution towards the class it explains.
+
+    Parameters
+    ----------
+    x : ndarray, shape (187,)
+        The beat row.
+    maps : dict
+        Model name -> (187,) attribution.
+    signed : bool, default True
+        Integrated gradients (red: pushed towards the class, blue: away, white: no effect);
+        False: Grad-CAM's 0..1 (dark purple: not looked at, yellow: looked at most).
+    classes : dict, optional
+        Model name -> the class its panel explains; each panel's title names the model (its
+        title, not the internal name) and that class.
+
+    The zero padding at the end of a Kaggle row (``beats.signal_length``) is not signal: it is
+    drawn apart, in grey on a grey band, and given no attribution colour.
+    """
     from plotly.subplots import make_subplots
+
+    from .beats import signal_length
 
     go = _go()
     names = list(maps)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, shared_yaxes=True,
+    classes = classes or {}
+    titles = [f"{registry.title(n)}: towards {classes[n]}" if n in classes else registry.title(n)
+              for n in names]
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, shared_yaxes=True,
                         horizontal_spacing=0.04)
+    x = np.asarray(x, dtype=float)
     t = beat_time(len(x))
+    end = signal_length(x)
     for col, name in enumerate(names, start=1):
-        a = np.asarray(maps[name], dtype=float)
-        bound = float(np.max(np.abs(a))) or 1.0
-        fig.add_trace(go.Scatter(x=t, y=x, mode="lines", line=dict(color="#bbb", width=1),
+        a = np.asarray(maps[name], dtype=float)[:end]
+        bound = float(np.max(np.abs(a))) if len(a) else 0.0
+        bound = bound or 1.0
+        fig.add_trace(go.Scatter(x=t[:end], y=x[:end], mode="lines", line=dict(color="#bbb", width=1),
                                  showlegend=False, hoverinfo="skip"), row=1, col=col)
+        if signed:
+            bar = dict(tickvals=[-bound, 0, bound],
+                       ticktext=["away from<br>the class", "no effect", "towards<br>the class"])
+        else:
+            bar = dict(title="Grad-CAM", tickvals=[0, 1], ticktext=["not looked at", "looked at most"])
         fig.add_trace(go.Scatter(
-            x=t, y=x, mode="markers", showlegend=False,
+            x=t[:end], y=x[:end], mode="markers", showlegend=False,
             marker=dict(color=a, size=7, colorscale="RdBu_r" if signed else "Viridis",
                         cmin=-bound if signed else 0, cmax=bound if signed else 1,
-                        showscale=col == len(names), colorbar=dict(title="attribution", len=0.8)),
+                        showscale=col == len(names), colorbar=dict(len=0.8, **bar)),
             customdata=a, hovertemplate="t=%{x:.3f} s<br>attribution %{customdata:.4f}<extra>"
-            + name + "</extra>"), row=1, col=col)
+            + registry.title(name) + "</extra>"), row=1, col=col)
+        if end < len(x):
+            fig.add_trace(go.Scatter(x=t[end - 1:], y=x[end - 1:], mode="lines", showlegend=False,
+                                     line=dict(color="#999", width=1, dash="dot"),
+                                     hovertemplate="zero padding (not signal)<extra></extra>"),
+                          row=1, col=col)
+            fig.add_vrect(x0=t[end - 1], x1=t[-1], fillcolor="#888", opacity=0.12, line_width=0,
+                          row=1, col=col, annotation_text="padding", annotation_position="top left",
+                          annotation_font_color="#666")
     fig.update_xaxes(title_text="time (s)")
     fig.update_layout(title=title, height=height, **_LAYOUT)
+    fig.update_layout(margin=dict(t=80))
     return fig
 
 

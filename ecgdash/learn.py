@@ -2,7 +2,8 @@
 
 - ``receptive_fields(model)``: how many beat samples each convolution/pooling layer sees;
 - ``epochs_to_converge(card)``: epochs until validation macro-F1 came within 1 % of its best;
-- ``class_winners(evals)``: which model has the better F1, class by class;
+- ``class_winners(evals)``: which model has the better F1, class by class, where the
+  difference is larger than its bootstrap spread ("about the same" otherwise);
 """
 from __future__ import annotations
 
@@ -74,13 +75,37 @@ def epochs_to_converge(card: dict, metric: str = "val_macro_f1", within: float =
     return None
 
 
-def class_winners(evals: dict[str, dict], metric: str = "f1") -> list[dict]:
-    """Per class: each model's ``metric``, the winner and the margin (ties within 0.005)."""
+def class_winners(evals: dict[str, dict], *, n_boot: int = 2000, seed: int = 0) -> list[dict]:
+    """Per class: each model's F1 and whether one is better by more than chance.
+
+    A model "wins" a class only when the bootstrap interval of the F1 difference
+    (``evaluation.f1_difference``, 95 %, the beats drawn again class by class) excludes zero;
+    otherwise the row says "about the same". Needs the two evaluations' confusion matrices
+    (on the same test beats).
+
+    Returns
+    -------
+    list of dict
+        One row per class: each model's F1, ``difference`` (first minus second), its 95 %
+        interval, ``verdict`` (the better model's title, or "about the same") and ``support``.
+    """
+    from . import registry
+    from .evaluation import f1_difference
+
+    (a, ev_a), (b, ev_b) = list(evals.items())[:2]
+    diffs = f1_difference(ev_a["confusion"], ev_b["confusion"], n_boot=n_boot, seed=seed)
     rows = []
     for c in CLASSES:
-        scores = {name: ev["per_class"][c][metric] for name, ev in evals.items()}
-        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-        margin = ranked[0][1] - ranked[-1][1] if len(ranked) > 1 else 0.0
-        rows.append({"class": c, **scores, "winner": ranked[0][0] if margin >= 0.005 else "tie",
-                     "margin": round(margin, 4), "support": next(iter(evals.values()))["per_class"][c]["support"]})
+        d = diffs[c]
+        if d["low"] > 0:
+            verdict = f"{registry.title(a)} better"
+        elif d["high"] < 0:
+            verdict = f"{registry.title(b)} better"
+        else:
+            verdict = "about the same"
+        rows.append({"class": c, registry.title(a): round(ev_a["per_class"][c]["f1"], 4),
+                     registry.title(b): round(ev_b["per_class"][c]["f1"], 4),
+                     "difference": round(d["difference"], 4),
+                     "95% interval": f"{d['low']:+.3f} to {d['high']:+.3f}",
+                     "verdict": verdict, "support": ev_a["per_class"][c]["support"]})
     return rows

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvio import decompress, is_number, looks_like_beats, to_text
-from .errors import DataError
+from .csvio import _is_column_numbers, decompress, is_apple_health, is_number, looks_like_beats, to_text
+from .errors import DataError, RateNeeded
 
 MIN_FS, MAX_FS = 50.0, 10_000.0
 #: Lead names that mean MLII or lead II (as ``lead_key`` writes them).
@@ -39,7 +39,6 @@ def lead_key(name) -> str:
 #: The shortest recording analysed: a 10-second strip (a 12-lead ECG, a smartwatch ECG).
 MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
-DEFAULT_CSV_FS = 360.0
 MAX_UNZIPPED = 512 << 20        # stop unpacking a zip beyond 512 MiB (whatever its headers claim)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
 SIGNAL_SUFFIXES = (".csv", ".txt", ".tsv", ".gz")
@@ -328,15 +327,6 @@ def read_edf(data: bytes, name: str) -> Recording:
 
 # ----------------------------------------------------------------------------- Apple Health
 
-_APPLE_KEYS = ("sample rate", "lead", "unit")
-
-
-def is_apple_health(text: str) -> bool:
-    """An Apple Health ECG export: a header block with "Sample Rate" and "Lead" lines."""
-    head = [line.split(",", 1)[0].strip().strip('"').lower() for line in text.splitlines()[:20]]
-    return "sample rate" in head and "lead" in head
-
-
 def _number(text: str) -> float:
     """A number that may use a decimal comma ("-12,5") or carry quotes."""
     text = text.strip().strip('"').replace("\u2212", "-")
@@ -395,7 +385,8 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
 
     The sampling rate comes from ``fs`` if given, else from a time column (seconds, or
-    milliseconds when its name says ms), else ``DEFAULT_CSV_FS`` (with a warning that says so).
+    milliseconds when its name says ms); without either, ``RateNeeded`` (a ``DataError``) asks
+    for it: no rate is ever assumed.
     """
     import pandas as pd
 
@@ -407,7 +398,9 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
         raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
     delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
     first = re.split(delim if delim else r"\s+", lines[0].strip())
-    has_header = not all(is_number(c) for c in first if c.strip())
+    # a header of column numbers (",0,1,...,187" as pandas re-saves a Kaggle file) is a header too
+    has_header = not all(is_number(c) for c in first if c.strip()) or _is_column_numbers(
+        [c for c in first if c.strip()])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
                             comment="#", engine="c" if delim else "python", skip_blank_lines=True)
@@ -454,10 +447,7 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
         if not usable:
             raise DataError(f"{name} has a time column but no signal column.")
     if fs is None:
-        fs = DEFAULT_CSV_FS
-        warnings.append(f"{name} has no time column and no sampling rate was given: "
-                        f"{DEFAULT_CSV_FS:g} Hz (MIT-BIH's rate) is assumed. Give the real rate "
-                        "if it differs, or the heart rate and beat shapes will be wrong.")
+        raise RateNeeded(Path(name).name, int(len(numeric)))
     fs = check_fs(fs)
     signals = np.array(numeric[usable].to_numpy(dtype=np.float64), copy=True)
     leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
@@ -569,7 +559,11 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
                         "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
                         "or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
     name, data = signals[0]
-    return read_signal_csv(data, name, fs=fs)
+    rec = read_signal_csv(data, name, fs=fs)
+    if len(signals) > 1:
+        rec.warnings.append(f"The upload holds {len(signals)} signal files "
+                            f"({', '.join(n for n, _ in signals[:6])}); showing {name} only.")
+    return rec
 
 
 def read_recording(source, *, fs: float | None = None, record: str | None = None) -> Recording:
@@ -582,8 +576,8 @@ def read_recording(source, *, fs: float | None = None, record: str | None = None
         CSV/TXT of signal columns; or a list of file objects / ``(name, bytes)`` pairs (an
         upload of several files, or one ``.zip``).
     fs : float, optional
-        Sampling rate of a CSV/TXT signal in Hz. None: from its time column, else 360 Hz (with
-        a warning). WFDB headers carry their own rate.
+        Sampling rate of a CSV/TXT signal in Hz. None: from its time column; a file without
+        one raises ``RateNeeded``. WFDB headers carry their own rate.
     record : str, optional
         Which record to read when an upload holds several (default: the first by name).
 

@@ -26,7 +26,8 @@ class Split(str, Enum):
 
     @property
     def train_set(self) -> str:
-        return {"intra": "the Kaggle intra-patient split", "inter": "DS1 (inter-patient)"}[self.value]
+        return {"intra": "an intra-patient split of the 48 MIT-BIH records (Kaggle's class counts)",
+                "inter": "DS1 (inter-patient)"}[self.value]
 
     @property
     def test_set(self) -> str:

@@ -169,7 +169,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
 
     from .models import build
     from .prior import adjust_prior
-    from .training import add_evaluation, fit, make_card
+    from .training import add_evaluation, fit, make_card, train_rows
 
     if registry.spec(name).recipe != "robust":
         robust = [n for n, s in registry.MODELS.items() if s.recipe == "robust"]
@@ -205,6 +205,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         "augmentation": asdict(augment), "context": True, "lead": "channel 0 (MLII in MIT-BIH)",
     }, data.weights)
     card["logit_adjustment"] = adjustment
+    card["train_rows"] = train_rows(Beats.concat([clean, val]))
     if test is not None:
         add_evaluation(card, model, test)
     return model, card

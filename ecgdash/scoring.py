@@ -28,12 +28,37 @@ PTB_SENTENCE = ("These models detect arrhythmic beats (S, V, F, Q), not infarcti
                 "classes, and no accuracy against them is shown.")
 
 
-def label_meaning(name: str) -> str:
-    """The likely meaning of a beat file's labels from its name: "ptb" for the Kaggle download's
-    ``ptbdb_*.csv`` files, else "aami"."""
+def labels_ambiguous(y) -> bool:
+    """Can the labels mean two things? Labels only 0 and 1 are AAMI N and S, or PTB's healthy
+    person and patient: a page must ask before it scores AAMI classes against them."""
+    return y is not None and len(y) > 0 and set(np.unique(y).tolist()) <= {0, 1}
+
+
+def label_meaning(name: str, y=None) -> str:
+    """The likely meaning of a beat file's labels ("ptb" or "aami"), from its content first,
+    then its name: a guess to preselect, never a decision (see ``labels_ambiguous``).
+
+    Labels 2-4 exist only in AAMI files. Labels of only 0 and 1 with 1 in the majority are
+    PTB's (S beats are 2.5 % of MIT-BIH's); otherwise the name decides ("ptb" in it), and
+    without a hint, AAMI.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> label_meaning("my_sample.csv", np.ones(50, dtype=int))
+    'ptb'
+    >>> label_meaning("beats.csv", np.array([0, 0, 0, 1])), label_meaning("x.csv", np.array([0, 2]))
+    ('aami', 'aami')
+    >>> label_meaning("ptbdb_normal.csv", np.zeros(50, dtype=int))
+    'ptb'
+    """
     from pathlib import Path
 
-    return "ptb" if Path(str(name)).name.lower().startswith("ptbdb") else "aami"
+    if y is not None and len(y) and not labels_ambiguous(y):
+        return "aami"
+    if y is not None and len(y) and np.mean(np.asarray(y) == 1) > 0.5:
+        return "ptb"
+    return "ptb" if "ptb" in Path(str(name)).name.lower() else "aami"
 
 
 def non_normal_share(probas: dict[str, np.ndarray], labels: np.ndarray) -> pd.DataFrame:

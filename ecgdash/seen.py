@@ -1,113 +1,72 @@
-"""Which beats each model trained on, and the words a page puts beside a score of them.
+"""Which of some beats a model trained on, from the beats themselves, and the words for it.
 
 A score on beats a model trained on flatters it: the Kaggle-split pair trained on 80 % of every
 record's beats, so it scores 0.99 on DS2 where a model that never saw those people scores 0.93.
-The pages ask here before they show a number:
+Whether a model saw a beat is decided by the row, never by a file or record name: each card
+names the fingerprints of its training rows (``ecgdash.fingerprints``), and a row counts as
+seen when it is bit for bit one of them.
 
-    share = split_seen_share("cnn", "inter", "test")     # 0.80: trained on most DS2 beats
-    seen_note("cnn", share)                              # the sentence, or None when unseen
+    share = seen_share("cnn", beats.X)            # 0.79 on the rows of Kaggle's mitbih_test.csv
+    seen_note("cnn", share)                       # the sentence to show beside its score
 
-Who saw what (``registry.MODELS[name].split``): the Kaggle-split models trained on the built
-intra-patient *train* part (beats of all 48 records); the DS1-trained models (the inter and
-robust pairs) on every beat of the 22 DS1 records.
+A share of 0 means that no row matches a training row, which is all the rows can tell: beats of
+the same people cut another way, or written with fewer digits, do not match.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from . import registry
-from .config import DS1, DS2
+from . import registry, store
+from .errors import DataError
+from .fingerprints import seen_mask
 
-#: The Kaggle split's share of each class in its training part (87,554 of 109,446 beats):
-#: what a record's seen share is when the built data cannot say.
-KAGGLE_TRAIN_SHARE = 0.8
+#: At or above this share a note says "every one of".
+ALL = 0.995
 
 
-def seen_mask(name: str, record, *, intra_test=None) -> np.ndarray | None:
-    """Per beat: did model ``name`` train on it? None when that cannot be known.
+def seen_share(name: str, X: np.ndarray, *, card: dict | None = None, folder=None) -> float | None:
+    """Share of the rows of ``X`` that model ``name`` trained on.
 
     Parameters
     ----------
     name : str
-        A registered model.
-    record : array-like of str
-        Each beat's MIT-BIH record.
-    intra_test : array-like of bool, optional
-        Each beat's intra-patient test flag (``dataset.load_built``); the Kaggle-split models
-        need it.
+        A model in the store (shipped or a user's).
+    X : ndarray, shape (n, 187)
+        Beat rows as they were read (before any rescaling).
+    card : dict, optional
+        The model's card (read from the store when not given; a card not yet saved may hold
+        its fingerprints itself).
+    folder : str or Path, optional
+        The model folder.
+
+    Returns
+    -------
+    float or None
+        The share (0 to 1), or None when the model's training rows are not known (no
+        fingerprints in its card) or ``X`` is empty.
     """
-    record = np.asarray(record).astype(str)
-    if registry.spec(name).split is registry.Split.INTER:
-        return np.isin(record, DS1)
-    if intra_test is None:
-        return None
-    return ~np.asarray(intra_test, dtype=bool)
-
-
-def split_seen_share(name: str, split, part: str, *, out=None) -> float:
-    """Share of a built split's beats (``dataset.load_split(split, part)``) that ``name``
-    trained on. Raises DataError when nothing is built."""
-    from .dataset import inter_split, load_built
-
-    beats, intra_test = load_built(out)
-    split = registry.Split.parse(split)
-    if split is registry.Split.INTRA:
-        keep = intra_test if part == "test" else ~intra_test
-    else:
-        ds1, ds2 = inter_split(beats.record)
-        keep = ds1 if part == "train" else ds2
-    mask = seen_mask(name, beats.record[keep], intra_test=intra_test[keep])
-    return float(mask.mean()) if len(mask) else 0.0
-
-
-def record_seen_share(name: str, record_name: str, *, out=None) -> float | None:
-    """Share of MIT-BIH record ``record_name``'s beats that ``name`` trained on; None for a
-    name that is not an MIT-BIH record (another database, a file of one's own).
-
-    For the Kaggle-split models the built data gives the exact share; without it,
-    ``KAGGLE_TRAIN_SHARE``.
-    """
-    match = re.fullmatch(r"(\d{3})(?:[_\-. ].*)?", str(record_name).strip())
-    if not match or match.group(1) not in (*DS1, *DS2):
-        return None
-    record = match.group(1)
-    if registry.spec(name).split is registry.Split.INTER:
-        return 1.0 if record in DS1 else 0.0
-    from .dataset import load_built
-    from .errors import DataError
-
     try:
-        beats, intra_test = load_built(out)
+        known = store.train_fingerprints(name, card, folder=folder)
     except DataError:
-        return KAGGLE_TRAIN_SHARE
-    mine = beats.record.astype(str) == record
-    return float((~intra_test[mine]).mean()) if mine.any() else KAGGLE_TRAIN_SHARE
+        return None
+    if known is None or not len(X):
+        return None
+    return float(seen_mask(X, known).mean())
 
 
-def file_seen_share(name: str, file_name: str) -> float | None:
-    """What the Kaggle file names say: ``mitbih_train*`` is the Kaggle-split models' training
-    file, ``mitbih_test*`` is not; ``mitbih_ds1*`` is the DS1-trained models'. None otherwise."""
-    stem = str(file_name).lower()
-    inter = registry.spec(name).split is registry.Split.INTER
-    if "mitbih_train" in stem:
-        return None if inter else 1.0
-    if "mitbih_test" in stem:
-        return None if inter else 0.0
-    if "mitbih_ds1" in stem:
-        return 1.0 if inter else None
-    if "mitbih_ds2" in stem:
-        return 0.0 if inter else None
-    return None
-
-
-def seen_note(name: str, share: float | None, *, record: str | None = None) -> str | None:
-    """The sentence beside a score of ``name`` on beats of which it trained on ``share``
-    (None when it trained on none of them, or when that is not known)."""
+def seen_note(name: str, share: float | None, *, what: str = "these beats") -> str | None:
+    """The sentence beside a score of ``name`` on beats of which it trained on ``share``:
+    a warning when it saw some (None otherwise; see ``unseen_note``)."""
     if not share:
         return None
-    what = f"record {record}'s beats" if record else "these beats"
-    amount = "every one of" if share >= 0.995 else f"{share:.0%} of"
-    return (f"{registry.title(name)} trained on {amount} {what}: this score flatters it. "
-            "On people it never saw it scores lower (Compare, DS2).")
+    amount = "every one of" if share >= ALL else ("under 1 % of" if share < 0.01 else f"{share:.0%} of")
+    return (f"{registry.title(name)} trained on {amount} {what} (matched row by row): this score "
+            "flatters it. On people it never saw it scores lower (Compare, DS2).")
+
+
+def unseen_note(share: float | None) -> str | None:
+    """What can be said when no row matched (share 0): exactly that, nothing more."""
+    if share is None or share > 0:
+        return None
+    return ("No row here is one it trained on (matched row by row; beats of the same people cut "
+            "another way would not match).")

@@ -1,5 +1,14 @@
 """The model store: ``trained_models/<name>.keras`` and its card ``trained_models/<name>.json``.
 
+Two folders: the models that ship with ecgdash (``trained_models/``, committed; nothing a user
+does replaces them) and the models people train themselves (``data/user_models/``, git-ignored;
+named ``my-lstm-1``, ``my-cnn-2``, ...). A name is looked up in the shipped folder first, then in
+the user folder, so a user's model can never take the place of a shipped one.
+
+Each model's card names a file of fingerprints of the rows it trained on
+(``<folder>/fingerprints/<digest>.npy``, ``ecgdash.fingerprints``; shared by models trained on
+the same rows), so a page can say how many of a file's beats a model has seen.
+
 Writes are atomic: both files are written in full to temporary names first, then moved into
 place with ``os.replace``; a run killed before that leaves the previous model and card intact.
 The card records the sha256 of its ``.keras`` file, so a pair that does not belong together is
@@ -13,8 +22,10 @@ import os
 import threading
 from pathlib import Path
 
-from . import registry
-from .config import models_dir
+import numpy as np
+
+from . import fingerprints, registry
+from .config import data_dir, models_dir
 from .errors import DataError
 from .files import fsync_write, temp_path
 
@@ -23,11 +34,42 @@ class ModelMissing(DataError):
     """No trained model (or card) of that name in the store."""
 
 
+#: Where the models people train go: ``data/user_models/`` (``ECGDASH_USER_MODELS_DIR``).
+USER_MODELS = "user_models"
+#: The prefix of a user model's name: ``my-<kind>-<n>``.
+USER_PREFIX = "my-"
+
+
+def user_models_dir() -> Path:
+    """The folder of the models people train (``data/user_models``; override with
+    ``ECGDASH_USER_MODELS_DIR``). Never the shipped ``trained_models/``."""
+    return Path(os.environ.get("ECGDASH_USER_MODELS_DIR", data_dir() / USER_MODELS))
+
+
+def folder_of(name: str, folder=None) -> Path:
+    """Where model ``name`` lives: ``folder`` when given, else the shipped folder when it holds
+    the name, else the user folder when it does, else the shipped folder (for the message)."""
+    if folder:
+        return Path(folder)
+    shipped = models_dir()
+    if (shipped / f"{name}.json").is_file() or (shipped / f"{name}.keras").is_file():
+        return shipped
+    user = user_models_dir()
+    if (user / f"{name}.json").is_file():
+        return user
+    return shipped
+
+
+def is_shipped(name: str) -> bool:
+    """Does ``name`` live in the shipped folder (``trained_models/``)?"""
+    return folder_of(name) == models_dir() and (models_dir() / f"{name}.json").is_file()
+
+
 def model_paths(name: str, folder=None) -> tuple[Path, Path]:
-    """``(<name>.keras, <name>.json)`` in ``folder`` (default ``trained_models/``)."""
+    """``(<name>.keras, <name>.json)`` in ``folder`` (default: where ``folder_of`` finds it)."""
     if not name or any(c in name for c in "/\\.") or name.startswith("-"):
         raise ValueError(f"invalid model name {name!r}")
-    folder = Path(folder) if folder else models_dir()
+    folder = folder_of(name, folder)
     return folder / f"{name}.keras", folder / f"{name}.json"
 
 
@@ -44,16 +86,27 @@ def _sha256(path: Path) -> str:
 _PAIR_LOCK = threading.Lock()
 
 
-def save_model(name: str, model, card: dict, *, folder=None) -> Path:
+def save_model(name: str, model, card: dict, *, folder=None, replace: bool = True) -> Path:
     """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically.
 
     Both are written in full under temporary names unique to this call (so two threads saving
-    at once never share one), then moved into place.
+    at once never share one), then moved into place. A card whose ``train_rows`` holds the
+    ``fingerprints`` of its training rows (as ``training`` makes it) gets them written to
+    ``<folder>/fingerprints/`` first; the saved card names that file.
+
+    Parameters
+    ----------
+    replace : bool, default True
+        Replace a model of that name in ``folder``. False: refuse (``DataError``).
     """
+    folder = Path(folder) if folder else models_dir()
     model_path, card_path = model_paths(name, folder)
+    if not replace and (model_path.exists() or card_path.exists()):
+        raise DataError(f"A model named {name!r} is already in {folder}; it is not replaced.")
     model_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_model, tmp_card = temp_path(model_path), temp_path(card_path)
     try:
+        card = dict(card, train_rows=_store_fingerprints(card.get("train_rows"), folder))
         model.save(tmp_model)
         card = dict(card, name=name, keras_sha256=_sha256(tmp_model))
         fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
@@ -66,9 +119,42 @@ def save_model(name: str, model, card: dict, *, folder=None) -> Path:
     return model_path
 
 
-def _json_default(value):
-    import numpy as np
+def _store_fingerprints(train_rows, folder: Path):
+    """A card's ``train_rows`` with its ``fingerprints`` written to ``folder/fingerprints/``
+    (named by their digest, so models trained on the same rows share one file)."""
+    if not isinstance(train_rows, dict) or "fingerprints" not in train_rows:
+        return train_rows
+    fps = np.unique(np.asarray(train_rows["fingerprints"], dtype=np.uint64))
+    digest = hashlib.sha256(fps.tobytes()).hexdigest()[:16]
+    relative = f"{FINGERPRINTS}/{digest}.npy"
+    if not (folder / relative).is_file():
+        fingerprints.save(folder / relative, fps)
+    return {k: v for k, v in train_rows.items() if k != "fingerprints"} | {"file": relative}
 
+
+#: The folder (inside a model folder) of the training rows' fingerprints.
+FINGERPRINTS = "fingerprints"
+
+
+def train_fingerprints(name: str, card: dict | None = None, *, folder=None) -> np.ndarray | None:
+    """The sorted fingerprints of the rows model ``name`` trained on, or None when its card
+    names none (or the file is missing). A card not yet saved may hold them itself."""
+    card = card if card is not None else load_card(name, folder=folder)
+    rows = card.get("train_rows")
+    if not isinstance(rows, dict):
+        return None
+    if "fingerprints" in rows:
+        return np.unique(np.asarray(rows["fingerprints"], dtype=np.uint64))
+    path = folder_of(name, folder) / str(rows.get("file", ""))
+    if not rows.get("file") or not path.is_file():
+        return None
+    try:
+        return fingerprints.load(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -168,6 +254,55 @@ def load_model(name: str, *, folder=None, check: bool = True):
     if card is not None:          # what label-free adaptation needs (ecgdash.adapt)
         model._ecgdash_prior = train_prior_of(card)
     return model
+
+
+def next_user_name(kind: str, *, folder=None) -> str:
+    """The next free user name for a model of ``kind`` ("lstm", "cnn"): ``my-lstm-1``, ..."""
+    folder = Path(folder) if folder else user_models_dir()
+    taken = set(list_models(folder)) | {p.stem for p in folder.glob(f"{USER_PREFIX}{kind}-*.keras")}
+    n = 1
+    while f"{USER_PREFIX}{kind}-{n}" in taken:
+        n += 1
+    return f"{USER_PREFIX}{kind}-{n}"
+
+
+def save_user_model(model, card: dict, *, folder=None) -> str:
+    """Save a model someone trained in the user folder under the next free ``my-<kind>-<n>``
+    (never in ``trained_models/``). Returns the name."""
+    folder = Path(folder) if folder else user_models_dir()
+    kind = str(card.get("kind", "model"))
+    with _PAIR_LOCK_NAMES:
+        name = next_user_name(kind, folder=folder)
+        # reserve the name before the slow save, so two sessions never pick the same one
+        model_paths(name, folder)[0].parent.mkdir(parents=True, exist_ok=True)
+        model_paths(name, folder)[0].touch()
+    try:
+        save_model(name, model, card, folder=folder)
+    except BaseException:
+        model_paths(name, folder)[0].unlink(missing_ok=True)
+        raise
+    return name
+
+
+_PAIR_LOCK_NAMES = threading.Lock()
+
+
+def delete_user_model(name: str, *, folder=None) -> None:
+    """Delete a user model (its ``.keras`` and card; shared fingerprints stay). A shipped
+    model cannot be deleted (``DataError``)."""
+    folder = Path(folder) if folder else user_models_dir()
+    if not name.startswith(USER_PREFIX) or (models_dir() / f"{name}.json").is_file():
+        raise DataError(f"{name!r} is not a user model: the shipped models are never deleted.")
+    model_path, card_path = model_paths(name, folder)
+    if not card_path.is_file() and not model_path.is_file():
+        raise ModelMissing(f"No user model {name!r} in {folder}.")
+    card_path.unlink(missing_ok=True)
+    model_path.unlink(missing_ok=True)
+
+
+def list_user_models(*, folder=None) -> list[str]:
+    """Names of the models people trained (the user folder), oldest name first."""
+    return list_models(folder or user_models_dir())
 
 
 def list_models(folder=None) -> list[str]:

@@ -13,13 +13,54 @@ from . import registry
 from .errors import DataError
 
 
+def records_words(records) -> str:
+    """``["119", "208"]`` -> "2 records: 119, 208"; more than eight: "22 records"."""
+    records = list(records or [])
+    if not records:
+        return "no named records"
+    n = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+    return f"{n}: {', '.join(map(str, records))}" if len(records) <= 8 else n
+
+
 def trained_on(card: dict) -> str:
-    """What a card's model was trained on, in words."""
+    """What a card's model was trained on, in words, from the card's own facts (beats, records,
+    split, recipe): never from its name.
+
+    Examples
+    --------
+    >>> trained_on({"split": "intra", "recipe": "reference", "train_rows": {"rows": 1325},
+    ...             "data": {"records": ["119", "208", "213", "232"]}})
+    '1,325 beats (4 records: 119, 208, 213, 232; intra-patient split; reference recipe)'
+    """
+    data = card.get("data") or {}
+    rows = (card.get("train_rows") or {}).get("rows") or data.get("used_beats") or data.get("train_beats")
+    beats = f"{rows:,} beats" if rows else "beats"
+    if card.get("recipe") == "robust":
+        records = list(data.get("train_records") or []) + list(data.get("val_records") or [])
+        return f"{beats} ({records_words(records)} of DS1; patient-wise, augmented)"
     try:
         split = registry.Split.parse(card.get("split"))
     except DataError:
-        return str(card.get("split", "?"))
-    return split.train_set + (", patient-wise, augmented" if card.get("recipe") == "robust" else "")
+        return f"{beats} ({card.get('split', 'unknown split')})"
+    records = data.get("records")
+    if records is None:
+        return f"{split.train_set}: {beats}"
+    how = "intra-patient split" if split is registry.Split.INTRA else "inter-patient split"
+    return f"{beats} ({records_words(records)}; {how}; {card.get('recipe', 'reference')} recipe)"
+
+
+def scored_on(ev: dict) -> str:
+    """What an evaluation was computed on, in words (its beats, test set and records)."""
+    records = ev.get("test_records")
+    where = f"; {records_words(records)}" if records else ""
+    return f"{ev['n']:,} beats ({ev.get('test_set', 'test set')}{where})"
+
+
+def same_test_beats(evals: dict[str, dict]) -> bool:
+    """Were all these evaluations computed on the same beats? Known from their ``test_sha256``;
+    evaluations without one count as the same only with the same test set and beat count."""
+    keys = {(ev.get("test_sha256") or f"{ev.get('test_set')}:{ev.get('n')}") for ev in evals.values()}
+    return len(keys) <= 1
 
 
 def report_frame(ev: dict) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from .config import CLASSES, N_CLASSES
 from .dataset import hash_beats
 from .errors import DataError
 from .evaluation import evaluate
+from .fingerprints import row_fingerprints
 from .recipes import TrainConfig, preset
 
 #: Called after each epoch with (epoch number from 1, max epochs, that epoch's history row).
@@ -254,14 +255,29 @@ def make_card(name: str, model, summary: dict, config: TrainConfig, data: dict,
     }
 
 
+def records_of(beats: Beats) -> list[str] | None:
+    """The records ``beats`` came from, sorted (None when the beats carry no record)."""
+    return None if beats.record is None else sorted(np.unique(np.asarray(beats.record).astype(str)).tolist())
+
+
+def train_rows(beats: Beats) -> dict:
+    """What a card records of the rows a model trained on: how many, and their fingerprints
+    (``ecgdash.fingerprints``; ``store.save_model`` writes them to a file beside the model)."""
+    return {"rows": int(len(beats)), "fingerprints": row_fingerprints(beats.X)}
+
+
 def add_evaluation(card: dict, model, test: Beats) -> dict:
-    """Evaluate ``model`` on labelled ``test`` beats into ``card["evaluation"]``."""
+    """Evaluate ``model`` on labelled ``test`` beats into ``card["evaluation"]``: the report,
+    which test set it is, its records, and a hash of the test beats (two cards are compared
+    side by side only when they were scored on the same beats)."""
     from .models import predict_proba
 
     t1 = time.perf_counter()
     proba = predict_proba(model, test)
     card["evaluation"] = evaluate(test.y, proba)
     card["evaluation"]["test_set"] = registry.Split.parse(card["split"]).test_set
+    card["evaluation"]["test_records"] = records_of(test)
+    card["evaluation"]["test_sha256"] = hash_beats(test.X, test.y)
     card["evaluation"]["seconds"] = round(time.perf_counter() - t1, 2)
     return card
 
@@ -352,11 +368,13 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
     ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
         "name": name, "config": asdict(config), "train_sha256": data_hash})
     summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights, ckpt)
-    data = {"train_beats": n_source, "train_sha256": data_hash,
+    data = {"train_beats": n_source, "train_sha256": data_hash, "records": records_of(train),
+            "used_beats": int(len(train)),
             "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
             "fit_counts": np.bincount(fit_beats.y, minlength=N_CLASSES).tolist(),
             "val_counts": np.bincount(val_beats.y, minlength=N_CLASSES).tolist()}
     card = make_card(name, model, summary, config, data, weights)
+    card["train_rows"] = train_rows(train)
     if test is not None and test.y is not None:
         add_evaluation(card, model, test)
     return model, card

@@ -7,7 +7,13 @@ them. Where a model card holds a measurement (accuracy on the 22 new people of D
 128 Hz or on another lead), the facts quote it; nothing here is tuned to a record.
 
 Levels, from best to worst: ``expected`` (clean, standard lead: about the accuracy measured on
-new patients), ``reduced`` (expect less), ``hints`` (take V and S calls as hints), ``unreadable``.
+new patients), ``seen`` (the models trained on most of these very beats: their calls are no test
+of them), ``reduced`` (expect less), ``hints`` (take V and S calls as hints), ``unreadable``.
+
+Which measurement is quoted follows the recording: an MIT-BIH-like recording (a WFDB record at
+360 Hz) is compared with DS2 (22 new people of MIT-BIH); any other with the measurement on
+another database stored in the cards (``databases``, e.g. the svdb development records: other
+people, other Holter recorders, 128 Hz), because DS2's figures do not hold there.
 The cut-offs for disagreement (10 % / 25 % of readable beats) and for noisy beats (10 %) are
 plain conventions stated here, not fitted.
 """
@@ -18,9 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import registry
 from .recordings import MLII_NAMES, lead_key
 
-LEVELS = ("expected", "reduced", "hints", "unreadable")
+LEVELS = ("expected", "seen", "reduced", "hints", "unreadable")
+#: A model that trained on at least this share of a recording's beats makes its calls no test.
+SEEN_MOST = 0.5
+#: The database quoted for recordings from outside MIT-BIH (``ecgdash evaluate --database``).
+OTHER_DATABASE = "svdb-dev"
+OTHER_DATABASE_WORDS = "svdb development records: other people, other Holter recorders, 128 Hz"
 DISAGREE_REDUCED, DISAGREE_HINTS = 0.10, 0.25
 NOISY_REDUCED = 0.10
 UNREADABLE_MOST = 0.50
@@ -63,6 +75,12 @@ def _card_value(cards: dict, path: tuple) -> list[float]:
     return out
 
 
+def lead_words(lead: str) -> str:
+    """"Lead II" for "II", and "Lead I" (not "Lead Lead I") for "Lead I"."""
+    lead = str(lead).strip()
+    return lead[0].upper() + lead[1:] if lead.lower().startswith("lead") else f"Lead {lead}"
+
+
 def _span(values: list[float], digits: int = 2) -> str:
     if not values:
         return ""
@@ -72,7 +90,7 @@ def _span(values: list[float], digits: int = 2) -> str:
 
 def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
                  probas: dict[str, np.ndarray], upright: float, kind: str = "csv",
-                 cards: dict[str, dict] | None = None) -> Trust:
+                 cards: dict[str, dict] | None = None, seen: dict[str, float | None] | None = None) -> Trust:
     """Judge how far the classes of one analysed recording can be trusted.
 
     Parameters
@@ -93,6 +111,8 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
         How the recording was read ("wfdb", "edf", "apple", "csv").
     cards : dict, optional
         Model name -> model card, to quote measured accuracies.
+    seen : dict, optional
+        Model name -> share of these beats it trained on (``seen.seen_share``; None: unknown).
 
     Returns
     -------
@@ -124,7 +144,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     if lk in ("limb", "chest") and other and same:
         lead_note += f" (on DS2's second lead the robust pair's macro-F1 fell from {same} to {other})"
     facts.append(("lead", str(lead), lead_note))
-    device = {"apple": "Lead I from a watch", "edf": f"Lead {lead}"}.get(kind, f"Lead {lead}")
+    device = "Lead I from a watch" if kind == "apple" else lead_words(lead)
     if lk in ("limb", "chest"):
         hints.append(f"{device}, not MLII")
     elif lk == "unnamed":
@@ -174,18 +194,37 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
         elif disagree > DISAGREE_REDUCED:
             reduced.append(f"the models disagree on {disagree:.0%} of beats")
     for name in names:
-        facts.append((f"confidence of {name}", f"median {confidence[name]:.2f}",
+        facts.append((f"confidence of {registry.title(name)}", f"median {confidence[name]:.2f}",
                       f"{unsure[name]:.1%} of readable beats below {LOW_CONFIDENCE}"))
+    mitbih_like = kind == "wfdb" and abs(fs - 360) < 1
+    other = _span(_card_value(cards, ("databases", OTHER_DATABASE, "accuracy")))
+    measured = ""
     if ds2:
         acc = _span(_card_value(cards, ("evaluation", "accuracy")))
         v = _span(_card_value(cards, ("evaluation", "per_class", "V", "f1")))
         s = _span(_card_value(cards, ("evaluation", "per_class", "S", "f1")))
         facts.append(("measured on new patients", f"accuracy {acc}, V-F1 {v}, S-F1 {s}",
-                      "these models on the 22 people of DS2, whom they never saw"))
+                      "these models on the 22 people of DS2 (MIT-BIH), whom they never saw"))
+        if other:
+            ov = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "V", "f1")))
+            os_ = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "S", "f1")))
+            facts.append(("measured on another database", f"accuracy {other}, V-F1 {ov}, S-F1 {os_}",
+                          f"these models, unadapted, on the {OTHER_DATABASE_WORDS}"))
+        if mitbih_like:
+            measured = f"the accuracy measured on new MIT-BIH patients (DS2: {acc})"
+        elif other:
+            measured = f"the accuracy measured on another database ({other}, svdb)"
+        else:
+            measured = "less than on MIT-BIH (no other database measured)"
     elif cards:
         facts.append(("measured on new patients", "not measured",
                       "these models learned from beats of all 48 MIT-BIH people: on anyone else "
                       "expect much less than their test scores (use the robust pair)"))
+    known_seen = {name: part for name, part in (seen or {}).items() if part is not None}
+    seen_most = {name: part for name, part in known_seen.items() if part >= SEEN_MOST}
+    for name, part in known_seen.items():
+        facts.append((f"beats {registry.title(name)} trained on", f"{part:.0%} of these beats",
+                      "matched row by row with the rows it trained on"))
 
     if n and share["unreadable"] >= UNREADABLE_MOST:
         level = "unreadable"
@@ -194,14 +233,24 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     elif hints:
         level = "hints"
         sentence = f"{hints[0]}: take V and S calls as hints."
+    elif seen_most:
+        level = "seen"
+        most = max(seen_most.values())
+        who = (" and ".join(registry.title(n) for n in seen_most) if len(seen_most) < len(probas)
+               else "The models")
+        who = who[0].upper() + who[1:]
+        amount = "every one" if most >= 0.995 else f"{most:.0%}"
+        sentence = (f"{who} trained on {amount} of these beats: their calls here show what they "
+                    "learned, not how they do on a new person.")
     elif reduced:
         level = "reduced"
         sentence = (f"{reduced[0][0].upper() + reduced[0][1:]}"
-                    f"{' and ' + reduced[1] if len(reduced) > 1 else ''}: expect less than the "
-                    "accuracy measured on new patients.")
+                    f"{' and ' + reduced[1] if len(reduced) > 1 else ''}: expect less than "
+                    f"{measured or 'the accuracy measured on new patients'}.")
     else:
         level = "expected"
-        sentence = "Clean signal, standard lead: expect about the accuracy measured on new patients."
+        sentence = (f"Clean signal, standard lead: expect about "
+                    f"{measured or 'the accuracy measured on new patients'}.")
     if level in ("expected", "reduced") and cards and not ds2:
         sentence += " These models learned from MIT-BIH's own people: for anyone else, prefer the robust pair."
     return Trust(level=level, sentence=sentence,

@@ -1,7 +1,7 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
 import streamlit as st
 
-from ecgdash import figures, registry, tables
+from ecgdash import figures, learn, registry, tables
 from ecgdash.dashboard import blocks
 
 st.title("Compare the LSTM and the CNN")
@@ -9,7 +9,7 @@ st.caption("Everything here comes from the model cards in trained_models/: no da
 
 split = st.radio("Test set", ["intra-patient (Kaggle split)", "inter-patient DS2 (new patients)"],
                  horizontal=True)
-names = list(registry.PAIRS["reference"]) if split.startswith("intra") else \
+names = list(blocks.choose_pair("reference")) if split.startswith("intra") else \
     list(registry.PAIRS["inter"] + registry.PAIRS["robust"])
 if not split.startswith("intra"):
     st.caption("On DS2 (22 records never used in training): the reference architectures trained on "
@@ -29,7 +29,21 @@ blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-
 cards = {n: c for n in names if (c := blocks.try_card(n)) is not None and c.get("evaluation")}
 if not cards:
     st.stop()
+if not tables.same_test_beats({n: c["evaluation"] for n, c in cards.items()}):
+    st.warning("These models were not scored on the same test beats ("
+               + "; ".join(f"{registry.title(n)}: {tables.scored_on(c['evaluation'])}" for n, c in cards.items())
+               + "), so they are not drawn side by side: the shipped pair is shown. Score your "
+               "model beside the shipped one on the same beats on the Train or Predict page.")
+    cards = {n: c for n in registry.PAIRS["reference"] if (c := blocks.try_card(n)) is not None}
 evals = {n: c["evaluation"] for n, c in cards.items()}
+
+
+def grid(items, per_row: int = 2):
+    """``(column, item)`` pairs, ``per_row`` to a row: four tables stay readable."""
+    items = list(items)
+    for start in range(0, len(items), per_row):
+        yield from zip(st.columns(per_row), items[start:start + per_row])
+
 
 st.subheader("ROC curves, one class at a time (one-vs-rest)")
 log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models differ)", value=True)
@@ -38,17 +52,29 @@ st.plotly_chart(figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 st.subheader("Confusion matrices")
 st.caption("Colour: the share of each true class (row), so a rare class shows as clearly as N.")
 normalized = st.toggle("Show shares instead of beat counts", value=False)
-for col, (name, ev) in zip(st.columns(len(evals)), evals.items()):
+for col, (name, ev) in grid(evals.items()):
     col.plotly_chart(figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
                      key=f"cm_{name}")
 
 st.subheader("The reference study's report")
-for col, (name, card) in zip(st.columns(len(cards)), cards.items()):
+for col, (name, card) in grid(cards.items()):
     with col:
         st.markdown(f"**{registry.title(name)}**: {card['params']:,} parameters, "
-                    f"{card['epochs_run']} epochs (best {card['best_epoch']})")
+                    f"{card['epochs_run']} epochs (best {card['best_epoch']}); "
+                    f"{tables.scored_on(card['evaluation'])}")
         blocks.report_table(card["evaluation"])
 st.plotly_chart(figures.per_class_figure(evals), key="f1")
+
+st.subheader("Which is better, class by class")
+st.caption("A model is called better only where the F1 difference is larger than chance: its 95 % "
+           "bootstrap interval (the test beats drawn again 2,000 times, class by class) does not "
+           "contain zero. Otherwise: about the same. Rare classes (F: a few hundred beats) need "
+           "large differences.")
+pairs = [tuple(registry.PAIRS[p]) for p in ("reference", "inter", "robust")]
+for a, b in [tuple(list(evals)[:2])] if split.startswith("intra") else [p for p in pairs if set(p) <= set(evals)]:
+    if a in evals and b in evals:
+        st.markdown(f"**{registry.title(a)} vs {registry.title(b)}**")
+        st.dataframe(learn.class_winners({a: evals[a], b: evals[b]}), hide_index=True)
 
 all_cards = blocks.available_cards(registry.MODELS)
 robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}
@@ -56,8 +82,8 @@ if robust_cards:
     st.subheader("DS2 under other recording conditions")
     st.caption("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander "
                "and muscle noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). "
-               "The Kaggle-trained pair (lstm, cnn) saw 80 % of these beats in training: its row "
-               "is optimistic by construction. *Scored*: as trained, or with each DS2 record "
+               "The Kaggle-split pair (LSTM, CNN) trained on 80 % of these beats: its rows "
+               "are optimistic by construction. *Scored*: as trained, or with each DS2 record "
                "adapted to itself (no label read).")
     table = tables.robustness_table(robust_cards)
     st.dataframe(table.style.format(precision=4), hide_index=True, height=blocks.rows_height(len(table)))

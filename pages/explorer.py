@@ -27,7 +27,7 @@ else:
     pair = "robust" if "DS2" in choice else registry.BEATS_PAIR
 st.caption(f"Models: {registry.PAIR_TITLES[pair]}.")
 
-names = registry.PAIRS[pair]
+names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
 pred = {name: p.argmax(axis=1) for name, p in probas.items()}
@@ -66,20 +66,35 @@ if st.toggle("Explain this beat", key="explain_on",
                   "pushed each model towards the class. Grad-CAM: where the CNN's last "
                   "convolution looked."):
     e1, e2 = st.columns(2)
-    target = e1.selectbox("Towards class", ["predicted"] + list(CLASSES), key="explain_target")
+    target = e1.selectbox("Explain class", ["each model's own call"] + list(CLASSES), key="explain_target",
+                          help="One class for both models asks them the same question; "
+                               "'own call' explains each model's predicted class.")
     method = e2.radio("Method", ["ig", "gradcam"], horizontal=True, key="explain_method",
                       format_func={"ig": "integrated gradients (both models)",
                                    "gradcam": "Grad-CAM (CNN)"}.get)
-    tgt = None if target == "predicted" else target
+    tgt = None if target not in CLASSES else target
     shown = names if method == "ig" else (cnn,)
     maps = caches.explain_beat(key, beats, index, names=shown, target=tgt, method=method)
-    label = "its predicted class" if tgt is None else f"class {tgt}"
-    st.plotly_chart(figures.attribution_figure(beats.X[index], maps, f"beat {index}: towards {label}",
-                                               signed=method == "ig"), key="explain_fig")
-    st.caption("Red samples pushed the model towards the class, blue ones away from it; for "
-               "integrated gradients the colours of one model add up to its probability of the "
-               "class minus its probability for a flat line. The CNN tends to light up local "
-               "shapes (the QRS, the T wave); the LSTM spreads its attribution over the beat.")
+    explained = {n: tgt or CLASSES[pred[n][index]] for n in shown}
+    if tgt is None and len(set(explained.values())) > 1:
+        st.info("The two panels explain **different classes** ("
+                + ", ".join(f"{registry.title(n)}: {c}" for n, c in explained.items())
+                + "), each model's own call. Pick one class above to ask both the same question.")
+    heading = (f"beat {index}: each model's own call" if tgt is None else f"beat {index}: class {tgt} for both")
+    st.plotly_chart(figures.attribution_figure(beats.X[index], maps, heading, signed=method == "ig",
+                                               classes=explained), key="explain_fig")
+    if method == "ig":
+        st.caption("Red samples pushed the model towards the class named above its panel, blue ones "
+                   "away from it, white ones hardly mattered; a model's colours add up to its "
+                   "probability of that class minus its probability for a flat line. The CNN tends "
+                   "to light up local shapes (the QRS, the T wave); the LSTM spreads its attribution "
+                   "over the beat. Grey band: the zero padding that fills the row to 187 samples; "
+                   "it is not signal and is not coloured.")
+    else:
+        st.caption("Grad-CAM: where the CNN's last convolution looked for the class named above the "
+                   "panel, from dark purple (not at all) to yellow (most). It has no sign: it does "
+                   "not say whether a sample pushed towards the class or away. Grey band: zero padding, "
+                   "not signal.")
 
 st.subheader("Many beats of one class")
 labels = beats.y if beats.y is not None else pred[cnn]

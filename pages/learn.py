@@ -58,10 +58,14 @@ if conv[LSTM] and conv[CNN]:
 st.plotly_chart(figures.history_figure(cards, "val_macro_f1", "validation macro-F1 per epoch"),
                 key="hist")
 
-st.header("4. Where each model wins")
+st.header("4. Where each model is better, and where it only looks better")
 evals = {n: c["evaluation"] for n, c in cards.items() if c.get("evaluation")}
 if len(evals) == 2:
     st.dataframe(learn.class_winners(evals), hide_index=True)
+    st.caption("A difference counts only when it is larger than chance: its 95 % interval (the "
+               "test beats drawn again 2,000 times) must not contain zero. With 162 F beats, a "
+               "few beats more or less right move F1 by a few hundredths, so a small F1 gap "
+               "there is \"about the same\".")
     st.plotly_chart(figures.per_class_figure(evals), key="f1")
     st.markdown(
         "N and Q beats are common and distinctive: both models get them right. The rare classes "

@@ -22,26 +22,28 @@ if choice == DS2:
                     format_func=registry.PAIR_TITLES.get,
                     help="Both pairs were trained on DS1 only. The Kaggle-split pair is not offered "
                          "here: it trained on 80 % of these beats.")
-names = registry.PAIRS[pair]
+names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
 blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")
 if choice == EXAMPLE:
     example = examples(kind="beats")
     if not example:
         st.error("The example file is missing from data/examples/ (restore it with git).")
         st.stop()
-    st.caption(f"{example[0].title}, from the MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0): "
-               "beats the reference pair never saw in training.")
+    st.caption(f"{example[0].title}, from the MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0); "
+               "whether each model trained on them is checked row by row below.")
     key, beats = blocks.beats_from_path_or_stop(example[0].path)
     source_name = example[0].path.name
 elif choice == "Upload a CSV":
-    uploaded = st.file_uploader("CSV of beats", type=["csv", "gz", "txt"], key="beats_upload")
+    # any file type is taken, so that a recording or another file gets a message saying where it
+    # belongs instead of the uploader's bare "file type not allowed"
+    uploaded = st.file_uploader("CSV of beats (.csv, .csv.gz, .txt)", key="beats_upload")
     rescale = st.checkbox("Min-max scale beats that are not within [0, 1]", value=False,
                           help="The models expect each beat scaled to [0, 1] like the Kaggle rows.")
     if uploaded is None:
         st.info("Upload a file to start, e.g. the Kaggle `mitbih_test.csv`, or pick the example.")
         st.stop()
     key, beats = blocks.beats_from_upload_or_stop(uploaded, rescale=rescale)
-    source_name = uploaded.name
+    key, source_name = f"{key}:{rescale}", uploaded.name
 else:
     built = blocks.built_split_or_none("intra" if "intra" in choice else "inter", "test")
     if built is None:
@@ -51,9 +53,18 @@ else:
 meaning = "aami"
 if beats.y is not None:
     meanings = list(scoring.LABEL_MEANINGS)
+    ambiguous = scoring.labels_ambiguous(beats.y)
     meaning = st.radio("What do the labels in the file mean?", meanings, horizontal=True,
-                       index=meanings.index(scoring.label_meaning(source_name)),
+                       index=meanings.index(scoring.label_meaning(source_name, beats.y)),
                        format_func=scoring.LABEL_MEANINGS.get, key=f"labels_{key}")
+    if ambiguous and st.session_state.get(f"labels_ok_{key}") != meaning:
+        st.info("The labels are only 0 and 1: AAMI classes N and S, or the PTB files' healthy "
+                "person and patient? The choice above is a guess from the file's labels and name; "
+                "confirm it (or change it) to see how the models did against them.")
+        if st.button("Use these labels", key=f"labels_confirm_{key}"):
+            st.session_state[f"labels_ok_{key}"] = meaning
+            st.rerun()
+        meaning = "unconfirmed"
 labelled = beats if meaning == "aami" else beats.without_labels()
 
 for warning in beats.warnings:
@@ -67,7 +78,8 @@ agree = float(table["agree"].mean())
 c1, c2, c3 = st.columns(3)
 c1.metric("beats", f"{len(beats):,}")
 c2.metric("models agree on", f"{agree:.1%}")
-c3.metric("labels in file", "no" if beats.y is None else meaning.upper() if meaning != "none" else "ignored")
+c3.metric("labels in file", "no" if beats.y is None else
+          {"none": "ignored", "unconfirmed": "not confirmed"}.get(meaning, meaning.upper()))
 
 st.subheader("Predictions")
 f1, f2, f3 = st.columns([2, 1, 1])
@@ -94,9 +106,8 @@ if labelled.y is not None:
     st.subheader("How well each model did on this file")
     evals = scoring.metrics_per_model(labelled, probas)
     cols = st.columns(len(evals))
-    built = {"Built intra-patient test split": ("intra", "test"), DS2: ("inter", "test")}.get(choice)
     for col, (name, ev) in zip(cols, evals.items()):
-        share = caches.seen_share(name, *built) if built else seen.file_seen_share(name, source_name)
+        share = caches.seen_share(key, name, beats.X)
         with col:
             st.markdown(f"**{registry.title(name)}**")
             m1, m2 = st.columns(2)
@@ -105,8 +116,8 @@ if labelled.y is not None:
             note = seen.seen_note(name, share)
             if note:
                 st.warning(note)
-            elif share == 0:
-                st.caption("None of these beats was in its training data.")
+            elif unseen := seen.unseen_note(share):
+                st.caption(unseen)
             blocks.report_table(ev)
-            st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{name}: confusion matrix"),
+            st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix"),
                             key=f"cm_{name}")

@@ -3,15 +3,16 @@ import streamlit as st
 
 from ecgdash import figures, registry, seen
 from ecgdash.analysis import MODEL_LEAD
-from ecgdash.config import data_dir
+from ecgdash.config import CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.examples import examples
+from ecgdash.trust import lead_words
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
            "an EDF/BDF file, an Apple Health ECG export, or a CSV/TXT with one column per lead (a "
-           "time column is detected); 10 seconds or more. Beats are taken "
+           "time column is detected; without one you are asked for the sampling rate); 10 seconds or more. Beats are taken "
            "from the .atr annotations when present, otherwise found by a QRS detector, cut like "
            "the Kaggle rows, and classified by both models.")
 
@@ -27,8 +28,8 @@ if choice == "Upload files":
                              type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz", "edf", "bdf", "rec"])
     fs = st.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
                          placeholder="from the file", key="csv_fs",
-                         help="Empty: from the file's time column (360 Hz if it has none). "
-                              "WFDB, EDF and Apple Health files carry their own rate.")
+                         help="Empty: from the file's time column; a file without one asks for "
+                              "it. WFDB, EDF and Apple Health files carry their own rate.")
     if not files:
         st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
                 "or pick an example.")
@@ -45,10 +46,10 @@ else:
 
 pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair",
                 format_func=lambda p: registry.PAIR_TITLES[p] + ("; default" if p == registry.RECORDINGS_PAIR else ""))
-names = registry.PAIRS[pair]
+names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
 blocks.models_or_stop(names)
 try:
-    recording = caches.recording(key, source, fs=fs)
+    recording, fs = blocks.recording_or_ask_rate(key, source, fs)
     c1, c2, c3 = st.columns(3)
     lead = c1.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
                         help="The models were trained on MLII (channel 0 of MIT-BIH); lead II "
@@ -59,9 +60,12 @@ try:
     detector = c2.toggle("Find beats with the QRS detector", value=False,
                          help="Even when the file has beat annotations (.atr): lets you judge the "
                               "detector against them.")
-    adapt = c3.toggle("Adapt to this recording", value=pair == "robust", key="record_adapt",
+    adapt = c3.toggle("Adapt to this recording", value=False, key="record_adapt",
                       help="Label-free: each model re-estimates how common N, S and V beats are "
-                           "in this person from its own calls, and weighs borderline beats by it.")
+                           "in this person from its own calls, and weighs borderline beats by it. "
+                           "Off by default: the rule was chosen on MIT-BIH, and on recordings of "
+                           "another database (svdb) it lowered every class and erased S calls; "
+                           "it stays off until a rule validated on a second database replaces it.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names, invert=invert, adapt=adapt)
 except DataError as exc:
@@ -70,7 +74,7 @@ except DataError as exc:
 
 rec = result.recording
 trust = result.trust
-{"expected": st.success, "reduced": st.info, "hints": st.warning,
+{"expected": st.success, "seen": st.info, "reduced": st.info, "hints": st.warning,
  "unreadable": st.error}[trust.level](f"**How far to trust it:** {trust.sentence}")
 with st.expander("The numbers behind it"):
     st.dataframe(trust.facts, hide_index=True)
@@ -83,7 +87,7 @@ for warning in result.warnings:
 if rec.kind == "csv":
     st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
 st.caption(f"The models were trained on lead {MODEL_LEAD} (channel 0 of MIT-BIH). This "
-           f"recording's beats come from lead **{result.lead}**.")
+           f"recording's beats come from **{lead_words(result.lead)}**.")
 blocks.glossary("MLII", "adaptation", "any-rate path", "macro-F1")
 
 hr = result.heart_rate
@@ -129,12 +133,12 @@ if result.unadapted:
 quality = result.quality_frame()
 if len(quality):
     st.subheader("Each model against the reference labels")
-    st.dataframe(quality.style.format({"sensitivity": "{:.3f}", "positive predictivity": "{:.3f}"},
-                                      na_rep="n/a"), hide_index=True)
+    quality["model"] = quality["model"].map(registry.title)
+    st.dataframe(blocks.text_cells(quality, digits=3, missing="n/a"), hide_index=True)
     st.caption("n/a: no reference beat of that class (sensitivity), or the model called none "
                "(positive predictivity).")
     for name in result.probas:
-        note = seen.seen_note(name, caches.record_seen_share(name, rec.name), record=rec.name)
+        note = seen.seen_note(name, result.seen.get(name), what="this recording's beats")
         if note:
             st.warning(note)
     if not result.readable.all():
@@ -146,13 +150,16 @@ st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mo
              key="beat_table")
 if selected and st.toggle("Explain the selected beat", key="record_explain"):
     index = int(selected[0])
-    maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}", result.beats, index, names=names)
+    maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)
+    called = {n: CLASSES[int(result.probas[n][index].argmax())] for n in names}
     st.plotly_chart(figures.attribution_figure(result.beats.X[index], maps,
-                                               f"beat {index} at {table['time_s'].iloc[index]:.2f} s"),
+                                               f"beat {index} at {table['time_s'].iloc[index]:.2f} s: "
+                                               "each model's own call", classes=called),
                     key="record_explain_fig")
-    st.caption("Integrated gradients towards each model's predicted class (red: towards, blue: "
-               "away). The robust models also use the RR intervals and the local template, "
+    st.caption("Integrated gradients towards the class named above each panel, the model's call "
+               "(red: pushed towards it, blue: away, white: no effect; grey band: zero padding, not "
+               "signal). The robust models also use the RR intervals and the local template, "
                "which are held fixed here: only the beat's own samples are attributed.")
 
-st.download_button("Download the beat table (CSV)", table.to_csv(index=False).encode(),
+st.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
                    file_name=f"{rec.name}_beats.csv", mime="text/csv")

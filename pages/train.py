@@ -1,7 +1,8 @@
-"""Train: train a model with live progress, compare its card with the current one, keep or discard."""
+"""Train: train a model with live progress, set it beside the shipped one on the same test beats,
+keep it as your own (never replacing the shipped models) or discard it."""
 import streamlit as st
 
-from ecgdash import figures, registry, store, training
+from ecgdash import figures, registry, scoring, seen, store, tables, training
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.recipes import CLASSROOM, preset
@@ -9,11 +10,16 @@ from ecgdash.recipes import CLASSROOM, preset
 st.title("Train a model")
 
 try:
-    (_, train), (_, test) = caches.built_split("intra", "train"), caches.built_split("intra", "test")
+    (_, train), (test_key, test) = caches.built_split("intra", "train"), caches.built_split("intra", "test")
 except DataError:
-    st.info("Training needs the built data: use the button on the Overview page, or run "
+    st.info("Training needs the built data: on the Overview page, **Build from the shipped "
+            "examples** works offline in one click (or build the whole database there), or run "
             "`python -m ecgdash data build --source DIR` in a terminal.")
     st.stop()
+
+st.caption(f"Trains on the built data's intra-patient training part: {len(train):,} beats of "
+           f"{tables.records_words(training.records_of(train))}. What you train is yours: it is "
+           "saved under a new name in your own model folder, and the shipped models stay as they are.")
 
 with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)
@@ -47,27 +53,66 @@ if go:
 
 if "candidate" in st.session_state:
     kind, model, card = st.session_state["candidate"]
-    st.subheader("The new model beside the current one")
+    st.subheader("Your new model beside the shipped one, on the same test beats")
+    ev = card["evaluation"]
+    st.caption(f"Trained on {tables.trained_on(card)}; both scored on {tables.scored_on(ev)}.")
+    blocks.models_or_stop((kind,))
+    shipped = scoring.metrics_per_model(test, caches.score_beats(test_key, test, (kind,)))[kind]
     left, right = st.columns(2)
-    with left:
-        current = blocks.try_card(kind)
-        if current:
-            blocks.model_card(kind, current)
-    with right:
-        blocks.model_card(f"new {kind}", card)
+    for col, title, e in ((left, f"shipped {registry.title(kind)}", shipped), (right, f"new {kind.upper()}", ev)):
+        with col:
+            st.markdown(f"**{title}**")
+            m1, m2 = st.columns(2)
+            m1.metric("accuracy", f"{e['accuracy']:.4f}")
+            m2.metric("macro-F1", f"{e['macro_f1']:.4f}")
+            blocks.report_table(e)
+    seen_share = caches.seen_share(test_key, kind, test.X)
+    if note := seen.seen_note(kind, seen_share, what="these test beats"):
+        st.warning(f"Not a fair race: the shipped {note}")
     advice = training.one_class_advice(card)
     if advice:
         st.warning(advice)
     keep, discard = st.columns(2)
-    if keep.button(f"Keep it: replace trained_models/{kind}.keras", type="primary", key="keep"):
+    name = store.next_user_name(card["kind"])
+    if keep.button(f"Keep it as {name}", type="primary", key="keep",
+                   help=f"Saved in your model folder ({store.user_models_dir()}); the shipped "
+                        "models are never replaced."):
         try:
-            store.save_model(kind, model, card)
+            saved = store.save_user_model(model, card)
         except (DataError, OSError) as exc:
             st.error(f"Could not save: {exc}")
         else:
             del st.session_state["candidate"]
-            st.success(f"Saved. Every page now uses the new {kind.upper()} "
-                       "(sessions already scoring keep the old one until they finish).")
+            st.session_state["saved_as"] = saved
+            st.rerun()
     if discard.button("Discard it", key="discard"):
         del st.session_state["candidate"]
         st.rerun()
+
+if saved := st.session_state.pop("saved_as", None):
+    st.success(f"Saved as **{saved}**. The shipped models are unchanged; choose {saved} in the "
+               "sidebar's **Models** box on Predict, Beat explorer, Recordings and Compare.")
+
+mine = store.list_user_models()
+if mine:
+    st.subheader("Your models")
+    st.caption(f"In {store.user_models_dir()}. Deleting one does not touch the shipped models.")
+    for name in mine:
+        c1, c2 = st.columns([5, 1])
+        try:
+            mcard = store.load_card(name)
+        except DataError as exc:
+            c1.warning(f"**{name}**: {exc}")
+            continue
+        mev = mcard.get("evaluation") or {}
+        score = (f"; accuracy {mev['accuracy']:.4f}, macro-F1 {mev['macro_f1']:.4f} on "
+                 f"{tables.scored_on(mev)}" if mev else "")
+        c1.markdown(f"**{name}**: {mcard['params']:,} parameters, {mcard.get('epochs_run', '?')} "
+                    f"epochs; trained on {tables.trained_on(mcard)}{score}")
+        if c2.button("Delete", key=f"delete_{name}"):
+            try:
+                store.delete_user_model(name)
+            except DataError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()

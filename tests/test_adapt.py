@@ -56,8 +56,9 @@ def test_batchnorm_statistics_are_the_records_and_restored(tiny_store, small_dat
     assert not np.allclose(adapted, before, atol=1e-4)
 
 
-def test_analysis_adapts_the_robust_pair_by_default(records, tiny_store, tmp_path):
-    """Names of the robust recipe adapt unless told not to; strips under MIN_BEATS do not."""
+def test_analysis_adapts_only_when_asked(records, tiny_store, tmp_path):
+    """Off by default (the rule chosen on MIT-BIH lowered every class on svdb, issue 20); with
+    adapt=True each model adapts; strips under MIN_BEATS do not."""
     from ecgdash import analyze_record, read_recording
     from ecgdash.adapt import MIN_BEATS
     from ecgdash.store import load_model
@@ -66,17 +67,16 @@ def test_analysis_adapts_the_robust_pair_by_default(records, tiny_store, tmp_pat
     rec = read_recording(records / "119")
     minutes = tmp_path / "three.csv"
     np.savetxt(minutes, rec.signals[: 3 * 60 * 360, 0], fmt="%.4f")
-    result = analyze_record(minutes, fs=360, models=models, check_quality=False)
-    assert set(result.unadapted) == {"robust_cnn"} and len(result.beats) >= MIN_BEATS
+    plain = analyze_record(minutes, fs=360, models=models, check_quality=False)
+    assert plain.unadapted == {} and len(plain.beats) >= MIN_BEATS
+    result = analyze_record(minutes, fs=360, models=models, check_quality=False, adapt=True)
+    assert set(result.unadapted) == {"robust_cnn", "cnn"}
     assert result.unadapted_counts.sum().iloc[0] == result.counts["robust_cnn"].sum()
-    np.testing.assert_array_equal(result.probas["cnn"], analyze_record(
-        minutes, fs=360, models=models, check_quality=False, adapt=False).probas["cnn"])
-    plain = analyze_record(minutes, fs=360, models=models, check_quality=False, adapt=False)
-    assert plain.unadapted == {}
     np.testing.assert_allclose(plain.probas["robust_cnn"], result.unadapted["robust_cnn"], atol=1e-6)
+    assert not np.allclose(plain.probas["robust_cnn"], result.probas["robust_cnn"], atol=1e-4)
     strip = tmp_path / "strip.csv"
     np.savetxt(strip, rec.signals[: 20 * 360, 0], fmt="%.4f")
-    short = analyze_record(strip, fs=360, models=models, check_quality=False)
+    short = analyze_record(strip, fs=360, models=models, check_quality=False, adapt=True)
     assert short.unadapted == {} and any("too few to adapt" in w for w in short.warnings)
 
 

@@ -148,9 +148,10 @@ def test_overview_fetch_offline_names_the_folder_field(monkeypatch, tiny_store, 
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.button[0].click().run()
+    at.button(key="build_full").click().run()
     assert not at.exception
     message = at.error[0].value
     assert "Could not reach PhysioNet" in message and "field above" in message
+    assert "Build from the shipped examples" in message           # the way that needs no internet
     assert "--source" not in message and "HTTPSConnectionPool" not in message
     assert not (tmp_path / "data" / "mitdb").exists()

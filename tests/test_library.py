@@ -37,7 +37,7 @@ def test_the_command_line_works_from_any_folder(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ecgdash", "evaluate", "cnn", "--from-cards"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "== cnn: CNN, trained on the Kaggle intra-patient split" in done.stdout
+    assert "== cnn: CNN, trained on 87,554 beats (48 records; intra-patient split" in done.stdout
 
 
 def test_the_registry_is_the_one_list_of_models():
@@ -67,7 +67,7 @@ def test_charts_take_their_colours_from_the_registry():
              ("lstm", "robust_lstm", "lstm_inter")}
     fig = figures.per_class_figure(evals)
     colors = {bar.name: bar.marker.color for bar in fig.data}
-    assert colors == {name: registry.color(name) for name in evals}
+    assert colors == {registry.title(name): registry.color(name) for name in evals}
     assert len(set(colors.values())) == 3             # "lstm" in a name no longer decides it
 
 

@@ -10,6 +10,7 @@ import pytest
 import wfdb
 
 from ecgdash import DataError
+from ecgdash.errors import RateNeeded
 from ecgdash.analysis import analyze_record
 from ecgdash.config import AAMI_MAP
 from ecgdash.detect import detect_beats, detection_quality, fuse_detections, match_beats
@@ -177,14 +178,36 @@ def test_csv_rate_comes_from_the_file_or_is_said(short_record, tiny_models, tmp_
     x = read_recording(base).signals[:, 0]
     plain = tmp_path / "plain.csv"
     np.savetxt(plain, x, fmt="%.4f", header="MLII", comments="")
-    rec = read_recording(plain)
-    assert rec.fs == 360 and any("360 Hz (MIT-BIH's rate) is assumed" in w for w in rec.warnings)
+    with pytest.raises(RateNeeded) as caught:          # no rate is ever assumed (issue 20)
+        read_recording(plain)
+    assert caught.value.samples == len(x) and caught.value.name == "plain.csv"
+    assert read_recording(plain, fs=360).fs == 360
     timed = tmp_path / "timed.csv"
     t = np.arange(len(x[::2])) / 180
     np.savetxt(timed, np.column_stack([t, x[::2]]), delimiter=",", fmt="%.5f", header="time,MLII",
                comments="")
     rec = read_recording(timed)
     assert rec.fs == pytest.approx(180, rel=1e-3) and not any("assumed" in w for w in rec.warnings)
+
+
+def test_a_strip_without_a_rate_is_asked_for_before_anything_else(records, tmp_path, capsys):
+    """A 10-s one-column strip at 128 Hz was refused as "too short (3.6 s at 360 Hz)" and a
+    30-s one analysed at 360 Hz as 146 bpm: the rate is asked for first (issue 20)."""
+    from scipy.signal import resample_poly
+
+    from ecgdash.cli import main
+
+    x = resample_poly(read_recording(records / "119").signals[: 30 * 360, 0], 16, 45)   # 128 Hz
+    for seconds in (10, 30):
+        path = tmp_path / f"strip{seconds}.csv"
+        np.savetxt(path, x[: seconds * 128], fmt="%.4f")
+        with pytest.raises(RateNeeded):
+            read_recording(path)
+        assert main(["record", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "--fs" in err and "too short" not in err and "360" in err     # 360 among the rates offered
+    rec = read_recording(tmp_path / "strip10.csv", fs=128)
+    assert rec.duration == pytest.approx(10.0)
 
 
 def test_a_short_strip_is_analysed(records, tiny_store, tmp_path):
@@ -278,6 +301,11 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
     assert "warning: Lead V1 is not MLII" in capsys.readouterr().out
     assert main(["record", str(tmp_path / "nothing")]) == 2
     assert "not found" in capsys.readouterr().err
+    # without --out nothing is written into the current folder (issue 20)
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")
+    assert main(["record", str(base)]) == 0
+    assert "--out" in capsys.readouterr().out and not list((tmp_path / "empty").iterdir())
 
 
 def test_the_wrong_kind_of_file_says_where_it_belongs():
@@ -315,7 +343,7 @@ def test_detector_is_not_charged_where_nothing_is_annotated(short_record, tiny_m
     result = analyze_record(path, use_annotations=False, models=tiny_models)
     d = result.detection
     assert d["outside"] > 50 and d["ppv"] > 0.99 and d["span_s"][0] > 59
-    assert any("are not scored" in w for w in result.warnings)
+    assert any("not scored against the reference" in w for w in result.warnings)
     full = detection_quality(rec.ann_sample[np.isin(rec.ann_symbol, list(AAMI_MAP))],
                              result.beats.sample, 360)
     assert full["outside"] == 0 and full["ppv"] > 0.99           # fully annotated: all scored
@@ -392,3 +420,24 @@ def test_hostile_signals(short_record, tiny_models, tmp_path):
         assert "beats" in str(exc)
     else:
         assert result.trust.level in ("unreadable", "hints", "reduced")
+
+
+def test_the_unannotated_part_of_a_record_is_analysed_but_not_scored(short_record, tiny_models, tmp_path):
+    """AHA records leave minutes unannotated: with the annotations used, the beats the detector
+    finds there are classified too (reference -1), and only the annotated span is scored."""
+    base, ann = short_record
+    rec = read_recording(base)
+    later = rec.ann_sample >= 60 * 360
+    wfdb.wrsamp("late", fs=360, units=["mV", "mV"], sig_name=rec.leads, p_signal=rec.signals,
+                fmt=["16", "16"], write_dir=str(tmp_path))
+    wfdb.wrann("late", "atr", rec.ann_sample[later], symbol=list(rec.ann_symbol[later]),
+               write_dir=str(tmp_path))
+    result = analyze_record(tmp_path / "late", models=tiny_models, check_quality=False)
+    times = result.beats.sample / 360
+    first = times < 59
+    assert result.source == "annotations" and first.sum() > 50          # the first minute has beats
+    assert (result.reference[first] == -1).all() and (result.reference[times > 61] >= 0).all()
+    assert any("not scored" in w for w in result.warnings)
+    scored = sum(q["support"] for c, q in result.model_quality["lstm"].items() if c in "NSVFQ")
+    assert scored == (result.reference >= 0).sum() < len(result.beats)
+    assert result.counts["lstm"].sum() == len(result.beats)              # every beat has a class

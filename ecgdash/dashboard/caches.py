@@ -186,25 +186,13 @@ def explain_beat(key: str, beats, index: int, *, names=registry.PAIRS[registry.B
     return _explain(key, int(index), versions, target, method, beats)
 
 
-@st.cache_data(max_entries=32)
-def _seen_share(name: str, split: str, part: str, stamp: str) -> float:
-    from ..seen import split_seen_share
-
-    return split_seen_share(name, split, part)
-
-
 @st.cache_data(max_entries=64)
-def _record_seen_share(name: str, record: str, stamp: str) -> float | None:
-    from ..seen import record_seen_share
+def _seen_share(key: str, name: str, version: str, _X) -> float | None:
+    from ..seen import seen_share as share
 
-    return record_seen_share(name, record)
-
-
-def seen_share(name: str, split: str, part: str) -> float:
-    """``seen.split_seen_share``, computed once per build (it reads every built beat)."""
-    return _seen_share(name, split, part, dataset.built_stamp() or "none")
+    return share(name, _X)
 
 
-def record_seen_share(name: str, record: str) -> float | None:
-    """``seen.record_seen_share``, computed once per build and record."""
-    return _record_seen_share(name, record, dataset.built_stamp() or "none")
+def seen_share(key: str, name: str, X) -> float | None:
+    """``seen.seen_share`` of the rows ``X`` (content ``key``), once per model version."""
+    return _seen_share(key, name, _file_key(name), X)
