@@ -6,27 +6,11 @@ import io
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT
+from test_app import _app, _copy_store, app_env  # noqa: F401 (a fixture)
 from ecgdash import DataError, load_beats, read_recording, store
 from ecgdash.errors import NotAnECG
 from ecgdash.fingerprints import row_fingerprints
-
-
-def _copy_store(source, target, names=("lstm", "cnn")):
-    target.mkdir()
-    for name in names:
-        for ext in (".keras", ".json"):
-            (target / f"{name}{ext}").write_bytes((source / f"{name}{ext}").read_bytes())
-    return target
-
-
-def _app():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _csv(X, y=None) -> bytes:
@@ -427,3 +411,17 @@ def test_overview_builds_from_the_shipped_examples_offline(monkeypatch, tiny_sto
     assert not at.exception and not at.error
     assert any("Data built" in s.value for s in at.success)
     assert (tmp_path / "data" / "beats.npz").is_file()
+
+
+def test_tables_say_nothing_where_a_figure_does_not_apply(app_env):
+    """Problem 14: report tables showed "None" (Streamlit's text for a missing number) where no
+    figure applies; the Recordings table's caption says n/a."""
+    at = _app()
+    at.switch_page("pages/predict.py").run()
+    at.radio[0].set_value("Example: 500 test beats").run()
+    reports = [d.value for d in at.dataframe if "class / average" in d.value.columns]
+    assert len(reports) == 2
+    for report in reports:
+        row = report.set_index("class / average").loc["accuracy"]
+        assert row["precision"] == "" and row["recall"] == "" and float(row["f1"]) > 0
+        assert not report.isna().any().any()
