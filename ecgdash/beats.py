@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .config import BEAT_LEN, CLASSES
+from ecgdash.config import BEAT_LEN, CLASSES
 
 
 @dataclass
@@ -26,12 +26,12 @@ class Beats:
     rr : float32 array, shape (n, 2), or None
         RR interval before and after each beat, in seconds (WFDB input only).
     context : float32 array, shape (n, 6) or (n, 7), or None
-        The RR context features (``ecgdash.context.ALL_RR_FEATURES``; built data from before
+        The RR context features (``ecgdash.ecg.context.RR_FEATURES``; built data from before
         the seventh keeps six), computed over the whole record when the beats are cut, so that
         a subset of beats keeps them.
     template : float32 array, shape (n, 187), or None
         The local template: the median of the neighbouring beats of the same record, i.e. what
-        this patient's beats look like right now (``ecgdash.context``).
+        this patient's beats look like right now (``ecgdash.ecg.context``).
     fs : float or None
         Sampling rate of the record the beats were cut from.
     lead : str or None

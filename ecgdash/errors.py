@@ -41,4 +41,4 @@ class RateNeeded(DataError):
 
 class NotAnECG(DataError):
     """A signal that does not look like an ECG (noise, a sine wave, a table of other numbers):
-    nothing is classified. The message says which check failed (``ecgdash.plausibility``)."""
+    nothing is classified. The message says which check failed (``ecgdash.ecg.plausibility``)."""

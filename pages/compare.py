@@ -1,7 +1,9 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
 import streamlit as st
 
-from ecgdash import figures, learn, registry, tables
+from ecgdash.report import figures, teaching as learn, tables
+
+from ecgdash.models import registry
 from ecgdash.dashboard import blocks
 
 st.title("Compare the LSTM and the CNN")

@@ -2,7 +2,9 @@
 import numpy as np
 import streamlit as st
 
-from ecgdash import figures, registry
+from ecgdash.report import figures
+
+from ecgdash.models import registry
 from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
 

@@ -1,7 +1,9 @@
 """Learn: LSTM vs CNN with the real models, for the classroom."""
 import streamlit as st
 
-from ecgdash import figures, learn, registry, tables
+from ecgdash.report import figures, teaching as learn, tables
+
+from ecgdash.models import registry
 from ecgdash.config import BEAT_FS, BEAT_LEN, REFERENCE_STUDY_PARAMS
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError

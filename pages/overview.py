@@ -1,7 +1,7 @@
 """Overview: what the app is for, both model cards side by side, the data status."""
 import streamlit as st
 
-from ecgdash import registry
+from ecgdash.models import registry
 from ecgdash.dashboard import blocks
 
 st.title("ecgdash: how an LSTM and a CNN read heartbeats")

@@ -1,10 +1,16 @@
 """Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
 import streamlit as st
 
-from ecgdash import figures, registry, scoring, seen
+from ecgdash.report import figures
+
+from ecgdash.models import registry
+
+from ecgdash.pipeline import scoring
+
+from ecgdash.evaluation import seen
 from ecgdash.config import CLASSES
 from ecgdash.dashboard import blocks, caches
-from ecgdash.examples import examples
+from ecgdash.io.examples import examples
 
 st.title("Predict")
 st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "

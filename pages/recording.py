@@ -1,13 +1,17 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
 import streamlit as st
 
-from ecgdash import figures, registry, seen
-from ecgdash.analysis import MODEL_LEAD
+from ecgdash.report import figures
+
+from ecgdash.models import registry
+
+from ecgdash.evaluation import seen
+from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.config import CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
-from ecgdash.examples import examples
-from ecgdash.trust import lead_words
+from ecgdash.io.examples import examples
+from ecgdash.evaluation.trust import lead_words
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "

@@ -2,10 +2,18 @@
 keep it as your own (never replacing the shipped models) or discard it."""
 import streamlit as st
 
-from ecgdash import figures, registry, scoring, seen, store, tables, training
+from ecgdash.report import figures, tables
+
+from ecgdash.models import registry, store
+
+from ecgdash.pipeline import scoring
+
+from ecgdash.evaluation import seen
+
+from ecgdash.training import reference as training
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
-from ecgdash.recipes import CLASSROOM, preset
+from ecgdash.training.recipes import CLASSROOM, preset
 
 st.title("Train a model")
 

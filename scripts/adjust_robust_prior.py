@@ -1,4 +1,4 @@
-"""Apply the post-hoc S prior (``ecgdash.prior.adjust_prior``) to robust models trained without it.
+"""Apply the post-hoc S prior (``ecgdash.models.prior.adjust_prior``) to robust models trained without it.
 
 Usage: python scripts/adjust_robust_prior.py [--source data/mitdb] [NAME ...]
 
@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv=None) -> int:
-    from ecgdash import registry, store
-    from ecgdash.dataset import annotated_beats, ds2_beats, read_records
-    from ecgdash.prior import adjust_prior
-    from ecgdash.robustness import robustness_suite
-    from ecgdash.training import add_evaluation
+    from ecgdash.datasets.mitbih import annotated_beats, ds2_beats, read_records
+    from ecgdash.evaluation.robustness import robustness_suite
+    from ecgdash.models import registry, store
+    from ecgdash.models.prior import adjust_prior
+    from ecgdash.training.reference import add_evaluation
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", default=list(registry.PAIRS["robust"]))

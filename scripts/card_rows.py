@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ecgdash import dataset, registry, store
-from ecgdash.beats import Beats
 from ecgdash.config import data_dir
-from ecgdash.dataset import hash_beats
-from ecgdash.evaluation import evaluate
-from ecgdash.models import predict_proba
-from ecgdash.training import records_of, train_rows
+from ecgdash.datasets import mitbih as dataset
+from ecgdash.datasets.mitbih import hash_beats
+from ecgdash.beats import Beats
+from ecgdash.evaluation.metrics import evaluate
+from ecgdash.models import registry, store
+from ecgdash.models.inference import predict_proba
+from ecgdash.training.reference import records_of, train_rows
 
 
 def rows_of(card: dict, beats: Beats, intra_test: np.ndarray) -> Beats | None:

@@ -25,9 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ecgdash import dataset  # noqa: E402
 from ecgdash.config import AAMI_MAP, CLASSES  # noqa: E402
-from ecgdash.examples import BEATS_FILE, EXCERPT_RECORDS, EXCERPTS, STRIP_FILE  # noqa: E402
+from ecgdash.datasets import mitbih as dataset  # noqa: E402
+from ecgdash.io.examples import BEATS_FILE, EXCERPT_RECORDS, EXCERPTS, STRIP_FILE  # noqa: E402
 
 PER_CLASS = {"N": 200, "S": 80, "V": 100, "F": 50, "Q": 70}
 MINUTES = 5

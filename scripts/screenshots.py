@@ -25,7 +25,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from ecgdash import load_beats
-    from ecgdash.dataset import write_kaggle_csv
+    from ecgdash.datasets.mitbih import write_kaggle_csv
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--upload", default=str(ROOT / "data" / "mitbih_test.csv"))

@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parent.parent
-from ecgdash.examples import EXCERPT_RECORDS  # noqa: E402
+from ecgdash.io.examples import EXCERPT_RECORDS  # noqa: E402
 
 #: Records every test source holds: the full database and the shipped excerpts alike.
 COMMON_RECORDS = tuple(EXCERPT_RECORDS)
@@ -37,7 +37,7 @@ def _find_mitdb() -> Path | None:
 
 
 def _excerpts() -> Path:
-    from ecgdash.examples import excerpts_dir
+    from ecgdash.io.examples import excerpts_dir
 
     return excerpts_dir()
 
@@ -72,7 +72,7 @@ def small_source() -> Path:
 @pytest.fixture(scope="session")
 def small_data(small_source, tmp_path_factory) -> Path:
     """``data build`` on the small source: a data folder with beats.npz and the split CSVs."""
-    from ecgdash import dataset
+    from ecgdash.datasets import mitbih as dataset
 
     out = tmp_path_factory.mktemp("data")
     dataset.build(source=small_source, out=out)
@@ -88,11 +88,11 @@ def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
 
     models = tmp_path_factory.mktemp("models")
     rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
-               "--data", str(small_data), "--models", str(models)])
+               "--data", str(small_data), "--models-dir", str(models)])
     assert rc == 0
     rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
                "--batch-size", "512", "--source", str(small_source), "--data", str(small_data),
-               "--models", str(models)])
+               "--models-dir", str(models)])
     assert rc == 0
     return models
 
@@ -104,3 +104,12 @@ def beat_rows(n: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     X[:, 150:] = 0.0
     y = rng.integers(0, 5, n)
     return X, y
+
+
+@pytest.fixture
+def app_env(monkeypatch, tiny_store, tmp_path):
+    """The app with the tiny trained models and no data built."""
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(ROOT)
+    return tmp_path

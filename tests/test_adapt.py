@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecgdash.adapt import batchnorm_statistics, em_prior, train_prior_of
+from ecgdash.models.adapt import batchnorm_statistics, em_prior, train_prior_of
 
 
 def test_em_prior_recovers_a_shifted_prior():
@@ -34,9 +34,9 @@ def test_train_prior_folds_in_the_logit_adjustment():
 
 
 def test_batchnorm_statistics_are_the_records_and_restored(tiny_store, small_data):
-    from ecgdash import dataset
-    from ecgdash.models import model_inputs, predict_proba
-    from ecgdash.store import load_model
+    from ecgdash.datasets import mitbih as dataset
+    from ecgdash.models.inference import model_inputs, predict_proba
+    from ecgdash.models.store import load_model
 
     model = load_model("robust_cnn", folder=tiny_store)
     beats = dataset.load_split("inter", "test", out=small_data)
@@ -60,8 +60,8 @@ def test_analysis_adapts_only_when_asked(records, tiny_store, tmp_path):
     """Off by default (the rule chosen on MIT-BIH lowered every class on svdb, issue 20); with
     adapt=True each model adapts; strips under MIN_BEATS do not."""
     from ecgdash import analyze_record, read_recording
-    from ecgdash.adapt import MIN_BEATS
-    from ecgdash.store import load_model
+    from ecgdash.models.adapt import MIN_BEATS
+    from ecgdash.models.store import load_model
 
     models = {n: load_model(n, folder=tiny_store) for n in ("robust_cnn", "cnn")}
     rec = read_recording(records / "119")
@@ -91,15 +91,17 @@ def test_em_prior_can_leave_classes_alone():
 
 
 def test_evaluate_adapt_prints_per_record_and_fills_the_compare_table(small_data, tiny_store, tmp_path, capsys):
-    from ecgdash import dataset, load_card
+    from ecgdash import load_card
     from ecgdash.cli import main
-    from ecgdash.tables import adaptation_table
+    from ecgdash.datasets import mitbih as dataset
+    from ecgdash.report.tables import adaptation_table
 
     folder = tmp_path / "models"
     folder.mkdir()
     for ext in (".keras", ".json"):
         (folder / f"robust_cnn{ext}").write_bytes((tiny_store / f"robust_cnn{ext}").read_bytes())
-    assert main(["evaluate", "robust_cnn", "--adapt", "--models", str(folder), "--data", str(small_data)]) == 0
+    assert main(["evaluate", "adapted", "--models", "robust_cnn", "--models-dir", str(folder),
+                 "--data", str(small_data), "--save"]) == 0
     out = capsys.readouterr().out
     test = dataset.load_split("inter", "test", out=small_data)
     for record in np.unique(test.record):
@@ -115,10 +117,11 @@ def test_evaluate_adapt_prints_per_record_and_fills_the_compare_table(small_data
 def test_adapt_proba_per_record_and_its_errors(tiny_store, small_data):
     import keras
 
-    from ecgdash import DataError, dataset
-    from ecgdash.adapt import adapt_proba
-    from ecgdash.models import predict_proba
-    from ecgdash.store import load_model, model_paths
+    from ecgdash import DataError
+    from ecgdash.datasets import mitbih as dataset
+    from ecgdash.models.adapt import adapt_proba
+    from ecgdash.models.inference import predict_proba
+    from ecgdash.models.store import load_model, model_paths
 
     beats = dataset.load_split("inter", "test", out=small_data)
     model = load_model("robust_cnn", folder=tiny_store)

@@ -6,21 +6,11 @@ import io
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT
+from streamlit.testing.v1 import AppTest
 
 PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
          "pages/train.py", "pages/learn.py"]
-
-
-@pytest.fixture
-def app_env(monkeypatch, tiny_store, tmp_path):
-    """The app with the tiny trained models and no data built."""
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(ROOT)
-    return tmp_path
 
 
 def _app():
@@ -109,7 +99,7 @@ def test_predict_upload_without_labels(app_env, small_csv):
 
 def test_ptb_files_are_not_scored_as_aami_classes(app_env, small_csv):
     """ptbdb_*.csv labels say whether the person is ill (0/1), not a beat class."""
-    from ecgdash.scoring import PTB_SENTENCE
+    from ecgdash.pipeline.scoring import PTB_SENTENCE
 
     rows = [line.rsplit(",", 1)[0] + ",1.0" for line in small_csv.decode().splitlines()]
     at = _upload(_app(), "ptbdb_abnormal.csv", "\n".join(rows).encode())
@@ -227,7 +217,7 @@ def test_scores_say_when_the_model_trained_on_those_beats(monkeypatch, tiny_stor
 
 
 def registry_title(pair: str) -> str:
-    from ecgdash.registry import PAIR_TITLES
+    from ecgdash.models.registry import PAIR_TITLES
 
     return PAIR_TITLES[pair]
 
@@ -235,7 +225,7 @@ def registry_title(pair: str) -> str:
 def test_a_rebuild_is_scored_anew(monkeypatch, tiny_store, small_source, tmp_path):
     """Rebuilt with another lead (the same beats, the same count), the built split is scored
     again: no predictions of the old build are shown."""
-    from ecgdash.dataset import build
+    from ecgdash.datasets.mitbih import build
 
     data = tmp_path / "data"
     build(source=small_source, out=data, csv=False)
@@ -272,7 +262,7 @@ def test_recording_page_takes_the_rate_from_a_time_column(app_env, records, tmp_
     """A CSV with a time column at 250 Hz is read at 250 Hz unless the user gives a rate."""
     from scipy.signal import resample_poly
 
-    from ecgdash.recordings import read_recording
+    from ecgdash.io.recordings import read_recording
 
     x = resample_poly(read_recording(records / "119").signals[: 360 * 60, 0], 25, 36)
     t = np.arange(len(x)) / 250
@@ -331,7 +321,7 @@ def test_train_page_trains(monkeypatch, tiny_store, small_data, tmp_path):
     assert len(at.get("plotly_chart")) == 1                   # the live curves
     assert [m.label for m in at.metric].count("macro-F1") == 2   # the new model beside the shipped one
     # the one-class message shows exactly when the new model calls every test beat one class
-    from ecgdash.training import one_class_advice
+    from ecgdash.training.reference import one_class_advice
 
     _, _, candidate = at.session_state["candidate"]
     one_class = np.count_nonzero(np.sum(candidate["evaluation"]["confusion"], axis=0)) == 1
@@ -350,7 +340,7 @@ def test_recording_page_reads_edf_and_apple_health_uploads(app_env, records, tmp
     from scipy.signal import resample_poly
     from test_formats import _apple, _write_edf
 
-    from ecgdash.recordings import read_recording
+    from ecgdash.io.recordings import read_recording
 
     rec = read_recording(records / "119")
     signals = rec.signals[: 60 * 360]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ecgdash.augment import add_noise, resample, scale_polarity
-from ecgdash.cutting import cut_beats
-from ecgdash.recordings import read_recording
+from ecgdash.ecg.augment import add_noise, resample, scale_polarity
+from ecgdash.ecg.cutting import cut_beats
+from ecgdash.io.recordings import read_recording
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ecgdash import DataError
-from ecgdash.batch import batch, find_recordings
+from ecgdash.pipeline.batch import batch, find_recordings
 
 NAMES = ("robust_lstm", "robust_cnn")
 
@@ -33,9 +33,9 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     address, as a user's cluster would be)."""
     from distributed import Client, LocalCluster
 
-    from ecgdash.analysis import analyze_record
-    from ecgdash.batch import worker_loads
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
+    from ecgdash.pipeline.batch import worker_loads
+    from ecgdash.pipeline.record import analyze_record
 
     broken = tmp_path / "in" / "broken.csv"
     broken.parent.mkdir()

@@ -5,7 +5,6 @@ import contextlib
 from pathlib import Path
 
 import pytest
-
 from browser import CHROMIUM, first_paint, launch, nav, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -35,7 +34,7 @@ def _browser_page(tiny_store, tmp_path):
 
 def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
     from ecgdash import load_beats
-    from ecgdash.dataset import write_kaggle_csv
+    from ecgdash.datasets.mitbih import write_kaggle_csv
 
     beats = load_beats(small_data / "mitbih_test.csv")
     csv = tmp_path / "some_beats.csv"

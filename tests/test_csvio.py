@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import beat_rows
+
 from ecgdash import DataError, load_beats
-from ecgdash.dataset import write_kaggle_csv
+from ecgdash.datasets.mitbih import write_kaggle_csv
 
 
 def kaggle_text(X, y=None) -> str:
@@ -173,7 +173,7 @@ def test_error_is_a_value_error_and_names_the_file(tmp_path):
 @pytest.mark.parametrize("layout", ["plain", "label", "index", "index+label"])
 def test_a_beat_table_is_recognised_in_every_layout(rows, layout):
     """What the recordings reader refuses as a file of beats, whatever columns surround them."""
-    from ecgdash.csvio import looks_like_beats
+    from ecgdash.io.beats_csv import looks_like_beats
 
     X, y = rows
     index = np.arange(len(X), dtype=float)[:, None] + 5      # an index column beyond [0, 1]

@@ -8,7 +8,7 @@ import pytest
 
 from ecgdash import DataError, Split, load_beats
 from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, PACED
-from ecgdash.dataset import build, build_beats, built_stamp, inter_split, intra_split, load_split
+from ecgdash.datasets.mitbih import build, build_beats, built_stamp, inter_split, intra_split, load_split
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +139,8 @@ def test_fetch_offline_says_so_and_leaves_nothing(monkeypatch, tmp_path, capsys)
 
 
 def test_overview_fetch_offline_names_the_folder_field(monkeypatch, tiny_store, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     _offline(monkeypatch)
     monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))

@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import spearmanr
 
 from ecgdash import DataError, beats_from_record, load_model, predict_proba
-from ecgdash.explain import COMPLETENESS_TOL, explain
-from ecgdash.models import build
+from ecgdash.models.builders import build
+from ecgdash.models.explain import COMPLETENESS_TOL, explain
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def _write_edf(path, signals, fs, labels, unit="uV", scale=1000.0, annotations=N
 
 
 def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_store):
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
 
     signals, samples, symbols = minute
     path = tmp_path / "holter.edf"
@@ -94,7 +94,7 @@ def _apple(signal_mv, fs=512, decimal_comma=False):
 def test_apple_health_export(minute, decimal_comma, tiny_store):
     from scipy.signal import resample_poly
 
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
 
     x = resample_poly(minute[0][: 30 * 360, 0], 512, 360)        # 30 s at 512 Hz
     rec = read_recording([("ecg_2026-11-30.csv", _apple(x, decimal_comma=decimal_comma))])
@@ -118,7 +118,7 @@ def test_the_ten_second_minimum(minute, tmp_path):
 def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_store):
     from scipy.signal import resample_poly
 
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
 
     mlii, v1 = (resample_poly(minute[0][: 10 * 360, i], 25, 18) for i in (0, 1))   # 10 s at 500 Hz
     leads = {"I": 0.6 * mlii, "II": mlii, "III": 0.4 * mlii, "aVR": -0.8 * mlii, "aVL": 0.1 * mlii,
@@ -144,7 +144,7 @@ def test_strips_in_every_format_find_the_annotated_beats(fmt, seconds, records, 
     import wfdb
     from scipy.signal import resample_poly
 
-    from ecgdash.detect import detection_quality
+    from ecgdash.ecg.detect import detection_quality
 
     rec = read_recording(records / "213")
     start = 60 * 360

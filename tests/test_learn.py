@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from ecgdash.learn import class_winners, epochs_to_converge, receptive_fields
-from ecgdash.tables import results_rows
+from ecgdash.report.tables import results_rows
+from ecgdash.report.teaching import class_winners, epochs_to_converge, receptive_fields
 
 
 def test_receptive_field_grows_by_kernel_and_stride():
@@ -43,7 +43,7 @@ def _ev(f1s, acc=0.9):
 def _confusion_ev(right: list[int], support: list[int]) -> dict:
     """An evaluation whose class k has ``support[k]`` beats, ``right[k]`` of them called k and
     the rest called N (or S, for N beats)."""
-    from ecgdash.evaluation import f1_from_confusion
+    from ecgdash.evaluation.metrics import f1_from_confusion
 
     c = np.zeros((5, 5), dtype=int)
     for k, (r, n) in enumerate(zip(right, support)):

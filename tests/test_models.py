@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import (accuracy_score, classification_report, confusion_matrix,
-                             roc_auc_score)
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, roc_auc_score
 
 from ecgdash import DataError, build_cnn, build_lstm, evaluate, predict_proba
-from ecgdash.models import build_reference_lstm
-from ecgdash.evaluation import format_report, normalize_confusion
+from ecgdash.evaluation.metrics import format_report, normalize_confusion
+from ecgdash.models.builders import build_reference_lstm
 
 
 def test_parameter_counts():

@@ -10,11 +10,11 @@ import pytest
 import wfdb
 
 from ecgdash import DataError
-from ecgdash.errors import RateNeeded
-from ecgdash.analysis import analyze_record
 from ecgdash.config import AAMI_MAP
-from ecgdash.detect import detect_beats, detection_quality, fuse_detections, match_beats
-from ecgdash.recordings import read_recording
+from ecgdash.ecg.detect import detect_beats, detection_quality, fuse_detections, match_beats
+from ecgdash.errors import RateNeeded
+from ecgdash.io.recordings import read_recording
+from ecgdash.pipeline.record import analyze_record
 
 MINUTES = 3
 
@@ -34,7 +34,7 @@ def short_record(records, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_models(tiny_store):
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
 
     return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
 
@@ -65,7 +65,7 @@ def test_upload_as_files_with_annotations(short_record, tiny_models):
 
 
 def test_other_leads_are_flagged(short_record, tiny_models):
-    from ecgdash.analysis import lead_warning
+    from ecgdash.pipeline.record import lead_warning
 
     base, _ = short_record
     result = analyze_record(_files(base), lead="V1", models=tiny_models)
@@ -102,7 +102,7 @@ def test_local_peaks_are_wfdbs(kind, records):
     noise, integer plateaus (ties), a random walk and a real lead, at several radii."""
     from wfdb.processing.peaks import find_local_peaks as wfdb_peaks
 
-    from ecgdash.detect import find_local_peaks
+    from ecgdash.ecg.detect import find_local_peaks
 
     rng = np.random.default_rng(len(kind))
     for radius in (1, 2, 7, 54):
@@ -123,7 +123,7 @@ def test_xqrs_backsearch_finds_what_wfdbs_does(record, small_source):
     Our backsearch judges them in one step: the same QRS, backsearched ones included."""
     from wfdb import processing
 
-    from ecgdash.detect import _fast_xqrs_class
+    from ecgdash.ecg.detect import _fast_xqrs_class
 
     x = wfdb.rdrecord(str(small_source / record)).p_signal[:, 1].copy()
     x[360 * 60:360 * 150] *= 0.1
@@ -212,8 +212,8 @@ def test_a_strip_without_a_rate_is_asked_for_before_anything_else(records, tmp_p
 
 def test_a_short_strip_is_analysed(records, tiny_store, tmp_path):
     """20 s (about 30 beats, fewer than the RR context window) with the robust pair."""
-    from ecgdash.context import WINDOW
-    from ecgdash.store import load_model
+    from ecgdash.ecg.context import WINDOW
+    from ecgdash.models.store import load_model
 
     x = read_recording(records / "208").signals[: 20 * 360, 0]
     path = tmp_path / "strip.csv"
@@ -311,6 +311,7 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
 def test_the_wrong_kind_of_file_says_where_it_belongs():
     """A file of beats on the recordings path, a recording on the beats path."""
     from conftest import ROOT
+
     from ecgdash import load_beats
 
     beats_file = ROOT / "data" / "examples" / "mitbih_test_500.csv"
@@ -330,7 +331,7 @@ def test_the_wrong_kind_of_file_says_where_it_belongs():
 
 def test_detector_is_not_charged_where_nothing_is_annotated(short_record, tiny_models, tmp_path):
     """Annotations that start a minute in (as in AHA records) leave the first minute unscored."""
-    from ecgdash.detect import detection_quality
+    from ecgdash.ecg.detect import detection_quality
 
     base, ann = short_record
     rec = read_recording(base)
@@ -359,7 +360,7 @@ def _zip(members: dict) -> bytes:
 
 def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     """Each broken upload is a DataError that names the problem; nothing is written outside."""
-    from ecgdash import recordings
+    from ecgdash.io import recordings
 
     base, _ = short_record
     hea, dat, atr = _files(base)

@@ -6,11 +6,11 @@ import pytest
 
 from ecgdash import DataError, beats_from_record, predict_proba
 from ecgdash.config import DS1
-from ecgdash.context import RR_FEATURES, WINDOW, rolling_mean
-from ecgdash.dataset import read_records
-from ecgdash.recipes import VAL_RECORDS, AugmentConfig
-from ecgdash.robust import augment_record, patient_split
-from ecgdash.robustness import condition_beats
+from ecgdash.datasets.mitbih import read_records
+from ecgdash.ecg.context import RR_FEATURES, WINDOW, rolling_mean
+from ecgdash.evaluation.robustness import condition_beats
+from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig
+from ecgdash.training.robust import augment_record, patient_split
 
 
 def test_patient_split_never_shares_a_record():
@@ -21,23 +21,6 @@ def test_patient_split_never_shares_a_record():
     assert val == ["208"] and train == ["101", "106"]
     with pytest.raises(DataError):
         patient_split(["101"])
-
-
-def test_rr_irregularity_separates_a_chaotic_rhythm_from_a_regular_one(records):
-    """The optional seventh feature: sample entropy of the RR intervals around each beat."""
-    from ecgdash.context import ALL_RR_FEATURES, rr_context, rr_irregularity, sample_entropy
-
-    rng = np.random.default_rng(0)
-    regular = 0.8 + 0.01 * np.sin(np.arange(300) / 5)            # a slow, smooth rhythm
-    chaotic = rng.uniform(0.4, 1.2, 300)                          # atrial-fibrillation-like
-    assert sample_entropy(np.full(60, 0.8)) == 0.0                # constant: no surprise
-    assert rr_irregularity(chaotic).mean() > 1.0 > rr_irregularity(regular).mean()
-    assert rr_irregularity(chaotic[:20]).shape == (20,)           # fewer beats than the window
-    beats = beats_from_record(records / "232")
-    assert beats.context.shape[1] == len(RR_FEATURES)             # not computed unless asked
-    seven = rr_context(beats, len(ALL_RR_FEATURES))
-    np.testing.assert_array_equal(seven[:, :6], beats.context)
-    assert seven.shape == (len(beats), 7) and np.isfinite(seven).all()
 
 
 def test_rr_context_marks_premature_beats(records):
@@ -72,29 +55,8 @@ def test_templates_are_local_medians(records):
         np.testing.assert_allclose(t[i], np.median(window, axis=0), atol=1e-6)
 
 
-def test_shape_dropout_drops_whole_beats_in_training_only():
-    """The robust CNN's ``shape_dropout`` zeroes all shape features of some beats while training
-    (so the head learns from RR alone there), none when predicting; no parameters added."""
-    import keras
-
-    from ecgdash.models import build
-
-    plain, model = build("robust_cnn"), build("robust_cnn", shape_dropout=0.3)
-    assert model.count_params() == plain.count_params()
-    layer = model.get_layer("shape_dropout")
-    probe = keras.Model(model.inputs, layer.output)
-    rng = np.random.default_rng(0)
-    inputs = (rng.random((400, 187, 1), dtype=np.float32), rng.random((400, 187, 1), dtype=np.float32),
-              rng.random((400, 6), dtype=np.float32))
-    dropped = np.all(np.asarray(probe(inputs, training=True)) == 0, axis=1).mean()
-    assert 0.2 < dropped < 0.4
-    assert not np.all(np.asarray(probe(inputs, training=False)) == 0, axis=1).any()
-    with pytest.raises(DataError, match="robust CNN only"):
-        build("robust_lstm", shape_dropout=0.3)
-
-
 def test_context_models_refuse_bare_arrays(records):
-    from ecgdash.models import build
+    from ecgdash.models.builders import build
 
     model = build("robust_cnn")
     beats = beats_from_record(records / "119")
@@ -119,8 +81,8 @@ def test_augmented_passes_keep_the_format_and_are_seeded(records, seed):
 def test_a_resumed_run_draws_the_epochs_an_uninterrupted_one_would(small_source):
     """Training beats are drawn from (seed, epoch): ``start_at(2)`` on a fresh dataset gives
     the beats of the third epoch, as two finished epochs do (what a checkpoint resume uses)."""
-    from ecgdash.models import build
-    from ecgdash.robust import _sequence_class
+    from ecgdash.models.builders import build
+    from ecgdash.training.robust import _sequence_class
 
     recs = read_records(small_source, ["119"])
     clean = beats_from_record(small_source / "119")
@@ -166,8 +128,8 @@ def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(records):
     import keras
     from sklearn.metrics import f1_score
 
-    from ecgdash.models import build
-    from ecgdash.prior import PRIOR_SCALES, adjust_prior
+    from ecgdash.models.builders import build
+    from ecgdash.models.prior import PRIOR_SCALES, adjust_prior
 
     keras.utils.set_random_seed(3)
     model = build("robust_lstm")
@@ -193,17 +155,22 @@ def test_prior_adjustment_is_a_logit_offset_chosen_on_validation(records):
 def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_store, tmp_path, capsys):
     from ecgdash import load_card
     from ecgdash.cli import main
-    from ecgdash.dataset import ds2_beats
-    from ecgdash.robustness import CONDITIONS
+    from ecgdash.datasets.mitbih import ds2_beats
+    from ecgdash.evaluation.robustness import CONDITIONS
 
     folder = tmp_path / "models"
     folder.mkdir()
     for ext in (".keras", ".json"):
         (folder / f"robust_cnn{ext}").write_bytes((tiny_store / f"robust_cnn{ext}").read_bytes())
-    assert main(["evaluate", "robust_cnn", "--robustness", "--source", str(small_source),
-                 "--models", str(folder)]) == 0
+    before = (folder / "robust_cnn.json").read_bytes()
+    assert main(["evaluate", "robustness", "--models", "robust_cnn", "--source", str(small_source),
+                 "--models-dir", str(folder)]) == 0
+    assert "DS2 at 128 Hz" in capsys.readouterr().out
+    assert (folder / "robust_cnn.json").read_bytes() == before        # nothing written unless asked
+    assert main(["evaluate", "robustness", "--models", "robust_cnn", "--source", str(small_source),
+                 "--models-dir", str(folder), "--save"]) == 0
     out = capsys.readouterr().out
-    assert "DS2 at 128 Hz" in out and "written to the cards of robust_cnn" in out
+    assert "DS2 at 128 Hz" in out and "stored as robustness in the cards of robust_cnn" in out
     rows = load_card("robust_cnn", folder=folder)["robustness"]
     assert list(rows) == list(CONDITIONS)
     n = len(ds2_beats(small_source))                      # 105, 213 and 232 are DS2 records
@@ -212,13 +179,13 @@ def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_sto
     for r in rows.values():
         assert r["macro_f1_loss"] == pytest.approx(rows["DS2 360 Hz"]["macro_f1"] - r["macro_f1"])
     # adapted to each record: stored beside, the same beats, and the Compare table shows both
-    from ecgdash.adapt import adapt_proba
-    from ecgdash.evaluation import evaluate
-    from ecgdash.store import load_model
-    from ecgdash.tables import robustness_table
+    from ecgdash.evaluation.metrics import evaluate
+    from ecgdash.models.adapt import adapt_proba
+    from ecgdash.models.store import load_model
+    from ecgdash.report.tables import robustness_table
 
-    assert main(["evaluate", "robust_cnn", "--robustness", "--adapt", "--source", str(small_source),
-                 "--models", str(folder)]) == 0
+    assert main(["evaluate", "robustness", "--models", "robust_cnn", "--adapt", "--source",
+                 str(small_source), "--models-dir", str(folder), "--save"]) == 0
     card = load_card("robust_cnn", folder=folder)
     adapted = card["robustness_adapted"]
     assert list(adapted) == list(CONDITIONS) and card["robustness"] == rows

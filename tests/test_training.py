@@ -1,14 +1,13 @@
 """Training through the CLI path, the saved cards, reloading, atomic saves, CLI errors."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from ecgdash import DataError, load_beats, load_card, load_model, predict_proba
-from ecgdash import store
 from ecgdash.cli import main
-from ecgdash.training import class_weights, stratified_split, stratified_subset
+from ecgdash.models import store
+from ecgdash.training.reference import class_weights, stratified_split, stratified_subset
 
 
 def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
@@ -34,12 +33,12 @@ def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
 
 
 def test_evaluate_cli_prints_report(tiny_store, small_data, capsys):
-    assert main(["evaluate", "--data", str(small_data), "--models", str(tiny_store)]) == 0
+    assert main(["evaluate", "report", "--data", str(small_data), "--models-dir", str(tiny_store)]) == 0
     out = capsys.readouterr().out
     for text in ("== cnn", "== lstm", "== robust_cnn", "macro avg", "weighted avg", "ROC-AUC",
                  "params", "confusion matrix", "computed now"):
         assert text in out
-    assert main(["evaluate", "cnn", "--from-cards", "--models", str(tiny_store)]) == 0
+    assert main(["evaluate", "report", "--models", "cnn", "--from-cards", "--models-dir", str(tiny_store)]) == 0
     assert "stored in the card" in capsys.readouterr().out
 
 
@@ -83,10 +82,10 @@ def test_mismatched_or_damaged_store_is_explained(tiny_store, tmp_path):
 
 
 def test_cli_bad_input_is_one_line_no_traceback(tmp_path, capsys):
-    assert main(["train", "--data", str(tmp_path), "--models", str(tmp_path)]) == 2
+    assert main(["train", "--data", str(tmp_path), "--models-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "data build" in err and "Traceback" not in err
-    assert main(["evaluate", "--models", str(tmp_path / "none")]) == 2
+    assert main(["evaluate", "report", "--models-dir", str(tmp_path / "none")]) == 2
     assert "No trained models" in capsys.readouterr().err
     with pytest.raises(SystemExit):                 # `data build` writes to --out; no --data
         main(["data", "build", "--data", str(tmp_path)])
@@ -118,9 +117,9 @@ def test_classroom_recipe_never_collapses_on_the_built_examples(small_data):
     """The Train page's defaults (a CNN, 5 epochs, batch 128) on the built excerpts: about 10
     steps an epoch. With Keras' BatchNorm momentum (0.99) the validation accuracy fell to 0.13
     (every beat one minority class) from epoch 2; the recipe's momentum must keep it up."""
-    from ecgdash.dataset import load_split
-    from ecgdash.recipes import CLASSROOM
-    from ecgdash.training import one_class_advice, train_model
+    from ecgdash.datasets.mitbih import load_split
+    from ecgdash.training.recipes import CLASSROOM
+    from ecgdash.training.reference import one_class_advice, train_model
 
     train, test = load_split("intra", "train", out=small_data), load_split("intra", "test", out=small_data)
     _, card = train_model("cnn", train, config=CLASSROOM, test=test)
@@ -134,7 +133,7 @@ def test_classroom_recipe_never_collapses_on_the_built_examples(small_data):
 
 
 def test_one_class_advice_names_the_class_and_the_remedy():
-    from ecgdash.training import one_class_advice
+    from ecgdash.training.reference import one_class_advice
 
     confusion = np.zeros((5, 5), int)
     confusion[:, 0] = [90, 5, 3, 1, 1]                        # every beat called N
@@ -156,9 +155,9 @@ def test_an_interrupted_run_goes_on_from_its_checkpoint(small_data, tmp_path):
     Another run (other seed) refuses the folder instead of mixing into it."""
     import keras
 
-    from ecgdash.dataset import load_split
-    from ecgdash.recipes import preset
-    from ecgdash.training import train_model
+    from ecgdash.datasets.mitbih import load_split
+    from ecgdash.training.recipes import preset
+    from ecgdash.training.reference import train_model
 
     train = load_split("intra", "train", out=small_data)
     config = preset("reference", epochs=3, subset=300, batch_size=64)
@@ -204,12 +203,12 @@ def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypat
     with --fresh it starts again."""
     import shutil
 
-    import ecgdash.cli as cli
+    import ecgdash.cli.train as cli
 
     data = shutil.copytree(small_data, tmp_path / "data")      # the shared folder stays clean
     args = ["train", "--model", "lstm", "--subset", "300", "--epochs", "2", "--batch-size", "512",
-            "--data", str(data), "--models", str(tmp_path / "models")]
-    printer = cli._epoch_printer
+            "--data", str(data), "--models-dir", str(tmp_path / "models")]
+    printer = cli.epoch_printer
 
     class Killed(Exception):
         pass
@@ -222,11 +221,11 @@ def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypat
             raise Killed
         return on_epoch
 
-    monkeypatch.setattr(cli, "_epoch_printer", killed_after_first)
+    monkeypatch.setattr(cli, "epoch_printer", killed_after_first)
     with pytest.raises(Killed):
         main(args)
     assert (data / "checkpoints" / "lstm-seed42" / "state.json").is_file()
-    monkeypatch.setattr(cli, "_epoch_printer", printer)
+    monkeypatch.setattr(cli, "epoch_printer", printer)
     capsys.readouterr()
     assert main(args) == 0
     out = capsys.readouterr().out
@@ -235,10 +234,10 @@ def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypat
     assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == [2]
     assert not (data / "checkpoints").exists()
 
-    monkeypatch.setattr(cli, "_epoch_printer", killed_after_first)
+    monkeypatch.setattr(cli, "epoch_printer", killed_after_first)
     with pytest.raises(Killed):
         main(args)
-    monkeypatch.setattr(cli, "_epoch_printer", printer)
+    monkeypatch.setattr(cli, "epoch_printer", printer)
     capsys.readouterr()
     assert main(args + ["--fresh"]) == 0
     out = capsys.readouterr().out

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from ecgdash import analyze_record, read_recording
-from ecgdash.augment import add_noise
-from ecgdash.quality import beat_quality, segment_bounds, segment_quality, upright_share
-from ecgdash.recordings import guess_unit, unit_from_name
-from ecgdash.trust import assess_trust, lead_kind
+from ecgdash.ecg.augment import add_noise
+from ecgdash.ecg.quality import beat_quality, segment_bounds, segment_quality, upright_share
+from ecgdash.evaluation.trust import assess_trust, lead_kind
+from ecgdash.io.recordings import guess_unit, unit_from_name
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def minute(records):
 
 @pytest.fixture(scope="module")
 def tiny_models(tiny_store):
-    from ecgdash.store import load_model
+    from ecgdash.models.store import load_model
 
     return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
 
@@ -75,7 +75,7 @@ def test_beat_quality_maps_times_to_segments():
 
 
 def test_an_inverted_lead_is_flagged_and_can_be_flipped(minute, tiny_models, tmp_path):
-    from ecgdash.detect import detect_beats
+    from ecgdash.ecg.detect import detect_beats
 
     positions = detect_beats(minute, 360)
     up = upright_share(minute, 360, positions)

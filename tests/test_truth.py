@@ -7,10 +7,12 @@ import io
 import numpy as np
 import pytest
 from conftest import ROOT
-from test_app import _app, _copy_store, app_env  # noqa: F401 (a fixture)
-from ecgdash import DataError, load_beats, read_recording, store
+from test_app import _app, _copy_store
+
+from ecgdash import DataError, load_beats, read_recording
+from ecgdash.datasets.fingerprints import row_fingerprints
 from ecgdash.errors import NotAnECG
-from ecgdash.fingerprints import row_fingerprints
+from ecgdash.models import store
 
 
 def _csv(X, y=None) -> bytes:
@@ -79,14 +81,14 @@ def test_cli_training_saves_as_the_users_own(monkeypatch, tiny_store, small_data
             "--data", str(small_data)]
     assert main(args) == 0
     assert store.list_user_models() == ["my-lstm-1"] and (shipped / "lstm.keras").read_bytes() == before
-    assert main(args + ["--models", str(shipped)]) == 2
+    assert main(args + ["--models-dir", str(shipped)]) == 2
     assert "--replace-shipped" in capsys.readouterr().err
     assert (shipped / "lstm.keras").read_bytes() == before
 
 
 def test_cards_say_what_they_trained_and_were_tested_on(tiny_store):
     """Problem 2: the card of a model trained on four excerpts said "the Kaggle intra-patient split"."""
-    from ecgdash.tables import same_test_beats, scored_on, trained_on
+    from ecgdash.report.tables import same_test_beats, scored_on, trained_on
 
     card = store.load_card("lstm", folder=tiny_store)
     words = trained_on(card)
@@ -103,7 +105,8 @@ def test_cards_say_what_they_trained_and_were_tested_on(tiny_store):
 def test_seen_is_decided_by_the_rows_not_the_file_name(monkeypatch, tiny_store, small_data):
     """Problem 3: "None of these beats was in its training data" was guessed from the name
     mitbih_test*; now each row is matched against the model's training rows."""
-    from ecgdash import dataset, seen
+    from ecgdash.datasets import mitbih as dataset
+    from ecgdash.evaluation import seen
 
     train = dataset.load_split("intra", "train", out=small_data)
     test = dataset.load_split("intra", "test", out=small_data)
@@ -139,7 +142,7 @@ def test_shipped_models_know_their_training_rows():
     assert len(store.train_fingerprints("cnn")) == 87_554
     assert len(store.train_fingerprints("robust_lstm")) == 50_999
     example = load_beats(ROOT / "data" / "examples" / "mitbih_test_500.csv")   # our own test rows
-    from ecgdash.seen import seen_share
+    from ecgdash.evaluation.seen import seen_share
 
     assert seen_share("cnn", example.X) == 0.0 and seen_share("cnn_inter", example.X) > 0.2
 
@@ -196,8 +199,8 @@ def small_rows(small_data):
 def test_polarity_reads_the_main_deflection_wherever_the_mark_sits(records):
     """Problem 5: the sample at the mark against the window's median called upright QRS
     "pointing down" when the marks sit at the QRS onset (AHA)."""
-    from ecgdash.cutting import is_beat_symbol
-    from ecgdash.quality import upright_share
+    from ecgdash.ecg.cutting import is_beat_symbol
+    from ecgdash.ecg.quality import upright_share
 
     for name in ("119", "213", "232"):
         rec = read_recording(records / name)
@@ -210,8 +213,8 @@ def test_polarity_reads_the_main_deflection_wherever_the_mark_sits(records):
 
 
 def test_polarity_of_mitbih_records_with_negative_qrs(mitdb):
-    from ecgdash.cutting import is_beat_symbol
-    from ecgdash.quality import upright_share
+    from ecgdash.ecg.cutting import is_beat_symbol
+    from ecgdash.ecg.quality import upright_share
 
     shares = {}
     for name in ("207", "117", "100", "230"):
@@ -298,7 +301,7 @@ def test_what_is_not_an_ecg_is_not_classified(kind, tiny_store, tmp_path):
 
 def test_every_example_looks_like_an_ecg(tiny_store):
     from ecgdash import analyze_record
-    from ecgdash.examples import examples
+    from ecgdash.io.examples import examples
 
     models = {n: store.load_model(n, folder=tiny_store) for n in ("lstm", "cnn")}
     for ex in examples(kind="recording") + examples(kind="strip"):
@@ -312,7 +315,7 @@ def test_every_example_looks_like_an_ecg(tiny_store):
 
 def test_explanation_panels_name_the_model_and_the_class(small_rows):
     from ecgdash.beats import signal_length
-    from ecgdash.figures import attribution_figure
+    from ecgdash.report.figures import attribution_figure
 
     X, _ = small_rows
     x = next(row for row in X if signal_length(row) < len(row) - 10)   # a row with zero padding
@@ -334,7 +337,7 @@ def test_explanation_panels_name_the_model_and_the_class(small_rows):
 
 def test_a_small_f1_difference_on_few_beats_is_no_win():
     """Problem 10: Learn called a 0.0059 F1 difference on 162 F beats a win for the LSTM."""
-    from ecgdash import learn
+    from ecgdash.report import teaching as learn
 
     evals = {n: store.load_card(n)["evaluation"] for n in ("lstm", "cnn")}
     rows = {r["class"]: r for r in learn.class_winners(evals)}
@@ -344,7 +347,7 @@ def test_a_small_f1_difference_on_few_beats_is_no_win():
 
 def test_charts_name_models_by_their_titles():
     """Problem 11: legends with internal names (lstm_inter, robust_cnn)."""
-    from ecgdash.figures import per_class_figure, roc_figure
+    from ecgdash.report.figures import per_class_figure, roc_figure
 
     evals = {n: store.load_card(n)["evaluation"] for n in ("lstm_inter", "robust_cnn")}
     names = {t.name for t in roc_figure(evals).data} | {t.name for t in per_class_figure(evals).data}
@@ -354,7 +357,7 @@ def test_charts_name_models_by_their_titles():
 # 12: the trust box ---------------------------------------------------------------------------
 
 def _trust(**kw):
-    from ecgdash.trust import assess_trust
+    from ecgdash.evaluation.trust import assess_trust
 
     n = 200
     cards = {name: store.load_card(name) for name in ("robust_lstm", "robust_cnn")}
@@ -383,7 +386,7 @@ def test_trust_quotes_another_database_outside_mitbih():
 
 def test_lead_names_are_not_doubled():
     """Problem 14: "Lead Lead I"."""
-    from ecgdash.trust import lead_words
+    from ecgdash.evaluation.trust import lead_words
 
     assert lead_words("Lead I") == "Lead I" and lead_words("II") == "Lead II"
     trust = _trust(lead="Lead I", kind="edf")

@@ -1,13 +1,18 @@
 """Streamlit building blocks shared by the pages (display only: no parsing, training or metrics)."""
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from .. import dataset, registry, store
-from ..config import data_dir
-from ..errors import DataError, OfflineError, RateNeeded
-from ..tables import scored_on, trained_on
-from . import caches
+from ecgdash.config import data_dir
+from ecgdash.dashboard import caches
+from ecgdash.datasets import mitbih as dataset
+from ecgdash.errors import DataError, OfflineError, RateNeeded
+from ecgdash.io.examples import EXCERPT_RECORDS, excerpts_dir
+from ecgdash.models import registry, store
+from ecgdash.report.tables import report_frame, scored_on, trained_on
+from ecgdash.report.teaching import GLOSSARY
 
 
 def try_card(name: str) -> dict | None:
@@ -68,7 +73,6 @@ def data_panel() -> dict | None:
                    f"{status['records']} records; intra-patient test split "
                    f"{sum(counts['test']):,} beats, DS2 {sum(counts['ds2']):,} beats.")
         return status
-    from ..examples import EXCERPT_RECORDS, excerpts_dir
 
     mitdb = data_dir() / dataset.MITDB
     have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
@@ -172,8 +176,6 @@ def available_cards(names) -> dict[str, dict]:
 
 def glossary(*terms: str, label: str = "Words used here") -> None:
     """A folded box with the plain-words meaning of ``terms`` (``learn.GLOSSARY``)."""
-    from ..learn import GLOSSARY
-
     with st.expander(label, icon=":material/menu_book:"):
         st.markdown("\n".join(f"- **{t}**: {GLOSSARY[t]}" for t in terms))
 
@@ -187,8 +189,6 @@ def report_table(ev: dict) -> None:
     """The reference study's report (``tables.report_frame``): figures to 4 decimals, empty
     cells where a figure does not apply (as text: a missing number would show as "None"),
     every row label whole."""
-    from ..tables import report_frame
-
     frame = report_frame(ev).reset_index().rename(columns={"": "class / average"})
     st.dataframe(text_cells(frame, digits=4, missing=""), hide_index=True,
                  height=rows_height(len(frame)),
@@ -199,9 +199,6 @@ def report_table(ev: dict) -> None:
 def text_cells(frame, *, digits: int = 4, missing: str = "n/a"):
     """``frame`` with numbers as text (floats to ``digits`` decimals) and missing values as
     ``missing``: Streamlit shows a missing number as "None", whatever the caption says."""
-    import numpy as np
-    import pandas as pd
-
     def cell(v):
         if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)):
             return missing

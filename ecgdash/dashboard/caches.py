@@ -12,8 +12,9 @@ import threading
 
 import streamlit as st
 
-from .. import dataset, registry, store
-from ..csvio import load_beats
+from ecgdash.datasets import mitbih as dataset
+from ecgdash.io.beats_csv import load_beats
+from ecgdash.models import registry, store
 
 
 def _file_key(name: str) -> str:
@@ -109,7 +110,7 @@ def parse_upload(uploaded, *, rescale: bool = False):
 
 @st.cache_data(show_spinner="Scoring every beat with both models…", max_entries=8)
 def _score(key: str, versions: tuple, _beats):
-    from ..scoring import score
+    from ecgdash.pipeline.scoring import score
 
     return score({name: get_model(name) for name, _ in versions}, _beats)
 
@@ -137,7 +138,7 @@ def built_split(split: str, part: str):
 @st.cache_data(show_spinner="Finding and classifying the beats…", max_entries=4)
 def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, invert: bool,
              adapt, _source):
-    from ..analysis import analyze_record
+    from ecgdash.pipeline.record import analyze_record
 
     models = {name: get_model(name) for name, _ in versions}
     return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
@@ -160,7 +161,7 @@ def uploads_key(files) -> str:
 
 @st.cache_data(show_spinner="Reading the recording…", max_entries=4)
 def _recording(key: str, fs, _source):
-    from ..recordings import read_recording
+    from ecgdash.io.recordings import read_recording
 
     return read_recording(_source, fs=fs)
 
@@ -172,7 +173,7 @@ def recording(key: str, source, *, fs=None):
 
 @st.cache_data(show_spinner="Computing explanations…", max_entries=64)
 def _explain(key: str, index: int, versions: tuple, target, method: str, _beats):
-    from ..explain import explain
+    from ecgdash.models.explain import explain
 
     one = _beats.subset([index])
     return {name: explain(get_model(name), one, target=target, method=method)[0]
@@ -188,7 +189,7 @@ def explain_beat(key: str, beats, index: int, *, names=registry.PAIRS[registry.B
 
 @st.cache_data(max_entries=64)
 def _seen_share(key: str, name: str, version: str, _X) -> float | None:
-    from ..seen import seen_share as share
+    from ecgdash.evaluation.seen import seen_share as share
 
     return share(name, _X)
 
