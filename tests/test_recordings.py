@@ -130,6 +130,10 @@ def test_xqrs_backsearch_finds_what_wfdbs_does(record, small_source):
     theirs, ours = processing.XQRS(sig=x, fs=360), _fast_xqrs_class()(sig=x, fs=360)
     theirs.detect(verbose=False)
     ours.detect(verbose=False)
+    # wfdb itself is untouched: the reference run above used wfdb's own find_local_peaks
+    from wfdb.processing import peaks, qrs
+
+    assert qrs.find_local_peaks is peaks.find_local_peaks
     assert len(theirs.backsearch_qrs_inds) > 0                 # the path was taken
     np.testing.assert_array_equal(ours.qrs_inds, theirs.qrs_inds)
     np.testing.assert_array_equal(ours.backsearch_qrs_inds, theirs.backsearch_qrs_inds)
