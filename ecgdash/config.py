@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 #: The five AAMI classes, in label order (0..4), as in the Kaggle files.
@@ -45,18 +46,39 @@ REFERENCE_STUDY_PARAMS = {"lstm": 19_397, "cnn": 384_453}
 SEED = 42
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Run from a checkout (the repository's top level holds ``pyproject.toml``), or installed.
+IN_CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "trained_models").is_dir()
+
+
+def _installed_share() -> Path:
+    """Where ``pip install`` put the shipped models and examples (the wheel's data files:
+    ``<prefix>/share/ecgdash``; with ``pip install --target DIR``, ``DIR/share/ecgdash``)."""
+    for prefix in (Path(sys.prefix), ROOT):
+        if (prefix / "share" / "ecgdash").is_dir():
+            return prefix / "share" / "ecgdash"
+    return Path(sys.prefix) / "share" / "ecgdash"
 
 
 def data_dir() -> Path:
-    """Where generated data lives (``data/``; override with ``ECGDASH_DATA_DIR``)."""
-    return Path(os.environ.get("ECGDASH_DATA_DIR", ROOT / "data"))
+    """Where generated data lives: ``ECGDASH_DATA_DIR``, else ``data/`` of the checkout, else
+    (installed) ``~/.local/share/ecgdash`` (``XDG_DATA_HOME``)."""
+    if os.environ.get("ECGDASH_DATA_DIR"):
+        return Path(os.environ["ECGDASH_DATA_DIR"])
+    if IN_CHECKOUT:
+        return ROOT / "data"
+    home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(home) / "ecgdash"
 
 
 def examples_dir() -> Path:
-    """The example files shipped with the repository (``data/examples``; see its README)."""
-    return ROOT / "data" / "examples"
+    """The example files that ship with ecgdash (``data/examples`` of the checkout, or the
+    installed copy; see its README)."""
+    return ROOT / "data" / "examples" if IN_CHECKOUT else _installed_share() / "examples"
 
 
 def models_dir() -> Path:
-    """Where trained models and their cards live (override with ``ECGDASH_MODELS_DIR``)."""
-    return Path(os.environ.get("ECGDASH_MODELS_DIR", ROOT / "trained_models"))
+    """The shipped models and their cards (``trained_models/`` of the checkout, or the installed
+    copy; override with ``ECGDASH_MODELS_DIR``)."""
+    if os.environ.get("ECGDASH_MODELS_DIR"):
+        return Path(os.environ["ECGDASH_MODELS_DIR"])
+    return ROOT / "trained_models" if IN_CHECKOUT else _installed_share() / "trained_models"

@@ -113,3 +113,10 @@ def app_env(monkeypatch, tiny_store, tmp_path):
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(ROOT)
     return tmp_path
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that read all 48 MIT-BIH records carry the ``mitdb`` marker."""
+    for item in items:
+        if "mitdb" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mitdb)

@@ -8,6 +8,8 @@ import pytest
 from ecgdash import DataError
 from ecgdash.pipeline.batch import batch, find_recordings
 
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
+
 NAMES = ("robust_lstm", "robust_cnn")
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, first_paint, launch, nav, streamlit_server, wait_idle
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian chromium not installed (.ci/run installs it)")]
 SHOTS = Path(__file__).resolve().parent / "_artifacts"
 #: navigation label -> words of that page's title
 PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explorer": "Beat explorer",

@@ -5,6 +5,8 @@ Pages only place these figures; they never compute what is drawn.
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from ecgdash.beats import signal_length
 from ecgdash.config import BEAT_FS, CLASSES
@@ -16,12 +18,6 @@ CLASS_COLORS = {"N": "#0072B2", "S": "#E69F00", "V": "#D55E00", "F": "#009E73", 
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
 
 
-def _go():
-    import plotly.graph_objects as go
-
-    return go
-
-
 def beat_time(n: int = 187) -> np.ndarray:
     """Time axis of a beat in seconds (1/120 s per sample)."""
     return np.arange(n) / BEAT_FS
@@ -29,7 +25,6 @@ def beat_time(n: int = 187) -> np.ndarray:
 
 def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: str | None = None):
     """Per-epoch ``metric`` of each model's stored training history; the best epoch marked."""
-    go = _go()
     fig = go.Figure()
     for name, card in cards.items():
         hist = card.get("history") or []
@@ -50,7 +45,6 @@ def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: 
 def beat_figure(x, title: str = "", color: str = "#333333", height: int = 300):
     """One beat's waveform against time in seconds (1/120 s per sample); the zero padding at
     the end of a Kaggle row (``beats.signal_length``) drawn apart, dotted grey on a grey band."""
-    go = _go()
     x = np.asarray(x, dtype=float)
     t = beat_time(len(x))
     end = signal_length(x)
@@ -70,7 +64,6 @@ def beat_figure(x, title: str = "", color: str = "#333333", height: int = 300):
 
 def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: int = 300):
     """Each model's class probabilities for one beat as grouped bars; the true class marked."""
-    go = _go()
     fig = go.Figure()
     for name, p in probas.items():
         fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=registry.title(name),
@@ -87,7 +80,6 @@ def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: i
 def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0, height: int = 320):
     """A class's beats as a band: the median, the middle 80 % of the beats (10th to 90th
     percentile, sample by sample), and ``max_beats`` example beats drawn faintly."""
-    go = _go()
     X = np.asarray(X)
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(X), size=min(max_beats, len(X)), replace=False) if len(X) else []
@@ -114,9 +106,6 @@ def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0
 def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 300):
     """Each class in its own panel on the same axes: the median beat and its middle 50 %
     (25th to 75th percentile), with the N median drawn faintly in the others for comparison."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
     t = beat_time()
     shown = [(c, name) for c, name in enumerate(CLASSES) if name in classes and np.any(y == c)]
     if not shown:
@@ -150,9 +139,6 @@ def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
     """Per-class one-vs-rest ROC curves, one panel per class, every model in each panel, with
     each model's AUC written in the panel. ``log_fpr`` spreads the small false positive rates
     where good models differ."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
     fig = make_subplots(rows=1, cols=len(CLASSES), subplot_titles=list(CLASSES),
                         shared_yaxes=True, horizontal_spacing=0.02)
     for col, cls in enumerate(CLASSES, start=1):
@@ -193,7 +179,6 @@ def confusion_figure(confusion, title: str = "", normalized: bool = False, heigh
     The colour is always the share of each true class (row-normalised), so a class of 162
     beats is as visible as one of 18,118; the text shows the counts, or with ``normalized``
     the shares."""
-    go = _go()
     counts = np.asarray(confusion)
     share = normalize_confusion(counts)
     text = [[f"{v:.1%}" for v in row] for row in share] if normalized else \
@@ -210,7 +195,6 @@ def confusion_figure(confusion, title: str = "", normalized: bool = False, heigh
 
 def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 320):
     """One per-class metric (f1, precision, recall) of each model as grouped bars."""
-    go = _go()
     fig = go.Figure()
     for name, ev in evals.items():
         values = [ev["per_class"][c][metric] for c in CLASSES]
@@ -224,9 +208,6 @@ def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 3
 
 def params_figure(tables: dict[str, list[dict]], height: int | None = None):
     """Layer-by-layer parameter counts of each model (horizontal bars, layers in order)."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
     names = list(tables)
     rows_max = max(sum(1 for r in t if r["params"] > 0) for t in tables.values())
     height = height or 120 + 22 * rows_max
@@ -245,9 +226,6 @@ def params_figure(tables: dict[str, list[dict]], height: int | None = None):
 
 def training_figure(history: list[dict], height: int = 320):
     """Loss and accuracy per epoch (training and validation), from a training history."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
     epochs = [h["epoch"] for h in history]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy / macro-F1"])
     for key, col, dash in (("loss", 1, None), ("val_loss", 1, "dot"), ("accuracy", 2, None),
@@ -262,7 +240,6 @@ def training_figure(history: list[dict], height: int = 320):
 def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int = 340):
     """How much of the beat (seconds) one feature of each CNN layer sees, against the whole beat
     that the LSTM's memory spans."""
-    go = _go()
     names = [f["layer"] for f in fields] + ["LSTM memory"]
     values = [f["seconds"] for f in fields] + [beat_seconds]
     colors = [registry.color("cnn")] * len(fields) + [registry.color("lstm")]
@@ -300,7 +277,6 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     signal (and the reference, if given), coloured by class; beats labelled "unreadable" are
     grey crosses, and the ``unreadable`` (start, end) stretches are shaded.
     """
-    go = _go()
     signal = np.asarray(signal, dtype=float)
     t = np.arange(len(signal)) / fs
     duration = t[-1] if len(t) else 0.0
@@ -352,7 +328,6 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
 
 def heart_rate_figure(times: np.ndarray, bpm: np.ndarray, height: int = 260):
     """Heart rate (beats/min) over time, beat by beat."""
-    go = _go()
     fig = go.Figure(go.Scattergl(x=times, y=bpm, mode="lines+markers", marker=dict(size=3),
                                  line=dict(width=1, color="#D55E00"), name="heart rate"))
     fig.update_layout(title="heart rate", xaxis_title="time (s)", yaxis_title="beats / min",
@@ -363,7 +338,6 @@ def heart_rate_figure(times: np.ndarray, bpm: np.ndarray, height: int = 260):
 def counts_figure(counts, height: int = 300):
     """Beats per class for each model (and the reference), grouped bars; ``counts`` a DataFrame
     with classes as rows and sources as columns."""
-    go = _go()
     fig = go.Figure()
     for col in counts.columns:
         color = "#444" if col == "reference" else registry.color(col)
@@ -398,9 +372,6 @@ def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = 
     The zero padding at the end of a Kaggle row (``beats.signal_length``) is not signal: it is
     drawn apart, in grey on a grey band, and given no attribution colour.
     """
-    from plotly.subplots import make_subplots
-
-    go = _go()
     names = list(maps)
     classes = classes or {}
     titles = [f"{registry.title(n)}: towards {classes[n]}" if n in classes else registry.title(n)
@@ -446,9 +417,6 @@ def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
     """Where each model looks in a class: the class's mean beat, once per model (one row each),
     every sample coloured by that model's mean attribution over correctly classified beats (from
     the cards), scaled to the model's strongest sample: red pushes towards the class, blue away."""
-    from plotly.subplots import make_subplots
-
-    go = _go()
     rows = [(name, per_class[cls]) for name, per_class in templates.items() if per_class.get(cls)]
     if not rows:
         return go.Figure().update_layout(title=f"class {cls}: no explanations stored", height=height,

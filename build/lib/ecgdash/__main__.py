@@ -1,0 +1,5 @@
+import sys
+
+from ecgdash.cli import main
+
+sys.exit(main())

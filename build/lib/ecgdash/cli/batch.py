@@ -1,0 +1,48 @@
+"""``ecgdash batch SOURCE... --out DIR``: score an archive of recordings on Dask."""
+from __future__ import annotations
+
+import time
+
+from ecgdash.cli.common import add_model_options, progress_printer, recording_models
+from ecgdash.pipeline.batch import batch
+
+
+def add_parser(sub) -> None:
+    bt = sub.add_parser("batch", help="score every recording of folders, files or globs on Dask "
+                        "(a local cluster, or --scheduler); resumable")
+    bt.add_argument("sources", nargs="+", help="recordings: files, folders (searched recursively) "
+                    "or glob patterns (quote them)")
+    bt.add_argument("--out", required=True, help="output folder: beats/ (Parquet, one part per "
+                    "record), records/, summary.parquet and summary.csv")
+    bt.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 "
+                    "(default: a local cluster)")
+    bt.add_argument("--workers", type=int, help="worker processes of the local cluster "
+                    "(default: one per core, as memory allows)")
+    bt.add_argument("--annotations", action="store_true",
+                    help="take beats from .atr annotations when present (default: the QRS "
+                         "detector, measured against the annotations where they exist)")
+    bt.add_argument("--fs", type=float, help="sampling rate of CSV/TXT signals in Hz (default: "
+                    "from their time column; required for files without one)")
+    add_model_options(bt, default="the recordings pair; a cluster's workers must see --models-dir "
+                      "at the same path")
+    bt.set_defaults(run=run)
+
+
+def run(args) -> int:
+    models = recording_models(args)
+    where = f"the Dask cluster at {args.scheduler}" if args.scheduler else (
+        f"a local Dask cluster of {args.workers} workers" if args.workers else "a local Dask cluster")
+    print(f"scoring recordings with {', '.join(models)} on {where}; writing to {args.out}", flush=True)
+    start = time.perf_counter()
+    summary = batch(args.sources, args.out, scheduler=args.scheduler, workers=args.workers,
+                    models=models, models_dir=args.models_dir, use_annotations=args.annotations,
+                    fs=args.fs, progress=progress_printer("records"))
+    done = summary[summary["status"] == "done"] if len(summary) else summary
+    failed = summary[summary["status"] != "done"] if len(summary) else summary
+    skipped = summary.attrs.get("skipped", 0)
+    print(f"{len(done)} records scored ({int(done['beats'].sum()) if len(done) else 0:,} beats; "
+          f"{skipped} of them finished in an earlier run and skipped), {len(failed)} failed; "
+          f"{time.perf_counter() - start:.0f} s. Summary: {args.out}/summary.csv, beats: {args.out}/beats/")
+    for _, row in failed.iterrows():
+        print(f"  failed: {row['record']}: {row['error']}")
+    return 0 if len(done) else 1

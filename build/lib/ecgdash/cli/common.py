@@ -1,0 +1,63 @@
+"""What every command shares: quiet TensorFlow, progress lines, the model options."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ecgdash.config import data_dir
+from ecgdash.models import registry
+from ecgdash.runtime import import_tensorflow_quietly
+
+
+def quiet_tensorflow() -> None:
+    """The command line owns its process: TensorFlow's C++ notices and Python warnings
+    (e.g. Keras retracing a training step for a smaller last batch) stay off its output."""
+    import_tensorflow_quietly()
+
+
+def progress_printer(prefix: str):
+    """A ``(done, total, message)`` callback that draws one progress line."""
+    state = {"t": time.perf_counter()}
+
+    def report(done: int, total: int, message: str) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        elapsed = time.perf_counter() - state["t"]
+        end = "\n" if done >= total else ""
+        print(f"\r{prefix} [{bar}] {done}/{total} {message:<24} {elapsed:5.1f}s", end=end, flush=True)
+
+    return report
+
+
+def epoch_printer():
+    """An ``on_epoch`` callback that prints one line per training epoch."""
+    def on_epoch(epoch, total, row):
+        print(f"  epoch {epoch:3d}/{total}  loss {row['loss']:.4f}  acc {row['accuracy']:.4f}  "
+              f"val acc {row['val_accuracy']:.4f}  val macro-F1 {row['val_macro_f1']:.4f}  "
+              f"{row['seconds']:.1f}s", flush=True)
+
+    return on_epoch
+
+
+def add_model_options(parser, *, default: str) -> None:
+    """``--models a,b`` (names, everywhere) and ``--models-dir DIR`` (a folder, everywhere)."""
+    parser.add_argument("--models", dest="model_names",
+                        help=f"comma-separated model names (default: {default})")
+    parser.add_argument("--models-dir", help="model folder (default: trained_models/, then your "
+                        "own models in data/user_models/)")
+
+
+def model_names(args, default) -> list[str]:
+    """The names of ``--models a,b``, else ``default``."""
+    return [n.strip() for n in args.model_names.split(",") if n.strip()] if args.model_names else list(default)
+
+
+def recording_models(args) -> list[str]:
+    """``--models`` of ``record`` and ``batch``, else the recordings pair."""
+    return model_names(args, registry.PAIRS[registry.RECORDINGS_PAIR])
+
+
+def data_folder(args) -> Path:
+    """``--data`` or ``data/``."""
+    return Path(args.data) if getattr(args, "data", None) else data_dir()

@@ -1,0 +1,183 @@
+"""``ecgdash evaluate report|adapted|robustness|templates|database``: score models; nothing is
+written to a card without ``--save``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecgdash.cli.common import add_model_options, model_names, progress_printer, quiet_tensorflow
+from ecgdash.config import data_dir
+from ecgdash.datasets import mitbih
+from ecgdash.errors import DataError
+from ecgdash.evaluation.metrics import evaluate, format_report
+from ecgdash.evaluation.robustness import format_row, robustness_suite
+from ecgdash.models import registry, store
+from ecgdash.models.adapt import adapt_proba
+from ecgdash.models.explain import class_templates
+from ecgdash.models.inference import predict_proba
+from ecgdash.pipeline.database import evaluate_database, format_database
+from ecgdash.report.tables import scored_on, trained_on
+
+
+def add_parser(sub) -> None:
+    ev = sub.add_parser("evaluate", help="score models: the reference study's report, adapted, "
+                        "under other conditions, class templates, or on any annotated database")
+    modes = ev.add_subparsers(dest="mode", required=True)
+    report = modes.add_parser("report", help="the reference study's report for each model")
+    report.add_argument("--from-cards", action="store_true",
+                        help="print the evaluation stored in the cards (no data needed)")
+    adapted = modes.add_parser("adapted", help="each test record scored as trained and adapted "
+                               "to itself (label-free, ecgdash.models.adapt), per record")
+    robust = modes.add_parser("robustness", help="DS2 at 128/250 Hz, with 12 dB noise and on lead 1")
+    robust.add_argument("--source", help="WFDB folder of the DS2 records (default data/mitdb)")
+    robust.add_argument("--adapt", action="store_true", help="each DS2 record adapted to itself")
+    templates = modes.add_parser("templates", help="each class's mean attribution map (correctly "
+                                 "classified test beats), for the Learn page")
+    templates.add_argument("--per-class", type=int, default=200, help="beats per class")
+    database = modes.add_parser("database", help="a folder of annotated WFDB records (any "
+                                "database, any rate): per-class sensitivity, predictivity and F1")
+    database.add_argument("folder", help="the WFDB folder")
+    database.add_argument("--records", nargs="+", help="only these records")
+    for p, default, save in ((report, "every model in trained_models/", None),
+                             (adapted, "every model in trained_models/", "evaluation_adapted"),
+                             (robust, "every model in trained_models/", "robustness"),
+                             (templates, "every model in trained_models/", "class_templates"),
+                             (database, "the recordings pair", "databases[NAME]")):
+        add_model_options(p, default=default)
+        p.add_argument("--data", help="data folder (default data/)")
+        if save == "databases[NAME]":
+            p.add_argument("--save", metavar="NAME", help="store the result in each model's card "
+                           "as databases[NAME] (nothing is written without it)")
+        elif save:
+            p.add_argument("--save", action="store_true", help=f"store the result in each model's "
+                           f"card as {save} (nothing is written without it)")
+    for p, fn in ((report, run_report), (adapted, run_adapted), (robust, run_robustness),
+                  (templates, run_templates), (database, run_database)):
+        p.set_defaults(run=fn)
+
+
+def _names(args) -> list[str]:
+    names = model_names(args, store.list_models(args.models_dir))
+    if not names:
+        raise DataError("No trained models: run `python -m ecgdash train --model all`.")
+    return names
+
+
+def run_report(args) -> int:
+    quiet_tensorflow()
+    cache = {}
+    built = mitbih.data_status(args.data) is not None
+    for name in _names(args):
+        card = store.load_card(name, folder=args.models_dir)
+        split = registry.Split.parse(card.get("split", "intra"))
+        if args.from_cards or not built:
+            ev = card.get("evaluation")
+            if ev is None:
+                raise DataError(f"The card of {name} holds no evaluation; build the data and "
+                                "run evaluate again.")
+            source = "stored in the card"
+        else:
+            if split not in cache:
+                cache[split] = mitbih.load_split(split, "test", out=args.data)
+            test = cache[split]
+            model = store.load_model(name, folder=args.models_dir)
+            ev = evaluate(test.y, predict_proba(model, test))
+            ev["test_set"] = split.test_set
+            source = "computed now"
+        title = (f"== {name}: {registry.title(name)}, trained on {trained_on(card)}, "
+                 f"tested on {scored_on(ev)} ({source})")
+        print(format_report(ev, title, card["params"]))
+        print()
+    return 0
+
+
+def run_adapted(args) -> int:
+    """Each model on its test split as it is and adapted to each record; per-record table."""
+    quiet_tensorflow()
+    for name in _names(args):
+        card = store.load_card(name, folder=args.models_dir)
+        split = registry.Split.parse(card.get("split", "intra"))
+        test = mitbih.load_split(split, "test", out=args.data)
+        model = store.load_model(name, folder=args.models_dir)
+        plain = predict_proba(model, test)
+        adapted = adapt_proba(model, test, proba=plain)
+        rows = []
+        for record in np.unique(test.record):
+            m = test.record == record
+            a, b = evaluate(test.y[m], plain[m]), evaluate(test.y[m], adapted[m])
+            rows.append({"record": record, "beats": int(m.sum()), "accuracy": a["accuracy"],
+                         "accuracy adapted": b["accuracy"], "macro-F1": a["macro_f1"],
+                         "macro-F1 adapted": b["macro_f1"]})
+        ev = evaluate(test.y, adapted)
+        ev["test_set"] = split.test_set
+        before = evaluate(test.y, plain)
+        print(f"== {name} on {split.test_set}, each record adapted separately (no label read)")
+        print(pd.DataFrame(rows).to_string(index=False, float_format="{:.4f}".format))
+        for label, e in (("as trained", before), ("adapted", ev)):
+            f1 = {c: e["per_class"][c]["f1"] for c in ("S", "V", "F")}
+            print(f"{label:>10}: accuracy {e['accuracy']:.4f}, macro-F1 {e['macro_f1']:.4f}, "
+                  + ", ".join(f"{c}-F1 {v:.3f}" for c, v in f1.items()))
+        if args.save:
+            store.update_card(name, {"evaluation_adapted": ev}, folder=args.models_dir)
+            print(f"stored as evaluation_adapted in the card of {name}")
+        print()
+    return 0
+
+
+def run_robustness(args) -> int:
+    quiet_tensorflow()
+    names = _names(args)
+    source = Path(args.source) if args.source else data_dir() / "mitdb"
+    loaded = {n: store.load_model(n, folder=args.models_dir) for n in names}
+    how = ", each record adapted to itself" if args.adapt else ""
+    print(f"DS2 robustness of {', '.join(names)} (records from {source}{how}; accuracy / macro-F1 / "
+          "S-F1 / V-F1):")
+    table = robustness_suite(loaded, source, adapt=args.adapt,
+                             progress=lambda *row: print("  " + format_row(*row), flush=True))
+    if args.save:
+        key = "robustness_adapted" if args.adapt else "robustness"
+        for name, rows in table.items():
+            store.update_card(name, {key: rows}, folder=args.models_dir)
+        print(f"stored as {key} in the cards of {', '.join(names)}")
+    return 0
+
+
+def run_templates(args) -> int:
+    quiet_tensorflow()
+    for name in _names(args):
+        card = store.load_card(name, folder=args.models_dir)
+        test = mitbih.load_split(registry.Split.parse(card.get("split", "intra")), "test", out=args.data)
+        model = store.load_model(name, folder=args.models_dir)
+        templates = class_templates(model, test, per_class=args.per_class)
+        print(f"{name}: mean integrated-gradients maps of " + ", ".join(
+            f"{c} ({t['n']} beats)" for c, t in templates.items()))
+        if args.save:
+            store.update_card(name, {"class_templates": templates}, folder=args.models_dir)
+            print(f"stored as class_templates in the card of {name}")
+    return 0
+
+
+def run_database(args) -> int:
+    """Each model on a folder of annotated records, as trained and adapted; ``--save NAME``
+    stores the result in each card as ``databases[NAME]``."""
+    quiet_tensorflow()
+    names = model_names(args, registry.PAIRS[registry.RECORDINGS_PAIR])
+    models = {n: store.load_model(n, folder=args.models_dir) for n in names}
+    cards = {n: store.load_card(n, folder=args.models_dir) for n in names}
+    scores = evaluate_database(args.folder, models, records=args.records or None, cards=cards,
+                               progress=progress_printer("records"))
+    print(format_database(scores, f"{args.folder}: {len(next(iter(scores.values()))['records'])} records"))
+    for name, result in scores.items():
+        if result["seen"]:
+            print(f"note: {name} trained on {result['seen']:.0%} of these beats (matched row by row)")
+    if args.save:
+        for name, result in scores.items():
+            databases = dict(cards[name].get("databases") or {})
+            databases[args.save] = {**result["as trained"], "adapted": result["adapted"],
+                                    "records": result["records"], "folder": str(args.folder),
+                                    "seen": result["seen"]}
+            store.update_card(name, {"databases": databases}, folder=args.models_dir)
+        print(f"stored as databases[{args.save!r}] in the cards of {', '.join(scores)}")
+    return 0

@@ -1,0 +1,157 @@
+"""``ecgdash train``: train models and save them as the user's own (never over a shipped one)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ecgdash.cli.common import data_folder, epoch_printer, quiet_tensorflow
+from ecgdash.config import data_dir, models_dir
+from ecgdash.datasets import mitbih
+from ecgdash.errors import DataError
+from ecgdash.evaluation.metrics import format_report
+from ecgdash.models import registry, store
+from ecgdash.training.checkpoint import saved_in
+from ecgdash.training.recipes import PRESETS, AugmentConfig, preset
+from ecgdash.training.reference import train_model
+from ecgdash.training.robust import train_robust
+
+
+def add_parser(sub) -> None:
+    train = sub.add_parser("train", help="train models and save them as your own (data/user_models/)")
+    train.add_argument("--model", default="all",
+                       choices=["lstm", "cnn", "all", *registry.PAIRS["robust"], "robust"],
+                       help="robust_*: trained patient-wise on the DS1 records of --source, "
+                            "with augmentation and RR context")
+    train.add_argument("--split", choices=[s.value for s in registry.Split], default="intra")
+    ref, rob = PRESETS["reference"], PRESETS["robust"]
+    train.add_argument("--epochs", type=int,
+                       help=f"maximum epochs (default {ref.epochs}; robust models {rob.epochs})")
+    train.add_argument("--batch-size", type=int, help=f"default {ref.batch_size} (the recipes')")
+    train.add_argument("--patience", type=int,
+                       help="stop after this many epochs without a better validation macro-F1 "
+                            f"(default {ref.patience}; robust models {rob.patience})")
+    train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
+    train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
+    train.add_argument("--copies", type=int,
+                       help=f"robust models: augmented passes over DS1 per epoch "
+                            f"(default {AugmentConfig().copies})")
+    train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
+                       help="class weights (default none)")
+    train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
+    train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
+    train.add_argument("--name", help="save under this name (default: my-cnn-1, my-lstm-2, ... in "
+                       "data/user_models/; with --models-dir DIR: lstm, cnn, lstm_inter, ...)")
+    train.add_argument("--models-dir", help="save into this model folder under the registered "
+                       "names (default: your own folder, data/user_models/, as my-<model>-<n>)")
+    train.add_argument("--replace-shipped", action="store_true",
+                       help="allow replacing a shipped model in trained_models/ (only for making "
+                            "the models ecgdash ships; refused otherwise)")
+    train.add_argument("--data", help="data folder (default data/)")
+    train.add_argument("--fresh", action="store_true",
+                       help="start again even if an interrupted run of this model and seed left "
+                            "a checkpoint (in <data>/checkpoints/; by default the run goes on "
+                            "from its last finished epoch)")
+    train.set_defaults(run=run)
+
+
+def _checkpoints(args) -> Path:
+    """Where the CLI keeps interrupted training runs: ``<data>/checkpoints``."""
+    return data_folder(args) / "checkpoints"
+
+
+def _checkpoint(args, name: str, config) -> Path:
+    """The training checkpoint folder of one CLI run: ``<data>/checkpoints/<name>-seed<seed>``
+    (emptied first with ``--fresh``); says when the run will go on from it."""
+    folder = _checkpoints(args) / f"{name}-seed{config.seed}"
+    if args.fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+    elif saved_in(folder):
+        print(f"going on from the checkpoint in {folder} (--fresh starts again)")
+    return folder
+
+
+def _drop_empty_checkpoints(args) -> None:
+    """Remove ``<data>/checkpoints`` once no interrupted run is left in it."""
+    try:
+        _checkpoints(args).rmdir()
+    except OSError:
+        pass
+
+
+def _config(args, recipe: str):
+    return preset(recipe, epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
+                  seed=args.seed, patience=args.patience, class_weight=args.class_weight)
+
+
+def save_target(args, name: str) -> tuple[Path, str]:
+    """Where one CLI training run saves: ``(folder, name)``. Default: the user model folder under
+    the next free ``my-<name>-<n>``; with ``--models-dir DIR``: DIR under the registered name (or
+    ``--name``). A shipped model (``trained_models/``) is replaced only with ``--replace-shipped``,
+    and that is checked before training starts."""
+    folder = Path(args.models_dir) if args.models_dir else store.user_models_dir()
+    save_as = args.name or (name if args.models_dir else store.next_user_name(name, folder=folder))
+    shipped = folder.resolve() == models_dir().resolve()
+    if shipped and not args.replace_shipped and any(p.exists() for p in store.model_paths(save_as, folder)):
+        raise DataError(f"{folder / save_as}.keras is a shipped model: training never replaces it "
+                        "unless you add --replace-shipped. Without --models-dir the new model is "
+                        f"saved as your own in {store.user_models_dir()}.")
+    return folder, save_as
+
+
+def run(args) -> int:
+    quiet_tensorflow()
+    if args.threads:
+        import tensorflow as tf  # heavy: only when asked (TensorFlow is imported by now anyway)
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.model.startswith("robust"):
+        return _run_robust(args)
+    split = registry.Split.parse(args.split)
+    names = [registry.model_name(arch, split) for arch in
+             (("lstm", "cnn") if args.model == "all" else (args.model,))]   # architectures
+    train = mitbih.load_split(split, "train", out=args.data)
+    test = mitbih.load_split(split, "test", out=args.data)
+    config = _config(args, "reference")
+    if args.name and len(names) > 1:
+        raise DataError("--name names one model: give --model lstm or --model cnn with it.")
+    targets = {name: save_target(args, name) for name in names}
+    for name in names:
+        folder, save_as = targets[name]
+        print(f"training {name} ({split.value}-patient split, reference recipe): {len(train):,} beats, "
+              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
+        model, card = train_model(name, train, config=config, test=test, on_epoch=epoch_printer(),
+                                  checkpoint=_checkpoint(args, save_as, config))
+        path = store.save_model(save_as, model, card, folder=folder)
+        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+              f"{card['train_seconds']:.0f} s; saved {path}")
+        print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
+                            card["params"]))
+    _drop_empty_checkpoints(args)
+    return 0
+
+
+def _run_robust(args) -> int:
+    source = Path(args.source) if args.source else data_dir() / "mitdb"
+    names = list(registry.PAIRS["robust"]) if args.model == "robust" else [args.model]
+    test = mitbih.ds2_beats(source)
+    config = _config(args, "robust")
+    augment = AugmentConfig() if args.copies is None else AugmentConfig(copies=args.copies)
+    if args.name and len(names) > 1:
+        raise DataError("--name names one model: give --model robust_lstm or robust_cnn with it.")
+    targets = {name: save_target(args, name) for name in names}
+    for name in names:
+        folder, save_as = targets[name]
+        print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
+              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
+        model, card = train_robust(name, source, config=config, augment=augment, test=test,
+                                   on_epoch=epoch_printer(),
+                                   checkpoint=_checkpoint(args, save_as, config))
+        path = store.save_model(save_as, model, card, folder=folder)
+        adj = card.get("logit_adjustment") or {}
+        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+              f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
+              f"(chosen on the validation records); saved {path}")
+        print(format_report(card["evaluation"], f"\n{name} on DS2", card["params"]))
+    _drop_empty_checkpoints(args)
+    return 0

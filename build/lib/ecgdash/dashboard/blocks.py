@@ -1,0 +1,282 @@
+"""Streamlit building blocks shared by the pages (display only: no parsing, training or metrics)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ecgdash.config import data_dir
+from ecgdash.dashboard import caches
+from ecgdash.datasets import mitbih as dataset
+from ecgdash.errors import DataError, OfflineError, RateNeeded
+from ecgdash.io.examples import EXCERPT_RECORDS, excerpts_dir
+from ecgdash.models import registry, store
+from ecgdash.report.tables import report_frame, scored_on, trained_on
+from ecgdash.report.teaching import GLOSSARY
+
+
+def try_card(name: str) -> dict | None:
+    """The card of ``name``, or None after explaining on the page what is wrong and what to run."""
+    try:
+        return caches.get_card(name)
+    except DataError as exc:
+        st.warning(f"**{registry.title(name)}**: {exc}")
+        return None
+
+
+def model_card(name: str, card: dict) -> None:
+    """One model card: size, training, headline test metrics."""
+    ev = card.get("evaluation") or {}
+    st.subheader(registry.title(name))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("parameters", f"{card['params']:,}")
+    c2.metric("epochs (best)", f"{card.get('epochs_run', '?')} ({card.get('best_epoch', '?')})")
+    seconds = card.get("train_seconds", 0)
+    c3.metric("train time", f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min")
+    if ev:
+        c1.metric("accuracy", f"{ev['accuracy']:.4f}")
+        c2.metric("macro-F1", f"{ev['macro_f1']:.4f}")
+        c3.metric("ROC-AUC", f"{ev['roc_auc']:.4f}" if ev.get("roc_auc") is not None else "–")
+        split = trained_on(card)
+        adj = card.get("logit_adjustment") or {}
+        prior = (f"; S prior ×{adj['scale']:g}, chosen on the validation records"
+                 if adj.get("scale", 1) != 1 else "")
+        st.caption(f"on {scored_on(ev)}; trained on {split}, seed {card.get('seed')}, "
+                   f"{card.get('trained', '?')}{prior}")
+
+
+def model_cards(names: list[str]) -> dict[str, dict]:
+    """Cards of ``names`` side by side; returns those that could be read."""
+    cards = {}
+    for col, name in zip(st.columns(len(names)), names):
+        with col:
+            card = try_card(name)
+            if card is not None:
+                model_card(name, card)
+                cards[name] = card
+    return cards
+
+
+def _progress_callback(bar, label: str):
+    def report(done: int, total: int, message: str) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{label}: {message} ({done}/{total})")
+
+    return report
+
+
+def data_panel() -> dict | None:
+    """Data status, with buttons that fetch and build the data (same code as the CLI)."""
+    status = dataset.data_status()
+    if status:
+        counts = status["counts"]
+        st.success(f"Data built {status['built']}: {status['beats']:,} beats from "
+                   f"{status['records']} records; intra-patient test split "
+                   f"{sum(counts['test']):,} beats, DS2 {sum(counts['ds2']):,} beats.")
+        return status
+
+    mitdb = data_dir() / dataset.MITDB
+    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
+    excerpts = excerpts_dir()
+    st.info("No data built yet. The comparison and learning pages work from the committed model "
+            "cards, uploads are scored at once, and the Predict and Recordings pages offer real "
+            "MIT-BIH examples in one click; building the data unlocks the beat explorer on the "
+            "full test split and the Train page.")
+    if excerpts.is_dir():
+        st.markdown(f"**Offline, in one click**: build from the excerpts that ship with ecgdash "
+                    f"({len(EXCERPT_RECORDS)} MIT-BIH records, 5 minutes each, in `{excerpts}`): "
+                    "enough to explore beats and train a model in class.")
+        if st.button("Build from the shipped examples", type="primary", key="build_examples"):
+            _build(None, excerpts)
+    source = st.text_input("Local WFDB folder (optional; empty = download the whole database "
+                           "from PhysioNet)",
+                           help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
+                                f"Downloaded records go to {mitdb}.")
+    label = "Build the data" if have_records and not source else "Fetch and build the whole database"
+    if st.button(label, key="build_full"):
+        fetch_from = (source or None) if (source or not have_records) else False
+        _build(fetch_from, None)
+    return None
+
+
+def _build(fetch_from, source) -> None:
+    """Fetch (``fetch_from``: a folder, None for PhysioNet, False for no fetch) and build the
+    data from ``source`` (default ``data/mitdb``); messages on the page, a rerun when done."""
+    bar = st.progress(0.0, text="starting…")
+    try:
+        if fetch_from is not False and source is None:
+            dataset.fetch(source=fetch_from, progress=_progress_callback(bar, "fetch"))
+        summary = dataset.build(source=source, progress=_progress_callback(bar, "build"))
+    except OfflineError as exc:
+        bar.empty()
+        st.error(f"{exc} If you have the database's files (.hea, .dat, .atr), enter their folder "
+                 "in the field above and press the button again; or use **Build from the shipped "
+                 "examples**, which needs no internet.")
+        return
+    except DataError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    except OSError as exc:
+        bar.empty()
+        st.error(f"Could not write the data: {exc}")
+        return
+    bar.progress(1.0, text=f"built {summary['beats']:,} beats in {summary['seconds_total']:.0f} s")
+    st.rerun()
+
+
+def beats_from_upload_or_stop(uploaded, *, rescale: bool):
+    """Parse an uploaded beat file; on bad input show the error and stop this run."""
+    try:
+        return caches.parse_upload(uploaded, rescale=rescale)
+    except DataError as exc:
+        st.error(f"**{uploaded.name}** could not be used: {exc}")
+        st.stop()
+
+
+def beats_from_path_or_stop(path):
+    """``(key, Beats)`` of a beat file on disk; on bad input show the error and stop this run."""
+    try:
+        return caches.parse_path(path)
+    except (DataError, OSError) as exc:
+        st.error(f"**{path}** could not be used: {exc}")
+        st.stop()
+
+
+def built_split_or_none(split: str, part: str):
+    """``(key, Beats)`` of a built split, or None (with a note) when no data is built."""
+    try:
+        return caches.built_split(split, part)
+    except DataError as exc:
+        st.info(str(exc))
+        return None
+
+
+def models_or_stop(names=registry.PAIRS[registry.BEATS_PAIR]) -> dict:
+    """Load the trained models (once per process); explain and stop if one is missing."""
+    models = {}
+    for name in names:
+        try:
+            models[name] = caches.get_model(name)
+        except DataError as exc:
+            st.error(f"**{registry.title(name)}** is not available: {exc}")
+            st.stop()
+    return models
+
+
+def available_cards(names) -> dict[str, dict]:
+    """The cards among ``names`` that can be read (quietly skipping the others)."""
+    cards = {}
+    for name in names:
+        try:
+            cards[name] = caches.get_card(name)
+        except DataError:
+            continue
+    return cards
+
+
+def glossary(*terms: str, label: str = "Words used here") -> None:
+    """A folded box with the plain-words meaning of ``terms`` (``learn.GLOSSARY``)."""
+    with st.expander(label, icon=":material/menu_book:"):
+        st.markdown("\n".join(f"- **{t}**: {GLOSSARY[t]}" for t in terms))
+
+
+def rows_height(rows: int) -> int:
+    """A dataframe height that shows ``rows`` rows without an inner scroll bar."""
+    return 38 + 35 * rows
+
+
+def report_table(ev: dict) -> None:
+    """The reference study's report (``tables.report_frame``): figures to 4 decimals, empty
+    cells where a figure does not apply (as text: a missing number would show as "None"),
+    every row label whole."""
+    frame = report_frame(ev).reset_index().rename(columns={"": "class / average"})
+    st.dataframe(text_cells(frame, digits=4, missing=""), hide_index=True,
+                 height=rows_height(len(frame)),
+                 column_config={c: st.column_config.Column(width=90 if c == "class / average" else 64)
+                                for c in frame.columns})
+
+
+def text_cells(frame, *, digits: int = 4, missing: str = "n/a"):
+    """``frame`` with numbers as text (floats to ``digits`` decimals) and missing values as
+    ``missing``: Streamlit shows a missing number as "None", whatever the caption says."""
+    def cell(v):
+        if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)):
+            return missing
+        if isinstance(v, (float, np.floating)):
+            return f"{v:.{digits}f}"
+        return str(v)
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_float_dtype(out[col]):
+            out[col] = [cell(v) for v in out[col]]
+    return out
+
+_SLOT = "chosen_{}"     # session key of the model chosen for a slot (survives page changes)
+
+
+def _keep_choice(kind: str) -> None:
+    st.session_state[_SLOT.format(kind)] = st.session_state[f"slot_{kind}"]
+
+
+def choose_pair(pair: str = registry.BEATS_PAIR) -> tuple[str, ...]:
+    """The models of ``pair``, with a user's own models in their place where chosen.
+
+    The sidebar's "Models" box lists, for the pair's LSTM and CNN, the shipped model and the
+    models people trained on the Train page (``store.list_user_models``). The choice holds on
+    every page until changed; "Use the shipped models" goes back in one click. Pairs other
+    than the reference pair (user models are trained with its recipe) are returned as they are.
+    """
+    names = registry.PAIRS[pair]
+    mine = store.list_user_models() if pair == registry.BEATS_PAIR else []
+    if not mine:
+        return names
+    chosen = []
+    with st.sidebar:
+        st.markdown("**Models**")
+        for shipped in names:
+            kind = registry.spec(shipped).architecture
+            options = [shipped] + [m for m in mine if m.startswith(f"{store.USER_PREFIX}{kind}-")]
+            current = st.session_state.get(_SLOT.format(kind), shipped)
+            if current not in options:
+                current = shipped
+            chosen.append(st.selectbox(
+                kind.upper(), options, index=options.index(current), key=f"slot_{kind}",
+                on_change=_keep_choice, args=(kind,),
+                format_func=lambda n: f"{registry.title(n)} (shipped)" if n in registry.MODELS else f"{n} (yours)"))
+        if tuple(chosen) != tuple(names) and st.button("Use the shipped models", key="slot_reset"):
+            for shipped in names:
+                kind = registry.spec(shipped).architecture
+                st.session_state.pop(_SLOT.format(kind), None)
+                st.session_state.pop(f"slot_{kind}", None)
+            st.rerun()
+    if tuple(chosen) != tuple(names):
+        st.caption("Scored with: " + ", ".join(
+            f"**{n}** (yours)" if n not in registry.MODELS else registry.title(n) for n in chosen)
+            + ". The sidebar switches back to the shipped models.")
+    return tuple(chosen)
+
+
+def recording_or_ask_rate(key: str, source, fs):
+    """``(Recording, fs)`` of a source; a signal file that does not say its sampling rate gets a
+    prompt for it (common rates offered) and nothing else until it is answered. Other bad
+    input raises DataError as ``caches.recording`` does."""
+    try:
+        return caches.recording(key, source, fs=fs), fs
+    except RateNeeded as exc:
+        st.warning(f"**{exc.name}** does not say its sampling rate: it has no time column. "
+                   f"Choose the rate it was recorded at ({exc.samples:,} samples per lead: "
+                   f"{exc.samples / 128:.0f} s at 128 Hz, {exc.samples / 360:.0f} s at 360 Hz, "
+                   f"{exc.samples / 500:.0f} s at 500 Hz). Heart rate, beat shapes and the length "
+                   "all depend on it; nothing is counted until it is known.")
+        c1, c2 = st.columns(2)
+        rates = [*RateNeeded.COMMON_RATES, "another rate"]
+        chosen = c1.selectbox("Sampling rate", rates, index=None, placeholder="choose the rate…",
+                              key=f"ask_rate_{key}",
+                              format_func=lambda r: f"{r} Hz" if isinstance(r, int) else r)
+        if chosen == "another rate":
+            chosen = c2.number_input("Rate (Hz)", 50.0, 10_000.0, value=None, step=1.0,
+                                     key=f"ask_rate_other_{key}")
+        if chosen is None:
+            st.stop()
+        return caches.recording(key, source, fs=float(chosen)), float(chosen)

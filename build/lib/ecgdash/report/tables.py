@@ -1,0 +1,128 @@
+"""Tables shown on the pages and printed by the command line, built from evaluations and cards.
+
+- ``report_frame(ev)``: the reference study's report (per-class precision / recall / F1 /
+  support / ROC-AUC, accuracy, macro and weighted averages);
+- ``results_rows(cards)``: each card's headline results on its own test set;
+- ``robustness_table(cards)``: the DS2 robustness table stored in the cards.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ecgdash.errors import DataError
+from ecgdash.models import registry
+
+
+def records_words(records) -> str:
+    """``["119", "208"]`` -> "2 records: 119, 208"; more than eight: "22 records"."""
+    records = list(records or [])
+    if not records:
+        return "no named records"
+    n = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+    return f"{n}: {', '.join(map(str, records))}" if len(records) <= 8 else n
+
+
+def trained_on(card: dict) -> str:
+    """What a card's model was trained on, in words, from the card's own facts (beats, records,
+    split, recipe): never from its name.
+
+    Examples
+    --------
+    >>> trained_on({"split": "intra", "recipe": "reference", "train_rows": {"rows": 1325},
+    ...             "data": {"records": ["119", "208", "213", "232"]}})
+    '1,325 beats (4 records: 119, 208, 213, 232; intra-patient split; reference recipe)'
+    """
+    data = card.get("data") or {}
+    rows = (card.get("train_rows") or {}).get("rows") or data.get("used_beats") or data.get("train_beats")
+    beats = f"{rows:,} beats" if rows else "beats"
+    if card.get("recipe") == "robust":
+        records = list(data.get("train_records") or []) + list(data.get("val_records") or [])
+        return f"{beats} ({records_words(records)} of DS1; patient-wise, augmented)"
+    try:
+        split = registry.Split.parse(card.get("split"))
+    except DataError:
+        return f"{beats} ({card.get('split', 'unknown split')})"
+    records = data.get("records")
+    if records is None:
+        return f"{split.train_set}: {beats}"
+    how = "intra-patient split" if split is registry.Split.INTRA else "inter-patient split"
+    return f"{beats} ({records_words(records)}; {how}; {card.get('recipe', 'reference')} recipe)"
+
+
+def scored_on(ev: dict) -> str:
+    """What an evaluation was computed on, in words (its beats, test set and records)."""
+    records = ev.get("test_records")
+    where = f"; {records_words(records)}" if records else ""
+    return f"{ev['n']:,} beats ({ev.get('test_set', 'test set')}{where})"
+
+
+def same_test_beats(evals: dict[str, dict]) -> bool:
+    """Were all these evaluations computed on the same beats? Known from their ``test_sha256``;
+    evaluations without one count as the same only with the same test set and beat count."""
+    keys = {(ev.get("test_sha256") or f"{ev.get('test_set')}:{ev.get('n')}") for ev in evals.values()}
+    return len(keys) <= 1
+
+
+def report_frame(ev: dict) -> pd.DataFrame:
+    """The reference study's report table: precision / recall / F1 / support (and AUC) per class,
+    then accuracy, macro avg, weighted avg."""
+    rows = []
+    for name, m in ev["per_class"].items():
+        rows.append({"": name, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": m["auc"]})
+    rows.append({"": "accuracy", "precision": None, "recall": None, "f1": ev["accuracy"],
+                 "support": ev["n"], "roc_auc": None})
+    for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
+        m = ev[key]
+        rows.append({"": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+                     "support": m["support"], "roc_auc": ev["roc_auc"] if key == "macro_avg" else None})
+    return pd.DataFrame(rows).set_index("")
+
+
+def results_rows(cards: dict[str, dict]) -> list[dict]:
+    """One row per card with an evaluation: what it was trained and tested on, beats, accuracy,
+    macro-F1, S and V F1, macro ROC-AUC (the Compare and Learn pages' intra vs inter table)."""
+    rows = []
+    for name, card in cards.items():
+        ev = card.get("evaluation")
+        if not ev:
+            continue
+        rows.append({"model": registry.title(name), "trained on": trained_on(card),
+                     "tested on": ev.get("test_set"), "beats": ev["n"],
+                     "accuracy": round(ev["accuracy"], 4), "macro-F1": round(ev["macro_f1"], 4),
+                     "S F1": round(ev["per_class"]["S"]["f1"], 3),
+                     "V F1": round(ev["per_class"]["V"]["f1"], 3),
+                     "ROC-AUC": round(ev["roc_auc"], 4)})
+    return rows
+
+
+def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
+    """The robustness table of the cards that hold one: a row per (model, condition, way of
+    scoring): as trained (``robustness``) and, where the card has it, each DS2 record adapted
+    to itself (``robustness_adapted``, ``evaluate --robustness --adapt``)."""
+    rows = []
+    for name, card in cards.items():
+        ways = (("as trained", card.get("robustness")), ("adapted", card.get("robustness_adapted")))
+        for way, table in ways:
+            for condition, m in (table or {}).items():
+                rows.append({"model": registry.title(name), "trained on": trained_on(card),
+                             "condition": condition, "scored": way,
+                             "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+                             "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
+                             "V F1": m["V_f1"]})
+    return pd.DataFrame(rows)
+
+
+def adaptation_table(cards: dict[str, dict]) -> pd.DataFrame:
+    """Each card's test-set scores as trained and adapted to each record (``evaluation_adapted``,
+    written by ``evaluate --adapt``): a row per (model, way)."""
+    rows = []
+    for name, card in cards.items():
+        pairs = (("as trained", card.get("evaluation")), ("adapted to each record", card.get("evaluation_adapted")))
+        if pairs[1][1] is None or pairs[0][1] is None:
+            continue
+        for way, ev in pairs:
+            rows.append({"model": registry.title(name), "test set": ev.get("test_set", ""), "scored": way,
+                         "accuracy": ev["accuracy"], "macro-F1": ev["macro_f1"],
+                         "S F1": ev["per_class"]["S"]["f1"], "V F1": ev["per_class"]["V"]["f1"]})
+    return pd.DataFrame(rows)

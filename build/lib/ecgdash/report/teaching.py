@@ -1,0 +1,109 @@
+"""Teaching numbers computed from the real models and their cards (the Learn page).
+
+- ``receptive_fields(model)``: how many beat samples each convolution/pooling layer sees;
+- ``epochs_to_converge(card)``: epochs until validation macro-F1 came within 1 % of its best;
+- ``class_winners(evals)``: which model has the better F1, class by class, where the
+  difference is larger than its bootstrap spread ("about the same" otherwise);
+"""
+from __future__ import annotations
+
+from ecgdash.config import BEAT_FS, BEAT_LEN, CLASSES
+from ecgdash.evaluation.metrics import f1_difference
+from ecgdash.models import registry
+
+#: Plain-words meanings of the terms the pages use (``dashboard.blocks.glossary`` shows the ones
+#: a page needs, where they appear).
+GLOSSARY = {
+    "intra-patient": "Beats of the same people on both sides: the Kaggle split shuffles every "
+                     "beat of all 48 records into train and test at random, so a model is tested "
+                     "on other beats of people it already knows.",
+    "inter-patient": "Train on some people, test on others (de Chazal 2004): the situation of a "
+                     "new patient in a clinic, and much harder.",
+    "DS1 / DS2": "The two halves of the inter-patient split: 22 MIT-BIH records to train on (DS1), "
+                 "22 other records to test on (DS2); the 4 paced records are left out.",
+    "macro-F1": "The F1 score (the balance of precision and recall) of each class, averaged with "
+                "equal weight per class: a model that calls every beat N scores about 0.19, "
+                "even with 90 % accuracy.",
+    "ROC-AUC": "How well a model ranks the beats of one class above the others, over every "
+               "threshold: 1.0 is perfect, 0.5 is guessing.",
+    "SNR (dB)": "Signal-to-noise ratio: how much stronger the ECG is than the added noise. "
+                "12 dB is a noisy ambulatory recording; every 6 dB less doubles the noise's amplitude.",
+    "MLII": "Modified limb lead II, the first channel of MIT-BIH: the lead the models were "
+            "trained on. Lead II of a 12-lead ECG and a watch's lead I look the most like it.",
+    "any-rate path": "How beats are cut from a recording at any sampling rate (128, 250, 500 Hz "
+                     "...): the beat is read 1/120 s apart, as the Kaggle rows were from 360 Hz, "
+                     "so the models see the same layout whatever the device.",
+    "adaptation": "Scoring a recording by the person's own share of N, S and V beats, estimated "
+                  "from the models' calls on that recording alone; no label is read.",
+}
+
+
+def receptive_fields(layers_or_model) -> list[dict]:
+    """Receptive field (in samples and seconds) after each Conv1D / pooling layer, in order.
+
+    Uses r_out = r_in + (kernel - 1) * jump_in and jump_out = jump_in * stride, over the layers
+    in the order Keras lists them (the residual blocks' 1x1 projections add nothing).
+    """
+    layers = getattr(layers_or_model, "layers", layers_or_model)
+    r, jump, rows = 1, 1, []
+    for layer in layers:
+        kind = type(layer).__name__
+        if kind == "Conv1D":
+            k, s, d = layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0]
+        elif kind in ("MaxPooling1D", "AveragePooling1D"):
+            k, s, d = layer.pool_size[0], layer.strides[0], 1
+        else:
+            continue
+        if k == 1 and s == 1:
+            continue
+        r = r + (k - 1) * d * jump
+        jump *= s
+        rows.append({"layer": layer.name, "type": kind, "samples": min(r, BEAT_LEN),
+                     "seconds": round(min(r, BEAT_LEN) / BEAT_FS, 3), "step": jump})
+    return rows
+
+
+def epochs_to_converge(card: dict, metric: str = "val_macro_f1", within: float = 0.01) -> int | None:
+    """First epoch whose ``metric`` is within ``within`` (relative) of the best epoch's."""
+    history = card.get("history") or []
+    values = [h.get(metric) for h in history if h.get(metric) is not None]
+    if not values:
+        return None
+    best = max(values)
+    for h in history:
+        if h.get(metric) is not None and h[metric] >= best * (1 - within):
+            return int(h["epoch"])
+    return None
+
+
+def class_winners(evals: dict[str, dict], *, n_boot: int = 2000, seed: int = 0) -> list[dict]:
+    """Per class: each model's F1 and whether one is better by more than chance.
+
+    A model "wins" a class only when the bootstrap interval of the F1 difference
+    (``evaluation.f1_difference``, 95 %, the beats drawn again class by class) excludes zero;
+    otherwise the row says "about the same". Needs the two evaluations' confusion matrices
+    (on the same test beats).
+
+    Returns
+    -------
+    list of dict
+        One row per class: each model's F1, ``difference`` (first minus second), its 95 %
+        interval, ``verdict`` (the better model's title, or "about the same") and ``support``.
+    """
+    (a, ev_a), (b, ev_b) = list(evals.items())[:2]
+    diffs = f1_difference(ev_a["confusion"], ev_b["confusion"], n_boot=n_boot, seed=seed)
+    rows = []
+    for c in CLASSES:
+        d = diffs[c]
+        if d["low"] > 0:
+            verdict = f"{registry.title(a)} better"
+        elif d["high"] < 0:
+            verdict = f"{registry.title(b)} better"
+        else:
+            verdict = "about the same"
+        rows.append({"class": c, registry.title(a): round(ev_a["per_class"][c]["f1"], 4),
+                     registry.title(b): round(ev_b["per_class"][c]["f1"], 4),
+                     "difference": round(d["difference"], 4),
+                     "95% interval": f"{d['low']:+.3f} to {d['high']:+.3f}",
+                     "verdict": verdict, "support": ev_a["per_class"][c]["support"]})
+    return rows
