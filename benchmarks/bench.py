@@ -143,7 +143,7 @@ def bench_strips(source, seconds=(10, 30), starts_min=(5, 10, 15, 20, 25)) -> di
     the detector on that lead alone against the annotated beats (150 ms), per strip length."""
     from ecgdash.datasets.mitbih import list_records
     from ecgdash.ecg.detect import detect_beats, detection_quality
-    from ecgdash.io.recordings import read_wfdb
+    from ecgdash.io.wfdb_record import read_wfdb
 
     out = {}
     for length in seconds:
@@ -180,7 +180,7 @@ def bench_detection_noise(source, minutes: float = 10.0,
     from ecgdash.datasets.mitbih import present_records
     from ecgdash.ecg.augment import add_noise
     from ecgdash.ecg.detect import detect_beats, detect_qrs, detection_quality
-    from ecgdash.io.recordings import read_wfdb
+    from ecgdash.io.wfdb_record import read_wfdb
 
     rows = []
     for snr, kinds in conditions:

@@ -30,7 +30,7 @@ __version__ = "0.3.0"
 _API = {
     "CLASSES": "ecgdash.config", "CLASS_NAMES": "ecgdash.config", "DataError": "ecgdash.errors",
     "Beats": "ecgdash.beats", "beats_from_record": "ecgdash.ecg.cutting",
-    "load_beats": "ecgdash.io.beats_csv", "read_recording": "ecgdash.io.recordings",
+    "load_beats": "ecgdash.io.beats_csv", "read_recording": "ecgdash.io.uploads",
     "evaluate": "ecgdash.evaluation.metrics",
     "build_cnn": "ecgdash.models.builders", "build_lstm": "ecgdash.models.builders",
     "predict_proba": "ecgdash.models.inference", "explain": "ecgdash.models.explain",

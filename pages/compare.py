@@ -1,10 +1,10 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
 import streamlit as st
 
-from ecgdash.report import figures, teaching as learn, tables
-
-from ecgdash.models import registry
 from ecgdash.dashboard import blocks
+from ecgdash.models import registry
+from ecgdash.report import model_figures, tables
+from ecgdash.report import teaching as learn
 
 st.title("Compare the LSTM and the CNN")
 st.caption("Everything here comes from the model cards in trained_models/: no data needed.")
@@ -49,13 +49,13 @@ def grid(items, per_row: int = 2):
 
 st.subheader("ROC curves, one class at a time (one-vs-rest)")
 log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models differ)", value=True)
-st.plotly_chart(figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
+st.plotly_chart(model_figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 
 st.subheader("Confusion matrices")
 st.caption("Colour: the share of each true class (row), so a rare class shows as clearly as N.")
 normalized = st.toggle("Show shares instead of beat counts", value=False)
 for col, (name, ev) in grid(evals.items()):
-    col.plotly_chart(figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
+    col.plotly_chart(model_figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
                      key=f"cm_{name}")
 
 st.subheader("The reference study's report")
@@ -65,7 +65,7 @@ for col, (name, card) in grid(cards.items()):
                     f"{card['epochs_run']} epochs (best {card['best_epoch']}); "
                     f"{tables.scored_on(card['evaluation'])}")
         blocks.report_table(card["evaluation"])
-st.plotly_chart(figures.per_class_figure(evals), key="f1")
+st.plotly_chart(model_figures.per_class_figure(evals), key="f1")
 
 st.subheader("Which is better, class by class")
 st.caption("A model is called better only where the F1 difference is larger than chance: its 95 % "

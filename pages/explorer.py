@@ -2,11 +2,10 @@
 import numpy as np
 import streamlit as st
 
-from ecgdash.report import figures
-
-from ecgdash.models import registry
 from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
+from ecgdash.models import registry
+from ecgdash.report import beat_figures
 
 st.title("Beat explorer")
 
@@ -59,8 +58,8 @@ with c1:
     if beats.record is not None:
         st.caption(f"record {beats.record[index]}, sample {beats.sample[index]:,}")
 with c2:
-    st.plotly_chart(figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
-    st.plotly_chart(figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
+    st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
+    st.plotly_chart(beat_figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
 
 st.subheader("Why? Explanations")
 if st.toggle("Explain this beat", key="explain_on",
@@ -83,7 +82,7 @@ if st.toggle("Explain this beat", key="explain_on",
                 + ", ".join(f"{registry.title(n)}: {c}" for n, c in explained.items())
                 + "), each model's own call. Pick one class above to ask both the same question.")
     heading = (f"beat {index}: each model's own call" if tgt is None else f"beat {index}: class {tgt} for both")
-    st.plotly_chart(figures.attribution_figure(beats.X[index], maps, heading, signed=method == "ig",
+    st.plotly_chart(beat_figures.attribution_figure(beats.X[index], maps, heading, signed=method == "ig",
                                                classes=explained), key="explain_fig")
     if method == "ig":
         st.caption("Red samples pushed the model towards the class named above its panel, blue ones "
@@ -107,6 +106,6 @@ o1, o2 = st.columns([1, 3])
 cls = o1.selectbox("Class", present)
 count = o1.slider("Single beats to draw", 0, 100, 20, 5,
                   help="The band is the middle 80 % of all the class's beats; the black line their median.")
-o2.plotly_chart(figures.overlay_figure(beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
+o2.plotly_chart(beat_figures.overlay_figure(beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
 shown = st.multiselect("Classes side by side", present, default=present)
-st.plotly_chart(figures.band_figure(beats.X, labels, shown), key="bands")
+st.plotly_chart(beat_figures.band_figure(beats.X, labels, shown), key="bands")

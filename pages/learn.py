@@ -1,12 +1,12 @@
 """Learn: LSTM vs CNN with the real models, for the classroom."""
 import streamlit as st
 
-from ecgdash.report import figures, teaching as learn, tables
-
-from ecgdash.models import registry
 from ecgdash.config import BEAT_FS, BEAT_LEN, REFERENCE_STUDY_PARAMS
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
+from ecgdash.models import registry
+from ecgdash.report import beat_figures, model_figures, tables
+from ecgdash.report import teaching as learn
 
 st.title("Learn: how an LSTM and a CNN read a heartbeat")
 
@@ -24,7 +24,7 @@ st.markdown(
     "numbers it remembers (its *units*), not on how long the beat is. A CNN learns **many "
     "separate filters per layer**, stacks several layers, and its dense head sees every position "
     "of the last feature map: that is where a CNN's parameters go.")
-st.plotly_chart(figures.params_figure({n: c["architecture"] for n, c in cards.items()}),
+st.plotly_chart(model_figures.params_figure({n: c["architecture"] for n, c in cards.items()}),
                 key="params")
 
 st.header("2. What each model can see at once")
@@ -40,7 +40,7 @@ if fields:
         "layer widens the view (*receptive field*); after the last block one feature covers "
         f"**{last['samples']} samples ({last['seconds']:.2f} s)**. The CNN finds *local shapes* "
         "(a wide QRS, a missing P wave) wherever they are, then combines them.")
-    st.plotly_chart(figures.receptive_field_figure(fields, BEAT_LEN / BEAT_FS), key="rf")
+    st.plotly_chart(model_figures.receptive_field_figure(fields, BEAT_LEN / BEAT_FS), key="rf")
 st.markdown(
     "The LSTM reads the beat **in order**, one step at a time, and carries a memory (its state) "
     "from the first sample to the last: in principle it can relate the start of the beat to its "
@@ -57,7 +57,7 @@ if conv[LSTM] and conv[CNN]:
     st.markdown(f"The LSTM needed **{conv[LSTM] / conv[CNN]:.1f}×** the epochs of the CNN "
                 "(the reference study saw 2.5×). A convolution's gradient reaches every filter "
                 "directly; an LSTM's gradient has to travel back through every time step.")
-st.plotly_chart(figures.history_figure(cards, "val_macro_f1", "validation macro-F1 per epoch"),
+st.plotly_chart(model_figures.history_figure(cards, "val_macro_f1", "validation macro-F1 per epoch"),
                 key="hist")
 
 st.header("4. Where each model is better, and where it only looks better")
@@ -68,7 +68,7 @@ if len(evals) == 2:
                "test beats drawn again 2,000 times) must not contain zero. With 162 F beats, a "
                "few beats more or less right move F1 by a few hundredths, so a small F1 gap "
                "there is \"about the same\".")
-    st.plotly_chart(figures.per_class_figure(evals), key="f1")
+    st.plotly_chart(model_figures.per_class_figure(evals), key="f1")
     st.markdown(
         "N and Q beats are common and distinctive: both models get them right. The rare classes "
         "show the difference: **S** beats look like normal beats but arrive early, and **F** "
@@ -113,7 +113,7 @@ st.header("6. Where each model looks, class by class")
 tmpl = {n: c["class_templates"] for n, c in cards.items() if c.get("class_templates")}
 if tmpl:
     cls = st.selectbox("Class", [c for c in ("N", "S", "V", "F", "Q") if all(c in t for t in tmpl.values())])
-    st.plotly_chart(figures.template_figure(tmpl, cls), key="templates")
+    st.plotly_chart(beat_figures.template_figure(tmpl, cls), key="templates")
     n = {name: t[cls]["n"] for name, t in tmpl.items()}
     st.caption(f"The mean {cls} beat, once per model, each sample coloured by the model's mean "
                f"integrated-gradients attribution over correctly classified {cls} beats of the test "

@@ -1,8 +1,8 @@
 """Overview: what the app is for, both model cards side by side, the data status."""
 import streamlit as st
 
-from ecgdash.models import registry
 from ecgdash.dashboard import blocks
+from ecgdash.models import registry
 
 st.title("ecgdash: how an LSTM and a CNN read heartbeats")
 st.markdown(

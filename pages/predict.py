@@ -1,16 +1,13 @@
 """Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
 import streamlit as st
 
-from ecgdash.report import figures
-
-from ecgdash.models import registry
-
-from ecgdash.pipeline import scoring
-
-from ecgdash.evaluation import seen
 from ecgdash.config import CLASSES
 from ecgdash.dashboard import blocks, caches
+from ecgdash.evaluation import seen
 from ecgdash.io.examples import examples
+from ecgdash.models import registry
+from ecgdash.pipeline import scoring
+from ecgdash.report import model_figures
 
 st.title("Predict")
 st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "
@@ -125,5 +122,5 @@ if labelled.y is not None:
             elif unseen := seen.unseen_note(share):
                 st.caption(unseen)
             blocks.report_table(ev)
-            st.plotly_chart(figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix"),
+            st.plotly_chart(model_figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix"),
                             key=f"cm_{name}")

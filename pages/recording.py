@@ -1,17 +1,15 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
 import streamlit as st
 
-from ecgdash.report import figures
-
-from ecgdash.models import registry
-
-from ecgdash.evaluation import seen
-from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.config import CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
-from ecgdash.io.examples import examples
+from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
+from ecgdash.io.examples import examples
+from ecgdash.models import registry
+from ecgdash.pipeline.record import MODEL_LEAD
+from ecgdash.report import beat_figures, recording_figures
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
@@ -114,13 +112,13 @@ reference = table["reference"].to_numpy() if "reference" in table else None
 segments = result.segments
 unreadable = ([] if segments is None else
               segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
-st.plotly_chart(figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.fs,
+st.plotly_chart(recording_figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.fs,
                                      table["time_s"].to_numpy(), classes, center=center,
                                      reference=reference, lead=result.lead, unit=rec.unit,
                                      unreadable=unreadable), key="strip")
 a, b = st.columns(2)
-a.plotly_chart(figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
-b.plotly_chart(figures.counts_figure(result.counts), key="counts")
+a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
+b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")
 
 if result.unadapted:
     with st.expander("Before and after adapting to this recording"):
@@ -156,7 +154,7 @@ if selected and st.toggle("Explain the selected beat", key="record_explain"):
     index = int(selected[0])
     maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)
     called = {n: CLASSES[int(result.probas[n][index].argmax())] for n in names}
-    st.plotly_chart(figures.attribution_figure(result.beats.X[index], maps,
+    st.plotly_chart(beat_figures.attribution_figure(result.beats.X[index], maps,
                                                f"beat {index} at {table['time_s'].iloc[index]:.2f} s: "
                                                "each model's own call", classes=called),
                     key="record_explain_fig")

@@ -2,17 +2,13 @@
 keep it as your own (never replacing the shipped models) or discard it."""
 import streamlit as st
 
-from ecgdash.report import figures, tables
-
-from ecgdash.models import registry, store
-
-from ecgdash.pipeline import scoring
-
-from ecgdash.evaluation import seen
-
-from ecgdash.training import reference as training
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
+from ecgdash.evaluation import seen
+from ecgdash.models import registry, store
+from ecgdash.pipeline import scoring
+from ecgdash.report import model_figures, tables
+from ecgdash.training import reference as training
 from ecgdash.training.recipes import CLASSROOM, preset
 
 st.title("Train a model")
@@ -50,7 +46,7 @@ if go:
         rows.append(row)
         bar.progress(epoch / total, text=f"epoch {epoch}/{total}: val macro-F1 "
                                          f"{row['val_macro_f1']:.4f}, {row['seconds']:.1f} s")
-        chart.plotly_chart(figures.training_figure(rows), key=f"live_{epoch}")
+        chart.plotly_chart(model_figures.training_figure(rows), key=f"live_{epoch}")
 
     with st.status(f"Training the {kind.upper()}…", expanded=True) as status:
         caches.load_tensorflow()

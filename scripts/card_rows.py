@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ecgdash.beats import Beats
 from ecgdash.config import data_dir
 from ecgdash.datasets import mitbih as dataset
 from ecgdash.datasets.mitbih import hash_beats
-from ecgdash.beats import Beats
 from ecgdash.evaluation.metrics import evaluate
 from ecgdash.models import registry, store
 from ecgdash.models.inference import predict_proba

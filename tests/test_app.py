@@ -6,8 +6,9 @@ import io
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
 
 PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
          "pages/train.py", "pages/learn.py"]
@@ -262,7 +263,7 @@ def test_recording_page_takes_the_rate_from_a_time_column(app_env, records, tmp_
     """A CSV with a time column at 250 Hz is read at 250 Hz unless the user gives a rate."""
     from scipy.signal import resample_poly
 
-    from ecgdash.io.recordings import read_recording
+    from ecgdash.io.uploads import read_recording
 
     x = resample_poly(read_recording(records / "119").signals[: 360 * 60, 0], 25, 36)
     t = np.arange(len(x)) / 250
@@ -305,31 +306,6 @@ def test_recording_page_with_uploaded_record(app_env, records, tmp_path):
     assert not at.exception and "missing" in at.error[0].value
 
 
-def test_train_page_trains(monkeypatch, tiny_store, small_data, tmp_path):
-    models = _copy_store(tiny_store, tmp_path / "models")
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(models))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
-    monkeypatch.setenv("ECGDASH_USER_MODELS_DIR", str(tmp_path / "mine"))
-    at = _app()
-    at.switch_page("pages/train.py").run()
-    at.selectbox(key="train_kind").set_value("lstm")          # traces faster than the CNN
-    at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_subset").set_value(300)
-    at.selectbox(key="train_batch").set_value(512)
-    at.button[0].click().run(timeout=120)
-    assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 1                   # the live curves
-    assert [m.label for m in at.metric].count("macro-F1") == 2   # the new model beside the shipped one
-    # the one-class message shows exactly when the new model calls every test beat one class
-    from ecgdash.training.reference import one_class_advice
-
-    _, _, candidate = at.session_state["candidate"]
-    one_class = np.count_nonzero(np.sum(candidate["evaluation"]["confusion"], axis=0)) == 1
-    shown = [w.value for w in at.warning if "calls every test beat" in w.value]
-    assert bool(shown) == one_class and (not shown or shown[0] == one_class_advice(candidate))
-    assert candidate["recipe"] == "reference" and candidate["config"]["patience"] == 20   # the preset's
-
-
 def _trust_text(at) -> str:
     boxes = [b.value for kind in (at.success, at.info, at.warning, at.error) for b in kind]
     return next((str(b) for b in boxes if "How far to trust it" in str(b)), "")
@@ -340,7 +316,7 @@ def test_recording_page_reads_edf_and_apple_health_uploads(app_env, records, tmp
     from scipy.signal import resample_poly
     from test_formats import _apple, _write_edf
 
-    from ecgdash.io.recordings import read_recording
+    from ecgdash.io.uploads import read_recording
 
     rec = read_recording(records / "119")
     signals = rec.signals[: 60 * 360]

@@ -6,7 +6,7 @@ import pytest
 
 from ecgdash.ecg.augment import add_noise, resample, scale_polarity
 from ecgdash.ecg.cutting import cut_beats
-from ecgdash.io.recordings import read_recording
+from ecgdash.io.uploads import read_recording
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """A real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`."""
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
@@ -17,58 +16,61 @@ PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explor
          "Learn": "Learn"}
 
 
-@contextlib.contextmanager
-def _browser_page(tiny_store, tmp_path):
-    """A fresh server with the tiny models and no data, and a Chromium page: ``(url, page)``."""
+@pytest.fixture(scope="module")
+def browser(tiny_store, tmp_path_factory):
+    """One server for the module (the tiny models, no data) and one Chromium: ``(url, browser)``.
+    The first-paint test runs first, on the fresh server."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(exist_ok=True)
-    env = {"ECGDASH_MODELS_DIR": str(tiny_store), "ECGDASH_DATA_DIR": str(tmp_path / "nodata"),
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {"ECGDASH_MODELS_DIR": str(tiny_store),
+           "ECGDASH_DATA_DIR": str(tmp_path_factory.mktemp("nodata")), "TF_CPP_MIN_LOG_LEVEL": "2"}
     with streamlit_server(env) as url, sync_playwright() as p:
-        browser = launch(p)
+        chromium = launch(p)
         try:
-            yield url, browser.new_page(viewport={"width": 1400, "height": 1000})
+            yield url, chromium
         finally:
-            browser.close()
+            chromium.close()
 
 
-def test_upload_predict_and_every_page(tiny_store, small_data, tmp_path):
+def test_titles_from_the_first_paint(browser):
+    """The sidebar shows the pages' titles from the first paint, never the pages/ file names;
+    the time to a usable Overview is recorded in tests/_artifacts/first_paint.txt (a timing is
+    not asserted: it depends on the machine)."""
+    url, chromium = browser
+    seen = first_paint(chromium.new_page(viewport={"width": 1400, "height": 1000}), url)
+    assert seen["first_nav"] is not None and seen["usable_s"] is not None, seen
+    assert seen["first_nav"][:2] == ["Overview", "Predict"], seen["first_nav"]
+    assert not {"app", "overview", "predict", "compare", "explorer"} & set(seen["first_nav"])
+    (SHOTS / "first_paint.txt").write_text(
+        f"sidebar titles after {seen['nav_s']:.2f} s; Overview usable after {seen['usable_s']:.2f} s\n")
+
+
+def test_upload_predict_and_every_page(browser, small_data, tmp_path):
     from ecgdash import load_beats
     from ecgdash.datasets.mitbih import write_kaggle_csv
 
     beats = load_beats(small_data / "mitbih_test.csv")
     csv = tmp_path / "some_beats.csv"
     write_kaggle_csv(csv, beats.X[:80], beats.y[:80])
-    with _browser_page(tiny_store, tmp_path) as (url, page):
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url)
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Predict")
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
+    wait_idle(page)
+    assert page.locator('[data-testid="stMetric"]').filter(has_text="macro-F1").count() == 2
+    page.screenshot(path=str(SHOTS / "browser_predict.png"))
+    for name, title in PAGES.items():
+        nav(page, name)
+        page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=60_000)
         wait_idle(page)
-        nav(page, "Predict")
-        wait_idle(page)
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
-        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=60_000)
-        wait_idle(page)
-        assert page.locator('[data-testid="stMetric"]').filter(has_text="macro-F1").count() == 2
-        page.screenshot(path=str(SHOTS / "browser_predict.png"))
-        for name, title in PAGES.items():
-            nav(page, name)
-            page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=60_000)
-            wait_idle(page)
-            assert page.locator('[data-testid="stException"]').count() == 0, name
+        assert page.locator('[data-testid="stException"]').count() == 0, name
     assert not errors, errors
 
-
-def test_titles_from_the_first_paint(tiny_store, tmp_path):
-    """The sidebar shows the pages' titles from the first paint, never the pages/ file names;
-    the time to a usable Overview is recorded in tests/_artifacts/first_paint.txt (a timing is
-    not asserted: it depends on the machine)."""
-    with _browser_page(tiny_store, tmp_path) as (url, page):
-        seen = first_paint(page, url)
-    assert seen["first_nav"] is not None and seen["usable_s"] is not None, seen
-    assert seen["first_nav"][:2] == ["Overview", "Predict"], seen["first_nav"]
-    assert not {"app", "overview", "predict", "compare", "explorer"} & set(seen["first_nav"])
-    (SHOTS / "first_paint.txt").write_text(
-        f"sidebar titles after {seen['nav_s']:.2f} s; Overview usable after {seen['usable_s']:.2f} s\n")

@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import beat_rows
 
+from conftest import beat_rows
 from ecgdash import DataError, load_beats
 from ecgdash.datasets.mitbih import write_kaggle_csv
 

@@ -7,8 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 import wfdb
-from conftest import COMMON_RECORDS
 
+from conftest import COMMON_RECORDS
 from ecgdash import DataError, beats_from_record, read_recording
 from ecgdash.config import AAMI_MAP
 from ecgdash.ecg.cutting import beats_at, cut_beats, segment_lengths

@@ -139,8 +139,9 @@ def test_fetch_offline_says_so_and_leaves_nothing(monkeypatch, tmp_path, capsys)
 
 
 def test_overview_fetch_offline_names_the_folder_field(monkeypatch, tiny_store, tmp_path):
-    from conftest import ROOT
     from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
 
     _offline(monkeypatch)
     monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))

@@ -3,6 +3,7 @@ examples, and its command line runs outside the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,9 +17,13 @@ def test_the_wheel_runs_ecgdash_record_outside_the_checkout(tmp_path):
     pytest.importorskip("setuptools")
     wheels, target, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
     work.mkdir()
+    source = tmp_path / "source"          # setuptools builds in the source tree: a copy of it
+    source.mkdir()
+    for part in ("pyproject.toml", "README.md", "ecgdash", "trained_models", "data/examples"):
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, source / part)
     run = lambda *cmd, **kw: subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)  # noqa: E731
     built = run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                "-w", str(wheels), str(ROOT))
+                "-w", str(wheels), str(source))
     assert built.returncode == 0, built.stderr
     wheel = next(wheels.glob("ecgdash-*.whl"))
     installed = run(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel))

@@ -13,7 +13,7 @@ from ecgdash import DataError
 from ecgdash.config import AAMI_MAP
 from ecgdash.ecg.detect import detect_beats, detection_quality, fuse_detections, match_beats
 from ecgdash.errors import RateNeeded
-from ecgdash.io.recordings import read_recording
+from ecgdash.io.uploads import read_recording
 from ecgdash.pipeline.record import analyze_record
 
 MINUTES = 3
@@ -315,7 +315,6 @@ def test_cli_record(short_record, tiny_store, tmp_path, capsys, monkeypatch):
 def test_the_wrong_kind_of_file_says_where_it_belongs():
     """A file of beats on the recordings path, a recording on the beats path."""
     from conftest import ROOT
-
     from ecgdash import load_beats
 
     beats_file = ROOT / "data" / "examples" / "mitbih_test_500.csv"
@@ -364,7 +363,7 @@ def _zip(members: dict) -> bytes:
 
 def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     """Each broken upload is a DataError that names the problem; nothing is written outside."""
-    from ecgdash.io import recordings
+    from ecgdash.io import uploads
 
     base, _ = short_record
     hea, dat, atr = _files(base)
@@ -388,7 +387,7 @@ def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     assert rec.name == "s119" and len(rec.signals) == 360 * 60 * MINUTES
     assert list(outside.iterdir()) == []
     # a zip that expands beyond the limit stops before unpacking it all
-    monkeypatch.setattr(recordings, "MAX_UNZIPPED", 1 << 20)
+    monkeypatch.setattr(uploads, "MAX_UNZIPPED", 1 << 20)
     bomb = _zip({"a.dat": bytes(3 << 20)})
     assert len(bomb) < 10_000
     with pytest.raises(DataError, match="expands to more than 1 MB"):

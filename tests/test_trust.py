@@ -10,7 +10,7 @@ from ecgdash import analyze_record, read_recording
 from ecgdash.ecg.augment import add_noise
 from ecgdash.ecg.quality import beat_quality, segment_bounds, segment_quality, upright_share
 from ecgdash.evaluation.trust import assess_trust, lead_kind
-from ecgdash.io.recordings import guess_unit, unit_from_name
+from ecgdash.io.recording import guess_unit, unit_from_name
 
 
 @pytest.fixture(scope="module")

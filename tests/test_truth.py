@@ -6,9 +6,9 @@ import io
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from test_app import _app, _copy_store
 
+from conftest import ROOT
 from ecgdash import DataError, load_beats, read_recording
 from ecgdash.datasets.fingerprints import row_fingerprints
 from ecgdash.errors import NotAnECG
@@ -44,7 +44,15 @@ def test_keep_on_the_train_page_never_replaces_the_shipped_model(monkeypatch, ti
     # the shipped model is scored on the very test beats of the new one
     tables = [d.value for d in at.dataframe]
     assert len(tables) >= 2 and tables[0]["support"].iloc[-1] == tables[1]["support"].iloc[-1]
+    assert len(at.get("plotly_chart")) == 1                           # the live curves
     _, _, card = at.session_state["candidate"]
+    assert card["recipe"] == "reference" and card["config"]["patience"] == 20   # the preset's
+    # the one-class message shows exactly when the new model calls every test beat one class
+    from ecgdash.training.reference import one_class_advice
+
+    one_class = np.count_nonzero(np.sum(card["evaluation"]["confusion"], axis=0)) == 1
+    shown = [w.value for w in at.warning if "calls every test beat" in w.value]
+    assert bool(shown) == one_class and (not shown or shown[0] == one_class_advice(card))
     caption = " ".join(c.value for c in at.caption)
     assert "300 beats" in caption and "intra-patient split" in caption and "Kaggle" not in caption
     assert at.button(key="keep").label == "Keep it as my-lstm-1"
@@ -315,7 +323,7 @@ def test_every_example_looks_like_an_ecg(tiny_store):
 
 def test_explanation_panels_name_the_model_and_the_class(small_rows):
     from ecgdash.beats import signal_length
-    from ecgdash.report.figures import attribution_figure
+    from ecgdash.report.beat_figures import attribution_figure
 
     X, _ = small_rows
     x = next(row for row in X if signal_length(row) < len(row) - 10)   # a row with zero padding
@@ -347,7 +355,7 @@ def test_a_small_f1_difference_on_few_beats_is_no_win():
 
 def test_charts_name_models_by_their_titles():
     """Problem 11: legends with internal names (lstm_inter, robust_cnn)."""
-    from ecgdash.report.figures import per_class_figure, roc_figure
+    from ecgdash.report.model_figures import per_class_figure, roc_figure
 
     evals = {n: store.load_card(n)["evaluation"] for n in ("lstm_inter", "robust_cnn")}
     names = {t.name for t in roc_figure(evals).data} | {t.name for t in per_class_figure(evals).data}

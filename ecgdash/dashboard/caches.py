@@ -161,7 +161,7 @@ def uploads_key(files) -> str:
 
 @st.cache_data(show_spinner="Reading the recording…", max_entries=4)
 def _recording(key: str, fs, _source):
-    from ecgdash.io.recordings import read_recording
+    from ecgdash.io.uploads import read_recording
 
     return read_recording(_source, fs=fs)
 

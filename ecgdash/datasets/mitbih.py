@@ -25,7 +25,8 @@ from ecgdash.datasets.splits import Split
 from ecgdash.ecg.cutting import beats_at, beats_from_record
 from ecgdash.errors import DataError, OfflineError
 from ecgdash.io.files import atomic_write
-from ecgdash.io.recordings import Recording, read_wfdb
+from ecgdash.io.recording import Recording
+from ecgdash.io.wfdb_record import read_wfdb
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 

@@ -22,7 +22,8 @@ from ecgdash.beats import Beats
 from ecgdash.config import AAMI_MAP, BEAT_FS, BEAT_LEN
 from ecgdash.ecg.context import add_context
 from ecgdash.errors import DataError
-from ecgdash.io.recordings import LeadSignal, read_wfdb
+from ecgdash.io.recording import LeadSignal
+from ecgdash.io.wfdb_record import read_wfdb
 
 #: The symbol of a beat with no reference label (found by the detector outside the annotated
 #: span of a record): cut like any beat, labelled -1.

@@ -20,7 +20,7 @@ from ecgdash.datasets.mitbih import present_records, read_records
 from ecgdash.ecg.augment import add_noise, resample
 from ecgdash.ecg.cutting import beats_at
 from ecgdash.evaluation.metrics import evaluate
-from ecgdash.io.recordings import LeadSignal, Recording
+from ecgdash.io.recording import LeadSignal, Recording
 from ecgdash.models.adapt import adapt_proba
 from ecgdash.models.inference import predict_proba
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ecgdash.io.recordings import MLII_NAMES, lead_key
+from ecgdash.io.recording import MLII_NAMES, lead_key
 from ecgdash.models import registry
 
 LEVELS = ("expected", "seen", "reduced", "hints", "unreadable")
@@ -119,97 +119,120 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     Trust
     """
     levels = np.asarray(levels, dtype=object)
-    n = len(levels)
-    readable = levels != "unreadable"
-    share = {lv: float(np.mean(levels == lv)) if n else 0.0 for lv in ("good", "noisy", "unreadable")}
-    names = list(probas)
-    classes = {name: p.argmax(axis=1) for name, p in probas.items()}
-    disagree = (float(np.mean(classes[names[0]][readable] != classes[names[1]][readable]))
-                if len(names) >= 2 and readable.any() else float("nan"))
-    confidence = {name: float(np.median(p.max(axis=1)[readable])) if readable.any() else float("nan")
-                  for name, p in probas.items()}
-    unsure = {name: float(np.mean(p.max(axis=1)[readable] < LOW_CONFIDENCE)) if readable.any() else float("nan")
-              for name, p in probas.items()}
-    lk = lead_kind(lead)
-    ds2 = all(card.get("evaluation", {}).get("test_set") == "DS2" for card in (cards or {}).values()) and bool(cards)
-    facts, hints, reduced = [], [], []
+    share = {lv: float(np.mean(levels == lv)) if len(levels) else 0.0 for lv in ("good", "noisy", "unreadable")}
+    ds2 = bool(cards) and all(c.get("evaluation", {}).get("test_set") == "DS2" for c in cards.values())
+    found = [_lead_fact(lead, kind, cards), _rate_fact(fs, cards), _length_fact(duration_s, len(levels)),
+             _quality_fact(share), _polarity_fact(upright), _models_facts(probas, levels != "unreadable"),
+             _seen_facts(seen)]
+    measured = _measured_facts(cards, ds2, mitbih_like=kind == "wfdb" and abs(fs - 360) < 1)
+    found.append(measured[:3])
+    facts = [row for rows, _, _ in found for row in rows]
+    hints = [h for _, hs, _ in found for h in hs]
+    reduced = [r for _, _, rs in found for r in rs]
+    level, sentence = _verdict(share, hints, reduced, seen, probas, measured[3])
+    if level in ("expected", "reduced") and cards and not ds2:
+        sentence += " These models learned from MIT-BIH's own people: for anyone else, prefer the robust pair."
+    return Trust(level=level, sentence=sentence,
+                 facts=pd.DataFrame(facts, columns=["what", "value", "what it means"]))
 
-    # lead
+
+# One helper per fact: each returns (fact rows, hints, reasons to expect less).
+
+def _lead_fact(lead: str, kind: str, cards) -> tuple[list, list, list]:
+    lk = lead_kind(lead)
     other = _span(_card_value(cards, ("robustness", "DS2 lead 1", "macro_f1")))
     same = _span(_card_value(cards, ("robustness", "DS2 360 Hz", "macro_f1")))
-    lead_note = {"standard": "the lead the models learned: MLII is a lead II",
-                 "limb": "another limb lead than the models' MLII: beat shapes differ",
-                 "chest": "a chest lead: beat shapes differ a lot from MLII",
-                 "unnamed": "not named in the file: if it is not lead II, the classes are less reliable"}[lk]
+    note = {"standard": "the lead the models learned: MLII is a lead II",
+            "limb": "another limb lead than the models' MLII: beat shapes differ",
+            "chest": "a chest lead: beat shapes differ a lot from MLII",
+            "unnamed": "not named in the file: if it is not lead II, the classes are less reliable"}[lk]
     if lk in ("limb", "chest") and other and same:
-        lead_note += f" (on DS2's second lead the robust pair's macro-F1 fell from {same} to {other})"
-    facts.append(("lead", str(lead), lead_note))
+        note += f" (on DS2's second lead the robust pair's macro-F1 fell from {same} to {other})"
     device = "Lead I from a watch" if kind == "apple" else lead_words(lead)
-    if lk in ("limb", "chest"):
-        hints.append(f"{device}, not MLII")
-    elif lk == "unnamed":
-        reduced.append("an unnamed lead")
+    hints = [f"{device}, not MLII"] if lk in ("limb", "chest") else []
+    return [("lead", str(lead), note)], hints, ["an unnamed lead"] if lk == "unnamed" else []
 
-    # rate
+
+def _rate_fact(fs: float, cards) -> tuple[list, list, list]:
     slow = _card_value(cards, ("robustness", "DS2 at 128 Hz", "macro_f1_loss"))
-    rate_note = "as MIT-BIH" if abs(fs - 360) < 1 else "beats are resampled to MIT-BIH's 360 Hz grid"
+    note = "as MIT-BIH" if abs(fs - 360) < 1 else "beats are resampled to MIT-BIH's 360 Hz grid"
     if fs < 250 and slow:
-        rate_note += f"; measured on DS2 at 128 Hz, macro-F1 lost {_span(slow, 3)}"
+        note += f"; measured on DS2 at 128 Hz, macro-F1 lost {_span(slow, 3)}"
     elif fs < 250:
-        rate_note += "; below 250 Hz the QRS shape loses detail"
-    facts.append(("sampling rate", f"{fs:g} Hz", rate_note))
-    if fs < 250 and not slow:
-        reduced.append(f"a {fs:g} Hz recording")
+        note += "; below 250 Hz the QRS shape loses detail"
+    return [("sampling rate", f"{fs:g} Hz", note)], [], [f"a {fs:g} Hz recording"] if fs < 250 and not slow else []
 
-    # length
-    facts.append(("length", f"{duration_s:.0f} s, {n} beats",
-                  "enough for the ±25-beat rhythm context" if n >= SHORT_BEATS else
-                  "short: each beat is compared with fewer neighbours, so S calls are less sure"))
-    if n < SHORT_BEATS:
-        reduced.append("a short strip")
 
-    # quality
-    facts.append(("signal quality", f"good {share['good']:.0%}, noisy {share['noisy']:.0%}, "
-                  f"unreadable {share['unreadable']:.0%} of beats",
-                  "agreement of the best two of three QRS detectors per 10 s; unreadable beats get no class"))
-    if share["noisy"] + share["unreadable"] > NOISY_REDUCED:
-        reduced.append(f"{share['noisy'] + share['unreadable']:.0%} of beats in noisy stretches")
+def _length_fact(duration_s: float, n: int) -> tuple[list, list, list]:
+    row = ("length", f"{duration_s:.0f} s, {n} beats",
+           "enough for the ±25-beat rhythm context" if n >= SHORT_BEATS else
+           "short: each beat is compared with fewer neighbours, so S calls are less sure")
+    return [row], [], ["a short strip"] if n < SHORT_BEATS else []
 
-    # polarity
-    if np.isfinite(upright):
-        down = upright < UPRIGHT_LOW
-        facts.append(("QRS direction", f"upright in {upright:.0%} of beats",
-                      "the QRS points down in most beats: electrodes swapped, or a lead where "
-                      "that is normal; the models learned mostly upright MLII beats" if down else
-                      "as usual in lead II"))
-        if down:
-            hints.append("The QRS points down in most beats")
 
-    # the models
-    if np.isfinite(disagree):
-        facts.append(("models disagree", f"on {disagree:.1%} of readable beats",
-                      "two models that learned differently rarely make the same mistake"))
+def _quality_fact(share: dict) -> tuple[list, list, list]:
+    row = ("signal quality", f"good {share['good']:.0%}, noisy {share['noisy']:.0%}, "
+           f"unreadable {share['unreadable']:.0%} of beats",
+           "agreement of the best two of three QRS detectors per 10 s; unreadable beats get no class")
+    bad = share["noisy"] + share["unreadable"]
+    return [row], [], [f"{bad:.0%} of beats in noisy stretches"] if bad > NOISY_REDUCED else []
+
+
+def _polarity_fact(upright: float) -> tuple[list, list, list]:
+    if not np.isfinite(upright):
+        return [], [], []
+    down = upright < UPRIGHT_LOW
+    row = ("QRS direction", f"upright in {upright:.0%} of beats",
+           "the QRS points down in most beats: electrodes swapped, or a lead where that is normal; "
+           "the models learned mostly upright MLII beats" if down else "as usual in lead II")
+    return [row], ["The QRS points down in most beats"] if down else [], []
+
+
+def _models_facts(probas: dict, readable: np.ndarray) -> tuple[list, list, list]:
+    """How often the models disagree, and how sure each one is, on the readable beats."""
+    rows, hints, reduced = [], [], []
+    names = list(probas)
+    if len(names) >= 2 and readable.any():
+        a, b = (probas[n].argmax(axis=1)[readable] for n in names[:2])
+        disagree = float(np.mean(a != b))
+        rows.append(("models disagree", f"on {disagree:.1%} of readable beats",
+                     "two models that learned differently rarely make the same mistake"))
         if disagree > DISAGREE_HINTS:
             hints.append(f"The two models disagree on {disagree:.0%} of beats")
         elif disagree > DISAGREE_REDUCED:
             reduced.append(f"the models disagree on {disagree:.0%} of beats")
-    for name in names:
-        facts.append((f"confidence of {registry.title(name)}", f"median {confidence[name]:.2f}",
-                      f"{unsure[name]:.1%} of readable beats below {LOW_CONFIDENCE}"))
-    mitbih_like = kind == "wfdb" and abs(fs - 360) < 1
+    for name, p in probas.items():
+        top = p.max(axis=1)[readable]
+        median = float(np.median(top)) if len(top) else float("nan")
+        unsure = float(np.mean(top < LOW_CONFIDENCE)) if len(top) else float("nan")
+        rows.append((f"confidence of {registry.title(name)}", f"median {median:.2f}",
+                     f"{unsure:.1%} of readable beats below {LOW_CONFIDENCE}"))
+    return rows, hints, reduced
+
+
+def _seen_facts(seen) -> tuple[list, list, list]:
+    rows = [(f"beats {registry.title(name)} trained on", f"{part:.0%} of these beats",
+             "matched row by row with the rows it trained on")
+            for name, part in (seen or {}).items() if part is not None]
+    return rows, [], []
+
+
+def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, list, list, str]:
+    """What the cards measured on new patients (DS2) and on another database, and the phrase the
+    sentence quotes: DS2's figure for an MIT-BIH-like recording, the other database's otherwise."""
+    rows, measured = [], ""
     other = _span(_card_value(cards, ("databases", OTHER_DATABASE, "accuracy")))
-    measured = ""
     if ds2:
         acc = _span(_card_value(cards, ("evaluation", "accuracy")))
         v = _span(_card_value(cards, ("evaluation", "per_class", "V", "f1")))
         s = _span(_card_value(cards, ("evaluation", "per_class", "S", "f1")))
-        facts.append(("measured on new patients", f"accuracy {acc}, V-F1 {v}, S-F1 {s}",
-                      "these models on the 22 people of DS2 (MIT-BIH), whom they never saw"))
+        rows.append(("measured on new patients", f"accuracy {acc}, V-F1 {v}, S-F1 {s}",
+                     "these models on the 22 people of DS2 (MIT-BIH), whom they never saw"))
         if other:
             ov = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "V", "f1")))
             os_ = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "S", "f1")))
-            facts.append(("measured on another database", f"accuracy {other}, V-F1 {ov}, S-F1 {os_}",
-                          f"these models, unadapted, on the {OTHER_DATABASE_WORDS}"))
+            rows.append(("measured on another database", f"accuracy {other}, V-F1 {ov}, S-F1 {os_}",
+                         f"these models, unadapted, on the {OTHER_DATABASE_WORDS}"))
         if mitbih_like:
             measured = f"the accuracy measured on new MIT-BIH patients (DS2: {acc})"
         elif other:
@@ -217,41 +240,29 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
         else:
             measured = "less than on MIT-BIH (no other database measured)"
     elif cards:
-        facts.append(("measured on new patients", "not measured",
-                      "these models learned from beats of all 48 MIT-BIH people: on anyone else "
-                      "expect much less than their test scores (use the robust pair)"))
-    known_seen = {name: part for name, part in (seen or {}).items() if part is not None}
-    seen_most = {name: part for name, part in known_seen.items() if part >= SEEN_MOST}
-    for name, part in known_seen.items():
-        facts.append((f"beats {registry.title(name)} trained on", f"{part:.0%} of these beats",
-                      "matched row by row with the rows it trained on"))
+        rows.append(("measured on new patients", "not measured",
+                     "these models learned from beats of all 48 MIT-BIH people: on anyone else "
+                     "expect much less than their test scores (use the robust pair)"))
+    return rows, [], [], measured
 
-    if n and share["unreadable"] >= UNREADABLE_MOST:
-        level = "unreadable"
-        sentence = (f"Mostly too noisy to read ({share['unreadable']:.0%} of beats unreadable): "
-                    "record again, still, with good electrode contact.")
-    elif hints:
-        level = "hints"
-        sentence = f"{hints[0]}: take V and S calls as hints."
-    elif seen_most:
-        level = "seen"
+
+def _verdict(share: dict, hints: list, reduced: list, seen, probas: dict, measured: str) -> tuple[str, str]:
+    """The level and the sentence: the worst fact names them."""
+    seen_most = {n: part for n, part in (seen or {}).items() if part is not None and part >= SEEN_MOST}
+    if share["unreadable"] >= UNREADABLE_MOST:
+        return "unreadable", (f"Mostly too noisy to read ({share['unreadable']:.0%} of beats unreadable): "
+                              "record again, still, with good electrode contact.")
+    if hints:
+        return "hints", f"{hints[0]}: take V and S calls as hints."
+    if seen_most:
         most = max(seen_most.values())
         who = (" and ".join(registry.title(n) for n in seen_most) if len(seen_most) < len(probas)
                else "The models")
-        who = who[0].upper() + who[1:]
         amount = "every one" if most >= 0.995 else f"{most:.0%}"
-        sentence = (f"{who} trained on {amount} of these beats: their calls here show what they "
-                    "learned, not how they do on a new person.")
-    elif reduced:
-        level = "reduced"
-        sentence = (f"{reduced[0][0].upper() + reduced[0][1:]}"
-                    f"{' and ' + reduced[1] if len(reduced) > 1 else ''}: expect less than "
-                    f"{measured or 'the accuracy measured on new patients'}.")
-    else:
-        level = "expected"
-        sentence = (f"Clean signal, standard lead: expect about "
-                    f"{measured or 'the accuracy measured on new patients'}.")
-    if level in ("expected", "reduced") and cards and not ds2:
-        sentence += " These models learned from MIT-BIH's own people: for anyone else, prefer the robust pair."
-    return Trust(level=level, sentence=sentence,
-                 facts=pd.DataFrame(facts, columns=["what", "value", "what it means"]))
+        return "seen", (f"{who[0].upper() + who[1:]} trained on {amount} of these beats: their calls "
+                        "here show what they learned, not how they do on a new person.")
+    if reduced:
+        first = reduced[0][0].upper() + reduced[0][1:]
+        also = f" and {reduced[1]}" if len(reduced) > 1 else ""
+        return "reduced", f"{first}{also}: expect less than {measured or 'the accuracy measured on new patients'}."
+    return "expected", f"Clean signal, standard lead: expect about {measured or 'the accuracy measured on new patients'}."

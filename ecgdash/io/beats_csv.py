@@ -240,7 +240,7 @@ def looks_like_beats(values: np.ndarray) -> bool:
     return False
 
 
-def _is_column_numbers(cells: list[str]) -> bool:
+def is_column_numbers(cells: list[str]) -> bool:
     """A header of column numbers (``0,1,...,187`` as pandas writes), not a beat."""
     try:
         numbers = np.array([float(c) for c in cells])
@@ -280,7 +280,7 @@ def _parse(text: str, name: str) -> tuple[np.ndarray, list[str] | None, int]:
     _check_delimiter(first, first_no, name)
     cells = first.split(",")
     if not cells[0].strip() or not all(is_number(c) for c in cells if c.strip()) \
-            or _is_column_numbers(cells):
+            or is_column_numbers(cells):
         header = cells
         if len(head) < 2:
             raise DataError(f"{name} has a header line but no beats.")

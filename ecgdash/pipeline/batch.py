@@ -38,8 +38,9 @@ import psutil
 
 from ecgdash.config import CLASSES
 from ecgdash.errors import DataError
+from ecgdash.io.edf import EDF_SUFFIXES
 from ecgdash.io.files import atomic_write
-from ecgdash.io.recordings import EDF_SUFFIXES, SIGNAL_SUFFIXES
+from ecgdash.io.recording import SIGNAL_SUFFIXES
 from ecgdash.models import registry
 from ecgdash.models.store import load_card, load_model
 from ecgdash.pipeline.record import analyze_record

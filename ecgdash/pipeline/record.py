@@ -27,7 +27,8 @@ from ecgdash.errors import DataError, NotAnECG
 from ecgdash.evaluation.metrics import evaluate
 from ecgdash.evaluation.seen import seen_share
 from ecgdash.evaluation.trust import Trust, assess_trust, lead_words
-from ecgdash.io.recordings import MLII_NAMES, Recording, lead_key, read_recording
+from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
+from ecgdash.io.uploads import read_recording
 from ecgdash.models import registry
 from ecgdash.models.adapt import MIN_BEATS, adapt_proba
 from ecgdash.models.inference import predict_proba

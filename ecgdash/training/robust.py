@@ -33,7 +33,7 @@ from ecgdash.datasets.mitbih import annotated_beats, hash_beats, present_records
 from ecgdash.ecg.augment import NOISE_KINDS, add_noise, resample, scale_polarity
 from ecgdash.ecg.cutting import beats_at
 from ecgdash.errors import DataError
-from ecgdash.io.recordings import LeadSignal, Recording
+from ecgdash.io.recording import LeadSignal, Recording
 from ecgdash.models import registry
 from ecgdash.models.builders import build
 from ecgdash.models.inference import model_inputs

@@ -22,7 +22,7 @@ from ecgdash.ecg.augment import add_noise
 from ecgdash.ecg.detect import detect_beats
 from ecgdash.ecg.plausibility import check_plausible, plausibility_facts
 from ecgdash.errors import NotAnECG
-from ecgdash.io.recordings import read_wfdb
+from ecgdash.io.wfdb_record import read_wfdb
 
 
 def row(group: str, name: str, x: np.ndarray, fs: float) -> dict:

@@ -25,7 +25,7 @@ from ecgdash.ecg.augment import add_noise
 from ecgdash.ecg.cutting import is_beat_symbol
 from ecgdash.ecg.detect import detect_qrs, fuse_detections, refine_to_fiducial
 from ecgdash.ecg.quality import QUALITY_DETECTORS, pair_agreement, segment_bounds
-from ecgdash.io.recordings import read_wfdb
+from ecgdash.io.wfdb_record import read_wfdb
 
 SNRS = (None, 12, 6, 3, 0, -3, -6)
 CUTS = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)

@@ -1,5 +1,0 @@
-import sys
-
-from ecgdash.cli import main
-
-sys.exit(main())

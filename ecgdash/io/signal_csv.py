@@ -1,0 +1,125 @@
+"""CSV/TXT exports of signal columns: one column per lead, optionally a time column and a header."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecgdash.errors import DataError, RateNeeded
+from ecgdash.io.apple_health import read_apple_health
+from ecgdash.io.beats_csv import (
+    decompress,
+    is_apple_health,
+    is_column_numbers,
+    is_number,
+    looks_like_beats,
+    to_text,
+)
+from ecgdash.io.recording import (
+    UNIT_IN_NAME,
+    Recording,
+    check_fs,
+    check_signal,
+    guess_unit,
+    to_millivolts,
+    unit_from_name,
+)
+
+_TIME_NAME = re.compile(r"^(time|t|sec|secs|seconds|s|ms|msec|timestamp|elapsed.*|time.*)$", re.I)
+
+
+def _delimiter(lines: list[str]) -> str | None:
+    """The field separator of a few text lines: ',', ';', tab, or None for whitespace."""
+    for delim in (",", ";", "\t"):
+        counts = {line.count(delim) for line in lines}
+        if len(counts) == 1 and counts.pop() > 0:
+            return delim
+    return None
+
+
+def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recording:
+    """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
+
+    The sampling rate comes from ``fs`` if given, else from a time column (seconds, or
+    milliseconds when its name says ms); without either, ``RateNeeded`` (a ``DataError``) asks
+    for it: no rate is ever assumed.
+    """
+    text = to_text(decompress(data, name), name, expected="a CSV/TXT file of signal columns")
+    if is_apple_health(text):
+        return read_apple_health(text, name)
+    lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
+    delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
+    first = re.split(delim if delim else r"\s+", lines[0].strip())
+    # a header of column numbers (",0,1,...,187" as pandas re-saves a Kaggle file) is a header too
+    has_header = not all(is_number(c) for c in first if c.strip()) or is_column_numbers(
+        [c for c in first if c.strip()])
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
+                            comment="#", engine="c" if delim else "python", skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    usable = [c for c in numeric.columns if numeric[c].notna().mean() >= 0.5]
+    if looks_like_beats(numeric[usable].to_numpy(dtype=np.float64)):
+        raise DataError(f"{name} is a file of beats (one per row, 187 values each), not a "
+                        "recording: open it on the Predict page (or use ecgdash.load_beats).")
+    if not usable:
+        raise DataError(f"{name} has no numeric column: expected one column of samples per lead "
+                        "(and optionally a time column).")
+    time_col = None
+    for col in usable:
+        if has_header and _TIME_NAME.match(str(col).strip()):
+            time_col = col
+            break
+    if time_col is None and len(usable) > 1:
+        t = numeric[usable[0]].to_numpy()
+        d = np.diff(t[np.isfinite(t)][:1000])
+        if len(d) > 10 and np.all(d > 0) and np.std(d) < 0.01 * np.mean(d):
+            time_col = usable[0]
+    warnings = []
+    if time_col is not None:
+        t = numeric[time_col].to_numpy()
+        known = np.flatnonzero(np.isfinite(t))
+        # the mean step over the whole column: times written with few decimals (0.00278 s for
+        # 1/360 s) would make a median step 0.1 % off
+        step = float((t[known[-1]] - t[known[0]]) / (known[-1] - known[0])) if len(known) > 1 else 0.0
+        if "ms" in str(time_col).lower() and has_header:
+            step /= 1000.0
+        inferred = 1.0 / step if step > 0 else None
+        if inferred and abs(inferred - round(inferred)) < 5e-4 * inferred:
+            inferred = float(round(inferred))        # devices sample at whole rates
+        if fs is None and inferred:
+            fs = inferred
+            warnings.append(f"{name}: sampling rate {fs:.4g} Hz taken from the time column "
+                            f"'{time_col}'.")
+        elif fs is not None and inferred and abs(inferred - fs) > 0.01 * fs:
+            warnings.append(f"{name}: the time column '{time_col}' suggests {inferred:.4g} Hz, "
+                            f"but {fs:g} Hz was given; using {fs:g} Hz.")
+        usable = [c for c in usable if c != time_col]
+        if not usable:
+            raise DataError(f"{name} has a time column but no signal column.")
+    if fs is None:
+        raise RateNeeded(Path(name).name, int(len(numeric)))
+    fs = check_fs(fs)
+    signals = np.array(numeric[usable].to_numpy(dtype=np.float64), copy=True)
+    leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
+    units = [unit_from_name(c) if has_header else None for c in usable]
+    unit = "mV"
+    for i, u in enumerate(units):
+        if u is not None:
+            signals[:, i], notes = to_millivolts(signals[:, i], u, name)
+            warnings += notes
+            leads[i] = UNIT_IN_NAME.sub("", leads[i]).strip() or leads[i]
+    unknown = [i for i, u in enumerate(units) if u is None]
+    if unknown:
+        notes = guess_unit(signals[:, unknown], name)
+        warnings += notes
+        unit = "file units" if notes else "mV"
+    warnings += check_signal(signals, fs, name)
+    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
+                     warnings=warnings, unit=unit)

@@ -1,0 +1,158 @@
+"""Reading recordings: one entry point, ``read_recording``, for a path or uploaded files.
+
+    rec = read_recording("data/examples/mitdb_excerpts/208")           # a WFDB record on disk
+    rec = read_recording([("208.hea", b"..."), ("208.dat", b"...")])   # uploaded files (or a .zip)
+    rec = read_recording("strip.csv", fs=250)                           # a CSV of signal columns
+
+Uploaded files are written into a temporary folder that is removed afterwards, under names
+checked to be plain file names: an upload's name never decides where anything is written.
+Anything unusable raises ``DataError`` saying what is wrong.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from zlib import error as zlib_error
+
+from ecgdash.errors import DataError
+from ecgdash.io.edf import EDF_SUFFIXES, is_edf, read_edf
+from ecgdash.io.recording import SIGNAL_SUFFIXES, WFDB_SUFFIXES, Recording
+from ecgdash.io.signal_csv import read_signal_csv
+from ecgdash.io.wfdb_record import read_wfdb
+
+MAX_UNZIPPED = 512 << 20        # stop unpacking a zip beyond 512 MiB (whatever its headers claim)
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
+
+
+def _file_items(source) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every uploaded file, zips expanded (names flattened and checked)."""
+    items = []
+    for f in source:
+        if isinstance(f, tuple):
+            name, data = f
+        else:
+            name = getattr(f, "name", "upload")
+            data = f.getvalue() if hasattr(f, "getvalue") else f.read()
+        name = Path(str(name).replace("\\", "/")).name
+        if name.lower().endswith(".zip"):
+            items.extend(_unzip(data, name))
+        else:
+            items.append((name, bytes(data)))
+    return items
+
+
+def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DataError(f"{name} is not a valid zip file.") from None
+    members = [m for m in archive.infolist() if not m.is_dir()
+               and not Path(m.filename.replace("\\", "/")).name.startswith(".")]
+    if not members:
+        raise DataError(f"{name} is empty: no files inside.")
+    too_big = DataError(f"{name} expands to more than {MAX_UNZIPPED >> 20} MB; upload the record "
+                        "files themselves.")
+    if sum(m.file_size for m in members) > MAX_UNZIPPED:
+        raise too_big
+    out, left = [], MAX_UNZIPPED
+    for m in members:
+        try:      # read at most what is left of the budget: a header may lie about the size
+            with archive.open(m) as member:
+                data = member.read(left + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib_error) as exc:
+            raise DataError(f"{name}: {m.filename} could not be extracted ({exc}).") from None
+        if len(data) > left:
+            raise too_big
+        left -= len(data)
+        # only the base name is kept: "../x" or "/etc/x" inside a zip never decide where it goes
+        out.append((Path(m.filename.replace("\\", "/")).name, data))
+    return out
+
+
+def _write_safely(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name`` only if ``name`` is a plain, safe file name."""
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise DataError(f"The file name {name!r} is not allowed: use letters, digits, '.', '_' "
+                        "and '-' only.")
+    target = (folder / name).resolve()
+    if target.parent != folder.resolve():
+        raise DataError(f"The file name {name!r} is not allowed.")
+    target.write_bytes(data)
+    return target
+
+
+def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
+    if not items:
+        raise DataError("No files were uploaded.")
+    names = [n for n, _ in items]
+    headers = sorted(n[:-4] for n in names if n.lower().endswith(".hea"))
+    if headers:
+        chosen = record if record in headers else headers[0]
+        with tempfile.TemporaryDirectory(prefix="ecgdash_") as tmp:
+            folder = Path(tmp)
+            for name, data in items:
+                if name.lower().endswith(WFDB_SUFFIXES):
+                    _write_safely(folder, name, data)
+            rec = read_wfdb(folder / chosen)
+        if len(headers) > 1:
+            rec.warnings.append(f"The upload holds {len(headers)} records ({', '.join(headers)}); "
+                                f"showing {chosen}.")
+        return rec
+    edf = [(n, d) for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
+    if edf:
+        return read_edf(edf[0][1], edf[0][0])
+    if names and all(n.lower().endswith((".atr", ".qrs")) for n in names):
+        raise DataError("The upload holds annotations only (.atr): upload them with the record's "
+                        ".hea header and .dat signal file.")
+    if any(n.lower().endswith(".dat") for n in names):
+        raise DataError("The upload has a .dat signal file but no .hea header: a WFDB record needs "
+                        "both (and optionally the .atr annotations).")
+    signals = [(n, d) for n, d in items if n.lower().endswith(SIGNAL_SUFFIXES)]
+    if not signals:
+        raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
+                        "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
+                        "or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
+    name, data = signals[0]
+    rec = read_signal_csv(data, name, fs=fs)
+    if len(signals) > 1:
+        rec.warnings.append(f"The upload holds {len(signals)} signal files "
+                            f"({', '.join(n for n, _ in signals[:6])}); showing {name} only.")
+    return rec
+
+
+def read_recording(source, *, fs: float | None = None, record: str | None = None) -> Recording:
+    """Read a recording from a path or from uploaded files.
+
+    Parameters
+    ----------
+    source : str, Path, or list of uploaded files
+        A WFDB record (path with or without extension), a ``.zip`` of record files, or a
+        CSV/TXT of signal columns; or a list of file objects / ``(name, bytes)`` pairs (an
+        upload of several files, or one ``.zip``).
+    fs : float, optional
+        Sampling rate of a CSV/TXT signal in Hz. None: from its time column; a file without
+        one raises ``RateNeeded``. WFDB headers carry their own rate.
+    record : str, optional
+        Which record to read when an upload holds several (default: the first by name).
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    DataError
+        Missing or unreadable files, a header without its signal file, a bad zip, a signal
+        that is too short, flat or empty, an implausible sampling rate.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix.lower() in SIGNAL_SUFFIXES + EDF_SUFFIXES + (".zip",):
+            if not path.is_file():
+                raise DataError(f"File not found: {path}")
+            return _read_uploads(_file_items([(path.name, path.read_bytes())]), fs=fs, record=record)
+        return read_wfdb(path)
+    return _read_uploads(_file_items(list(source)), fs=fs, record=record)

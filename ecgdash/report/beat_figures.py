@@ -1,0 +1,201 @@
+"""Beats: one beat, a class as a band, the classes side by side, probabilities, explanations.
+
+Built from library data (cards, beats, analyses); pages only place them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ecgdash.beats import signal_length
+from ecgdash.config import CLASSES
+from ecgdash.models import registry
+from ecgdash.report.style import CLASS_COLORS, LAYOUT, beat_time
+
+
+def beat_figure(x, title: str = "", color: str = "#333333", height: int = 300):
+    """One beat's waveform against time in seconds (1/120 s per sample); the zero padding at
+    the end of a Kaggle row (``beats.signal_length``) drawn apart, dotted grey on a grey band."""
+    x = np.asarray(x, dtype=float)
+    t = beat_time(len(x))
+    end = signal_length(x)
+    fig = go.Figure(go.Scatter(x=t[:end], y=x[:end], mode="lines", line=dict(color=color, width=2),
+                               name="beat", hovertemplate="t=%{x:.3f} s<br>value=%{y:.3f}<extra></extra>"))
+    if end < len(x):
+        fig.add_trace(go.Scatter(x=t[end - 1:], y=x[end - 1:], mode="lines", name="zero padding",
+                                 line=dict(color="#999", width=1, dash="dot"),
+                                 hovertemplate="zero padding (not signal)<extra></extra>"))
+        fig.add_vrect(x0=t[end - 1], x1=t[-1], fillcolor="#888", opacity=0.12, line_width=0,
+                      annotation_text="padding", annotation_position="top left",
+                      annotation_font_color="#666")
+    fig.update_layout(title=title, xaxis_title="time since the beat's annotation (s)",
+                      yaxis_title="amplitude (min-max scaled)", height=height, showlegend=False, **LAYOUT)
+    return fig
+
+
+def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: int = 300):
+    """Each model's class probabilities for one beat as grouped bars; the true class marked."""
+    fig = go.Figure()
+    for name, p in probas.items():
+        fig.add_trace(go.Bar(x=list(CLASSES), y=np.asarray(p, dtype=float), name=registry.title(name),
+                             marker_color=registry.color(name),
+                             hovertemplate="%{x}: %{y:.3f}<extra>" + name + "</extra>"))
+    if true is not None:
+        fig.add_vline(x=CLASSES.index(true), line_dash="dot", line_color="black",
+                      annotation_text=f"true: {true}", annotation_position="top")
+    fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.05], title="probability"),
+                      title="class probabilities", height=height, **LAYOUT)
+    return fig
+
+
+def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0, height: int = 320):
+    """A class's beats as a band: the median, the middle 80 % of the beats (10th to 90th
+    percentile, sample by sample), and ``max_beats`` example beats drawn faintly."""
+    X = np.asarray(X)
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(X), size=min(max_beats, len(X)), replace=False) if len(X) else []
+    t = beat_time()
+    color = CLASS_COLORS.get(label, "#333333")
+    fig = go.Figure()
+    for k, i in enumerate(pick):
+        fig.add_trace(go.Scatter(x=t, y=X[i], mode="lines", line=dict(color=color, width=0.8),
+                                 opacity=0.2, name="single beats", legendgroup="single",
+                                 showlegend=k == 0, hoverinfo="skip"))
+    if len(X):
+        lo, mid, hi = np.percentile(X, [10, 50, 90], axis=0)
+        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+                                 fill="toself", fillcolor=color, opacity=0.25, line=dict(width=0),
+                                 name="middle 80 % of beats", hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", name=f"median of {len(X):,}",
+                                 line=dict(color="black", width=2.5)))
+    fig.update_layout(title=f"class {label}: {len(X):,} beats ({len(pick)} drawn faintly)",
+                      xaxis_title="time (s)", yaxis_title="amplitude", height=height,
+                      legend=dict(orientation="h", y=-0.25), **LAYOUT)
+    return fig
+
+
+def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 300):
+    """Each class in its own panel on the same axes: the median beat and its middle 50 %
+    (25th to 75th percentile), with the N median drawn faintly in the others for comparison."""
+    t = beat_time()
+    shown = [(c, name) for c, name in enumerate(CLASSES) if name in classes and np.any(y == c)]
+    if not shown:
+        return go.Figure().update_layout(title="no beats of these classes", height=height, **LAYOUT)
+    fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.02,
+                        subplot_titles=[f"{name} (n={int(np.sum(y == c)):,})" for c, name in shown])
+    normal = np.median(X[y == 0], axis=0) if np.any(y == 0) else None
+    for col, (c, name) in enumerate(shown, start=1):
+        members = X[y == c]
+        lo, mid, hi = np.percentile(members, [25, 50, 75], axis=0)
+        color = CLASS_COLORS[name]
+        if normal is not None and c != 0:
+            fig.add_trace(go.Scatter(x=t, y=normal, mode="lines", line=dict(color="#999", width=1, dash="dot"),
+                                     name="N median", legendgroup="N median", showlegend=col == 2,
+                                     hoverinfo="skip"), row=1, col=col)
+        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+                                 fill="toself", fillcolor=color, opacity=0.3, line=dict(width=0),
+                                 hoverinfo="skip", showlegend=False), row=1, col=col)
+        fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", line=dict(color=color, width=2.5),
+                                 showlegend=False, hovertemplate=f"{name} median<br>t=%{{x:.2f}} s"
+                                 "<br>%{y:.2f}<extra></extra>"), row=1, col=col)
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_yaxes(title_text="amplitude", col=1)
+    fig.update_layout(title="each class: median beat and its middle 50 %", height=height,
+                      legend=dict(orientation="h", y=-0.3), **LAYOUT)
+    fig.update_layout(margin=dict(t=70))     # the title above the panels' own titles
+    return fig
+
+
+def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = "",
+                       signed: bool = True, classes: dict[str, str] | None = None, height: int = 340):
+    """The beat drawn once per model, side by side on the same time axis, each sample coloured by
+    that model's attribution towards the class it explains.
+
+    Parameters
+    ----------
+    x : ndarray, shape (187,)
+        The beat row.
+    maps : dict
+        Model name -> (187,) attribution.
+    signed : bool, default True
+        Integrated gradients (red: pushed towards the class, blue: away, white: no effect);
+        False: Grad-CAM's 0..1 (dark purple: not looked at, yellow: looked at most).
+    classes : dict, optional
+        Model name -> the class its panel explains; each panel's title names the model (its
+        title, not the internal name) and that class.
+
+    The zero padding at the end of a Kaggle row (``beats.signal_length``) is not signal: it is
+    drawn apart, in grey on a grey band, and given no attribution colour.
+    """
+    names = list(maps)
+    classes = classes or {}
+    titles = [f"{registry.title(n)}: towards {classes[n]}" if n in classes else registry.title(n)
+              for n in names]
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    x = np.asarray(x, dtype=float)
+    t = beat_time(len(x))
+    end = signal_length(x)
+    for col, name in enumerate(names, start=1):
+        a = np.asarray(maps[name], dtype=float)[:end]
+        bound = float(np.max(np.abs(a))) if len(a) else 0.0
+        bound = bound or 1.0
+        fig.add_trace(go.Scatter(x=t[:end], y=x[:end], mode="lines", line=dict(color="#bbb", width=1),
+                                 showlegend=False, hoverinfo="skip"), row=1, col=col)
+        if signed:
+            bar = dict(tickvals=[-bound, 0, bound],
+                       ticktext=["away from<br>the class", "no effect", "towards<br>the class"])
+        else:
+            bar = dict(title="Grad-CAM", tickvals=[0, 1], ticktext=["not looked at", "looked at most"])
+        fig.add_trace(go.Scatter(
+            x=t[:end], y=x[:end], mode="markers", showlegend=False,
+            marker=dict(color=a, size=7, colorscale="RdBu_r" if signed else "Viridis",
+                        cmin=-bound if signed else 0, cmax=bound if signed else 1,
+                        showscale=col == len(names), colorbar=dict(len=0.8, **bar)),
+            customdata=a, hovertemplate="t=%{x:.3f} s<br>attribution %{customdata:.4f}<extra>"
+            + registry.title(name) + "</extra>"), row=1, col=col)
+        if end < len(x):
+            fig.add_trace(go.Scatter(x=t[end - 1:], y=x[end - 1:], mode="lines", showlegend=False,
+                                     line=dict(color="#999", width=1, dash="dot"),
+                                     hovertemplate="zero padding (not signal)<extra></extra>"),
+                          row=1, col=col)
+            fig.add_vrect(x0=t[end - 1], x1=t[-1], fillcolor="#888", opacity=0.12, line_width=0,
+                          row=1, col=col, annotation_text="padding", annotation_position="top left",
+                          annotation_font_color="#666")
+    fig.update_xaxes(title_text="time (s)")
+    fig.update_layout(title=title, height=height, **LAYOUT)
+    fig.update_layout(margin=dict(t=80))
+    return fig
+
+
+def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
+    """Where each model looks in a class: the class's mean beat, once per model (one row each),
+    every sample coloured by that model's mean attribution over correctly classified beats (from
+    the cards), scaled to the model's strongest sample: red pushes towards the class, blue away."""
+    rows = [(name, per_class[cls]) for name, per_class in templates.items() if per_class.get(cls)]
+    if not rows:
+        return go.Figure().update_layout(title=f"class {cls}: no explanations stored", height=height,
+                                         **LAYOUT)
+    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=[registry.title(name) for name, _ in rows])
+    for row, (name, entry) in enumerate(rows, start=1):
+        wave = np.asarray(entry["waveform"], dtype=float)
+        a = np.asarray(entry["attribution"], dtype=float)
+        share = a / (float(np.max(np.abs(a))) or 1.0)
+        t = beat_time(len(wave))
+        fig.add_trace(go.Scatter(x=t, y=wave, mode="lines", line=dict(color="#bbb", width=1),
+                                 showlegend=False, hoverinfo="skip"), row=row, col=1)
+        fig.add_trace(go.Scatter(
+            x=t, y=wave, mode="markers", showlegend=False,
+            marker=dict(color=share, size=7, colorscale="RdBu_r", cmin=-1, cmax=1, showscale=row == 1,
+                        colorbar=dict(title="pushes", tickvals=[-1, 0, 1],
+                                      ticktext=["away", "no effect", f"towards {cls}"], len=0.9)),
+            customdata=share, hovertemplate="t=%{x:.3f} s<br>%{customdata:+.0%} of the strongest"
+            f"<extra>{name}</extra>"), row=row, col=1)
+        fig.update_yaxes(title_text="amplitude", row=row, col=1)
+    fig.update_xaxes(title_text="time (s)", row=len(rows), col=1)
+    fig.update_layout(title=f"class {cls}: where each model looks (mean {cls} beat)",
+                      height=max(height, 180 * len(rows)), **LAYOUT)
+    fig.update_layout(margin=dict(t=70))
+    return fig

@@ -1,0 +1,149 @@
+"""Models: ROC curves, confusion matrices, per-class scores, parameters, training curves, receptive fields.
+
+Built from library data (cards, beats, analyses); pages only place them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ecgdash.config import CLASSES
+from ecgdash.evaluation.metrics import normalize_confusion
+from ecgdash.models import registry
+from ecgdash.report.style import LAYOUT
+
+
+def history_figure(cards: dict[str, dict], metric: str = "val_macro_f1", title: str | None = None):
+    """Per-epoch ``metric`` of each model's stored training history; the best epoch marked."""
+    fig = go.Figure()
+    for name, card in cards.items():
+        hist = card.get("history") or []
+        epochs = [h["epoch"] for h in hist]
+        values = [h.get(metric) for h in hist]
+        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=registry.title(name),
+                                 line=dict(color=registry.color(name))))
+        best = card.get("best_epoch")
+        if best and best <= len(values):
+            fig.add_trace(go.Scatter(x=[best], y=[values[best - 1]], mode="markers",
+                                     marker=dict(symbol="star", size=14, color=registry.color(name)),
+                                     name=f"{registry.title(name)} best epoch {best}", showlegend=True))
+    fig.update_layout(title=title or metric.replace("_", " "), xaxis_title="epoch",
+                      yaxis_title=metric.replace("_", " "), **LAYOUT)
+    return fig
+
+
+def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
+    """Per-class one-vs-rest ROC curves, one panel per class, every model in each panel, with
+    each model's AUC written in the panel. ``log_fpr`` spreads the small false positive rates
+    where good models differ."""
+    fig = make_subplots(rows=1, cols=len(CLASSES), subplot_titles=list(CLASSES),
+                        shared_yaxes=True, horizontal_spacing=0.02)
+    for col, cls in enumerate(CLASSES, start=1):
+        aucs = []
+        for name, ev in evals.items():
+            curve = (ev.get("roc") or {}).get(cls)
+            if not curve:
+                continue
+            fpr = np.asarray(curve["fpr"], dtype=float)
+            tpr = np.asarray(curve["tpr"], dtype=float)
+            if log_fpr:
+                keep = fpr > 0
+                fpr, tpr = fpr[keep], tpr[keep]
+            title = registry.title(name)
+            fig.add_trace(go.Scatter(x=fpr, y=tpr, mode="lines", name=title, legendgroup=name,
+                                     showlegend=col == 1, line=dict(color=registry.color(name)),
+                                     hovertemplate="FPR %{x:.4f}<br>TPR %{y:.3f}<extra>"
+                                     + f"{title} {cls}: AUC {curve['auc']:.4f}</extra>"), row=1, col=col)
+            aucs.append(f"{title} {curve['auc']:.4f}")
+        if len(evals) <= 2:         # more would cover the curves: hover them, or see the report
+            fig.add_annotation(text="AUC<br>" + "<br>".join(aucs), xref=f"x{col if col > 1 else ''} domain",
+                               yref="y domain", x=0.98, y=0.05, showarrow=False, xanchor="right",
+                               yanchor="bottom", font=dict(size=10), align="right")
+    if log_fpr:
+        fig.update_xaxes(type="log", range=[-4, 0], title_text="false positive rate (log)",
+                         tickvals=[1e-3, 1e-2, 1e-1], ticktext=["0.001", "0.01", "0.1"])
+    else:
+        fig.update_xaxes(range=[0, 1], title_text="false positive rate")
+    fig.update_yaxes(range=[0, 1.02])
+    fig.update_yaxes(title_text="true positive rate", col=1)
+    fig.update_layout(height=height, legend=dict(orientation="h", y=1.22), **LAYOUT)
+    return fig
+
+
+def confusion_figure(confusion, title: str = "", normalized: bool = False, height: int = 360):
+    """Confusion matrix heat map (rows true, columns predicted).
+
+    The colour is always the share of each true class (row-normalised), so a class of 162
+    beats is as visible as one of 18,118; the text shows the counts, or with ``normalized``
+    the shares."""
+    counts = np.asarray(confusion)
+    share = normalize_confusion(counts)
+    text = [[f"{v:.1%}" for v in row] for row in share] if normalized else \
+        [[f"{int(v):,}" for v in row] for row in counts]
+    hover = [[f"{int(n):,} beats, {v:.1%} of true {t}" for n, v in zip(crow, srow)]
+             for crow, srow, t in zip(counts, share, CLASSES)]
+    fig = go.Figure(go.Heatmap(z=share, x=list(CLASSES), y=list(CLASSES), text=text, customdata=hover,
+                               texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1, showscale=False,
+                               hovertemplate="true %{y} → predicted %{x}: %{customdata}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=height,
+                      yaxis=dict(autorange="reversed"), **LAYOUT)
+    return fig
+
+
+def per_class_figure(evals: dict[str, dict], metric: str = "f1", height: int = 320):
+    """One per-class metric (f1, precision, recall) of each model as grouped bars."""
+    fig = go.Figure()
+    for name, ev in evals.items():
+        values = [ev["per_class"][c][metric] for c in CLASSES]
+        fig.add_trace(go.Bar(x=list(CLASSES), y=values, name=registry.title(name),
+                             marker_color=registry.color(name),
+                             text=[f"{v:.3f}" for v in values], textposition="outside"))
+    fig.update_layout(barmode="group", yaxis=dict(range=[0, 1.1], title=metric),
+                      title=f"{metric} per class", height=height, **LAYOUT)
+    return fig
+
+
+def params_figure(tables: dict[str, list[dict]], height: int | None = None):
+    """Layer-by-layer parameter counts of each model (horizontal bars, layers in order)."""
+    names = list(tables)
+    rows_max = max(sum(1 for r in t if r["params"] > 0) for t in tables.values())
+    height = height or 120 + 22 * rows_max
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[registry.title(n) for n in names], horizontal_spacing=0.25)
+    for col, name in enumerate(names, start=1):
+        rows = [r for r in tables[name] if r["params"] > 0]
+        fig.add_trace(go.Bar(y=[f"{r['name']} ({r['type']})" for r in rows][::-1],
+                             x=[r["params"] for r in rows][::-1], orientation="h",
+                             marker_color=registry.color(name), name=registry.title(name),
+                             text=[f"{r['params']:,}" for r in rows][::-1], textposition="auto",
+                             showlegend=False), row=1, col=col)
+        fig.update_xaxes(title_text="parameters", type="log", row=1, col=col)
+    fig.update_layout(height=height, **LAYOUT)
+    return fig
+
+
+def training_figure(history: list[dict], height: int = 320):
+    """Loss and accuracy per epoch (training and validation), from a training history."""
+    epochs = [h["epoch"] for h in history]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy / macro-F1"])
+    for key, col, dash in (("loss", 1, None), ("val_loss", 1, "dot"), ("accuracy", 2, None),
+                           ("val_accuracy", 2, "dot"), ("val_macro_f1", 2, "dash")):
+        fig.add_trace(go.Scatter(x=epochs, y=[h.get(key) for h in history], mode="lines+markers",
+                                 name=key.replace("_", " "), line=dict(dash=dash)), row=1, col=col)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=height, **LAYOUT)
+    return fig
+
+
+def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int = 340):
+    """How much of the beat (seconds) one feature of each CNN layer sees, against the whole beat
+    that the LSTM's memory spans."""
+    names = [f["layer"] for f in fields] + ["LSTM memory"]
+    values = [f["seconds"] for f in fields] + [beat_seconds]
+    colors = [registry.color("cnn")] * len(fields) + [registry.color("lstm")]
+    fig = go.Figure(go.Bar(y=names[::-1], x=values[::-1], orientation="h", marker_color=colors[::-1],
+                           text=[f"{v:.2f} s" for v in values[::-1]], textposition="auto"))
+    fig.add_vline(x=beat_seconds, line_dash="dot", annotation_text="whole beat")
+    fig.update_layout(title="what one feature sees: CNN layers vs the LSTM",
+                      xaxis_title="seconds of the beat", height=height, **LAYOUT)
+    return fig
