@@ -113,18 +113,28 @@ def run(args) -> int:
     train = mitbih.load_split(split, "train", out=args.data)
     test = mitbih.load_split(split, "test", out=args.data)
     config = _config(args, "reference")
+    return _train_each(args, names, config, f"({split.value}-patient split, reference recipe): "
+                       f"{len(train):,} beats", lambda name, checkpoint: train_model(
+                           name, train, config=config, test=test, on_epoch=epoch_printer(),
+                           checkpoint=checkpoint))
+
+
+def _train_each(args, names: list[str], config, what: str, fit) -> int:
+    """Train and save each of ``names`` with ``fit(name, checkpoint)``; where each goes is
+    checked for all of them before the first one starts."""
     if args.name and len(names) > 1:
-        raise DataError("--name names one model: give --model lstm or --model cnn with it.")
+        raise DataError("--name names one model: give one --model with it (lstm, cnn, robust_lstm, robust_cnn).")
     targets = {name: save_target(args, name) for name in names}
     for name in names:
         folder, save_as = targets[name]
-        print(f"training {name} ({split.value}-patient split, reference recipe): {len(train):,} beats, "
-              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
-        model, card = train_model(name, train, config=config, test=test, on_epoch=epoch_printer(),
-                                  checkpoint=_checkpoint(args, save_as, config))
+        print(f"training {name} {what}, up to {config.epochs} epochs; saving as {save_as} in {folder}")
+        model, card = fit(name, _checkpoint(args, save_as, config))
         path = store.save_model(save_as, model, card, folder=folder)
+        adj = card.get("logit_adjustment") or {}
+        prior = (f"; S prior x{adj['scale']:g} (chosen on the validation records)"
+                 if adj.get("scale") is not None else "")
         print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
-              f"{card['train_seconds']:.0f} s; saved {path}")
+              f"{card['train_seconds']:.0f} s{prior}; saved {path}")
         print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
                             card["params"]))
     _drop_empty_checkpoints(args)
@@ -137,21 +147,7 @@ def _run_robust(args) -> int:
     test = mitbih.ds2_beats(source)
     config = _config(args, "robust")
     augment = AugmentConfig() if args.copies is None else AugmentConfig(copies=args.copies)
-    if args.name and len(names) > 1:
-        raise DataError("--name names one model: give --model robust_lstm or robust_cnn with it.")
-    targets = {name: save_target(args, name) for name in names}
-    for name in names:
-        folder, save_as = targets[name]
-        print(f"training {name} on DS1 (patient-wise, augmented x{augment.copies} per epoch), "
-              f"up to {config.epochs} epochs; saving as {save_as} in {folder}")
-        model, card = train_robust(name, source, config=config, augment=augment, test=test,
-                                   on_epoch=epoch_printer(),
-                                   checkpoint=_checkpoint(args, save_as, config))
-        path = store.save_model(save_as, model, card, folder=folder)
-        adj = card.get("logit_adjustment") or {}
-        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
-              f"{card['train_seconds']:.0f} s; S prior x{adj.get('scale', 1.0):g} "
-              f"(chosen on the validation records); saved {path}")
-        print(format_report(card["evaluation"], f"\n{name} on DS2", card["params"]))
-    _drop_empty_checkpoints(args)
-    return 0
+    return _train_each(args, names, config, f"on DS1 (patient-wise, augmented x{augment.copies} per epoch)",
+                       lambda name, checkpoint: train_robust(
+                           name, source, config=config, augment=augment, test=test,
+                           on_epoch=epoch_printer(), checkpoint=checkpoint))
