@@ -1,10 +1,10 @@
 """Shared fixtures: where the records are, a small built dataset, a tiny trained model store.
 
-The tests look for the MIT-BIH database in ``ECGDASH_MITDB``, ``../shared/data/mitdb`` and
-``data/mitdb``: single-record tests (fixture ``records``) then read the full 30-minute records.
-Without it they run on the excerpts shipped in ``data/examples/`` (records 208, 213, 232 and
-119, 5 minutes each); only tests that need all 48 records skip (fixture ``mitdb``). The small
-built dataset and the tiny models always come from the excerpts.
+Single-record tests (fixture ``records``), the small built dataset and the tiny models all come
+from the excerpts shipped in ``data/examples/`` (records 208, 213, 232 and 119, 5 minutes each),
+so the suite runs the same with or without the database. The tests that need all 48 records
+(fixture ``mitdb``) look for them in ``ECGDASH_MITDB``, ``../shared/data/mitdb`` and
+``data/mitdb``, and skip without them.
 """
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def _excerpts() -> Path:
 
 
 MITDB = _find_mitdb()
-RECORDS = MITDB or _excerpts()
+#: Single-record tests read the shipped 5-minute excerpts, with or without the database: the
+#: suite is as fast, and tests the same, everywhere (``mitdb`` is for the tests that need all 48).
+RECORDS = _excerpts()
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +59,7 @@ def mitdb() -> Path:
 
 @pytest.fixture(scope="session")
 def records() -> Path:
-    """A WFDB folder holding at least ``COMMON_RECORDS``: the database, else the excerpts."""
+    """A WFDB folder holding ``COMMON_RECORDS``: the shipped excerpts (5 minutes each)."""
     return RECORDS
 
 
