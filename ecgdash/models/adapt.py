@@ -42,8 +42,8 @@ METHOD = "prior"
 PRIOR_CLASSES = (0, 1, 2)
 
 
-def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, max_iter: int = 100,
-             tol: float = 1e-6, floor: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, strength: float = 0.0,
+             max_iter: int = 100, tol: float = 1e-6, floor: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities of one record reweighted to its own class prior, estimated by EM.
 
     Parameters
@@ -55,6 +55,11 @@ def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, max_it
     classes : sequence of int, optional
         The classes whose prior is re-estimated (their total share is kept); the others keep
         the training prior. Default: all.
+    strength : float, default 0
+        How many beats' worth of evidence the training prior counts for (a Dirichlet prior,
+        MAP estimate): each class's share is ``(its expected beats + strength x training
+        share) / (beats + strength)``. 0 is plain EM; a record of few beats, or a class the
+        model calls rarely, then stays near the training prior instead of being driven to zero.
     max_iter, tol : int, float
         Stop after ``max_iter`` steps or when the prior moves less than ``tol``.
     floor : float
@@ -74,7 +79,8 @@ def em_prior(proba: np.ndarray, train_prior: np.ndarray, *, classes=None, max_it
     for _ in range(max_iter):
         weighted = proba * (prior / base)
         adjusted = weighted / weighted.sum(axis=1, keepdims=True)
-        share = np.maximum(adjusted.mean(axis=0)[free], floor)
+        counts = adjusted.sum(axis=0)[free] + strength * base[free]
+        share = np.maximum(counts / (len(proba) + strength), floor)
         new = prior.copy()
         new[free] = share / share.sum() * base[free].sum()
         done = np.abs(new - prior).max() < tol
