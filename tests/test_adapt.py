@@ -135,3 +135,22 @@ def test_adapt_proba_per_record_and_its_errors(tiny_store, small_data):
         adapt_proba(bare, beats, method="prior")
     with pytest.raises(DataError, match="Unknown adaptation"):
         adapt_proba(model, beats, method="magic")
+
+
+def test_the_training_prior_holds_back_a_rare_class():
+    """30 of 600 beats called S at 0.54 against N 0.44: plain EM reads the record's S share as
+    below the training prior's, lowers it, and ends with no S call at all; counted as enough
+    beats of evidence (``strength``) the training prior keeps them: the estimate moves from
+    plain EM's toward the training prior as the strength grows."""
+    from ecgdash.models.adapt import em_prior
+
+    prior = np.array([0.9, 0.05, 0.04, 0.005, 0.005])
+    proba = np.tile([0.97, 0.01, 0.02, 0.0, 0.0], (600, 1))
+    proba[:30] = [0.44, 0.54, 0.02, 0.0, 0.0]
+    calls = {}
+    shares = {}
+    for strength in (0, 400, 6400, 1e9):
+        adapted, estimate = em_prior(proba, prior, classes=(0, 1, 2), strength=strength)
+        calls[strength], shares[strength] = int((adapted.argmax(1) == 1).sum()), estimate[1]
+    assert calls[0] == 0 and calls[1e9] == 30                       # erased by EM, kept by the prior
+    assert shares[0] < shares[400] < shares[6400] < shares[1e9] == pytest.approx(0.05)
