@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from ecgdash.cli.common import add_model_options, progress_printer, recording_models
+from ecgdash.cli.common import add_fs_option, add_model_options, progress_printer, recording_models
 from ecgdash.pipeline.batch import batch
 
 
@@ -21,8 +21,7 @@ def add_parser(sub) -> None:
     bt.add_argument("--annotations", action="store_true",
                     help="take beats from .atr annotations when present (default: the QRS "
                          "detector, measured against the annotations where they exist)")
-    bt.add_argument("--fs", type=float, help="sampling rate of CSV/TXT signals in Hz (default: "
-                    "from their time column; required for files without one)")
+    add_fs_option(bt, files="CSV/TXT signals")
     add_model_options(bt, default="the recordings pair; a cluster's workers must see --models-dir "
                       "at the same path")
     bt.set_defaults(run=run)

@@ -48,6 +48,12 @@ def add_model_options(parser, *, default: str) -> None:
                         "own models in data/user_models/)")
 
 
+def add_fs_option(parser, *, files: str = "a CSV/TXT signal") -> None:
+    """``--fs``: the sampling rate of signal files that do not say it."""
+    parser.add_argument("--fs", type=float, help=f"sampling rate of {files} in Hz (default: from "
+                        "the time column; required for a file without one)")
+
+
 def model_names(args, default) -> list[str]:
     """The names of ``--models a,b``, else ``default``."""
     return [n.strip() for n in args.model_names.split(",") if n.strip()] if args.model_names else list(default)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecgdash.cli.common import add_model_options, quiet_tensorflow, recording_models
+from ecgdash.cli.common import add_fs_option, add_model_options, quiet_tensorflow, recording_models
 from ecgdash.models import store
 from ecgdash.pipeline.record import analyze_record
 
@@ -14,8 +14,7 @@ def add_parser(sub) -> None:
                         "EDF/BDF, Apple Health ECG export or CSV/TXT")
     record.add_argument("--lead", help="lead name or index (default: MLII or lead II when the "
                         "recording has one, else the first)")
-    record.add_argument("--fs", type=float, help="sampling rate of a CSV/TXT signal in Hz (default: "
-                        "from its time column; required for a file without one)")
+    add_fs_option(record)
     record.add_argument("--invert", action="store_true",
                         help="flip the lead upside down first (electrodes swapped)")
     record.add_argument("--adapt", action="store_true",

@@ -1,6 +1,6 @@
 """Adaptation that never erases a class: how much should the training prior hold a record back?
 
-    python studies/adaptation/shrinkage.py [--svdb DIR] [--mitdb DIR]
+    python studies/beyond_mitbih/shrinkage.py [--svdb DIR] [--mitdb DIR]
 
 The label-free adaptation re-estimates each record's share of N, S and V beats by EM from the
 model's own calls. Plain EM drives a class the model calls rarely to zero (svdb 801: 66 S beats,
@@ -15,10 +15,10 @@ The unadapted probabilities are computed once and kept in ``data/studies/``.
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
+from common import database_parser
 
 from ecgdash.config import DS2, data_dir
 from ecgdash.datasets.mitbih import list_records
@@ -27,7 +27,6 @@ from ecgdash.models import store
 from ecgdash.models.adapt import MIN_BEATS, PRIOR_CLASSES, em_prior
 from ecgdash.pipeline.record import analyze_record
 
-ROOT = Path(__file__).resolve().parents[2]
 MODELS = ("robust_lstm", "robust_cnn")
 STRENGTHS = (0, 25, 50, 100, 200, 400, 800, 1600, 3200, 6400, np.inf)
 ERASE_CALLS = 20
@@ -115,10 +114,7 @@ def choose(data: dict, records, priors: dict) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--svdb", default=str(ROOT.parent / "shared" / "data" / "svdb-dev"))
-    parser.add_argument("--mitdb", default=str(ROOT.parent / "shared" / "data" / "mitdb"))
-    args = parser.parse_args(argv)
+    args = database_parser(__doc__.splitlines()[0]).parse_args(argv)
     priors = {m: store.load_model(m).prior for m in MODELS}
     svdb_records = list_records(args.svdb)
     svdb = unadapted(Path(args.svdb), svdb_records, "svdb-dev")
