@@ -78,6 +78,23 @@ def test_augmented_passes_keep_the_format_and_are_seeded(records, seed):
     assert abs(len(a) - len(clean)) <= 2 and a.fs in config.fs_choices
 
 
+def test_a_shifted_pass_moves_every_mark_by_one_offset(records):
+    """``shift_s``: all beats of a pass start the same number of samples away from their marks
+    (an annotator's convention), so the RR intervals are those of the record."""
+    rec = read_records(records, ["119"])[0]
+    plain = AugmentConfig(p_resample=0.0, p_noise=0.0, p_invert=0.0, gain=(1.0, 1.0), jitter_s=0.0)
+    clean = augment_record(rec, np.random.default_rng(0), plain)
+    offsets = set()
+    for seed in range(6):
+        shifted = augment_record(rec, np.random.default_rng(seed), AugmentConfig(
+            p_resample=0.0, p_noise=0.0, p_invert=0.0, gain=(1.0, 1.0), jitter_s=0.0, shift_s=0.06))
+        moved = shifted.sample - clean.sample[: len(shifted)]
+        assert len(set(moved.tolist())) == 1 and abs(moved[0]) <= round(0.06 * rec.fs)
+        np.testing.assert_array_equal(shifted.rr, clean.rr[: len(shifted)])
+        offsets.add(int(moved[0]))
+    assert len(offsets) > 1                                        # drawn, not fixed
+
+
 def test_a_resumed_run_draws_the_epochs_an_uninterrupted_one_would(small_source):
     """Training beats are drawn from (seed, epoch): ``start_at(2)`` on a fresh dataset gives
     the beats of the third epoch, as two finished epochs do (what a checkpoint resume uses)."""

@@ -52,6 +52,8 @@ class AugmentConfig:
     gain: tuple = (0.5, 2.0)
     p_invert: float = 0.05
     jitter_s: float = 0.008               # each beat's start moves by up to ±8 ms
+    shift_s: float = 0.0                  # every beat of a pass moves by one offset, up to ±shift_s
+                                          # (annotators' conventions; studies/beyond_mitbih)
 
 
 #: The named recipes. Robust: fewer, longer epochs (each is several augmented passes over DS1).

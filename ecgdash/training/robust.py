@@ -75,6 +75,9 @@ def augment_record(rec: Recording, rng: np.random.Generator, config: AugmentConf
     jitter = int(round(config.jitter_s * fs))
     if jitter:
         marks = marks + rng.integers(-jitter, jitter + 1, len(marks))
+    shift = int(round(config.shift_s * fs))
+    if shift:           # one offset for the whole pass: the RR intervals stay as they are
+        marks = marks + rng.integers(-shift, shift + 1)
     marks = np.clip(np.round(marks), 0, len(x) - 1).astype(np.int64)
     order = np.argsort(marks, kind="stable")
     signal = LeadSignal(name=rec.name, fs=fs, signal=x, lead=rec.leads[lead],
