@@ -94,10 +94,14 @@ view = scoring.filter_table(table, classes=classes, disagree=disagree,
                             low_confidence=threshold if low else None)
 st.caption(f"{len(view):,} of {len(table):,} beats shown. To look at one, open the Beat explorer "
            "and enter its beat number.")
-st.dataframe(view, hide_index=True, height=360, column_config={
-    f"{name}_confidence": st.column_config.ProgressColumn(f"{name} confidence", min_value=0,
-                                                          max_value=1, format="%.3f")
-    for name in probas})
+labels = {}
+for name in probas:          # shown by the models' titles; the CSV keeps the plain names
+    title = registry.title(name)
+    labels[f"{name}_class"] = st.column_config.TextColumn(f"{title} class")
+    labels[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
+    labels[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
+                                                                   max_value=1, format="%.3f")
+st.dataframe(view, hide_index=True, height=360, column_config=labels)
 st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
                    file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
 
