@@ -436,3 +436,19 @@ def test_tables_say_nothing_where_a_figure_does_not_apply(app_env):
         row = report.set_index("class / average").loc["accuracy"]
         assert row["precision"] == "" and row["recall"] == "" and float(row["f1"]) > 0
         assert not report.isna().any().any()
+
+
+def test_compare_shows_ds2_beside_another_database(monkeypatch, tmp_path):
+    """Issue 22, deliverable 4: the Compare page sets DS2 and the svdb development records side
+    by side, from the shipped cards."""
+    monkeypatch.delenv("ECGDASH_MODELS_DIR", raising=False)
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    at = _app()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "database" in d.value.columns)
+    robust_cnn = table[table["model"] == "Robust CNN"].set_index("database")
+    card = store.load_card("robust_cnn")
+    assert set(robust_cnn.index) == {"DS2 (MIT-BIH)", "svdb-dev"}
+    assert float(robust_cnn.loc["svdb-dev", "accuracy"]) == pytest.approx(card["databases"]["svdb-dev"]["accuracy"], abs=1e-4)
+    assert float(robust_cnn.loc["DS2 (MIT-BIH)", "S F1"]) == pytest.approx(card["evaluation"]["per_class"]["S"]["f1"], abs=1e-4)

@@ -126,3 +126,29 @@ def adaptation_table(cards: dict[str, dict]) -> pd.DataFrame:
                          "accuracy": ev["accuracy"], "macro-F1": ev["macro_f1"],
                          "S F1": ev["per_class"]["S"]["f1"], "V F1": ev["per_class"]["V"]["f1"]})
     return pd.DataFrame(rows)
+
+
+def databases_table(cards: dict[str, dict]) -> pd.DataFrame:
+    """New people on MIT-BIH (DS2, the card's evaluation when it is DS2) beside the other
+    databases the cards were scored on (``databases``, ``ecgdash evaluate database --save``):
+    a row per (model, database) with beats, accuracy, F1 of N, S and V and their mean.
+
+    Examples
+    --------
+    >>> ev = {"n": 10, "accuracy": 0.9, "test_set": "DS2",
+    ...       "per_class": {c: {"f1": f} for c, f in zip("NSVFQ", (0.9, 0.5, 0.8, 0.0, 0.0))}}
+    >>> databases_table({"robust_cnn": {"evaluation": ev, "databases": {"svdb-dev": ev}}})["database"].tolist()
+    ['DS2 (MIT-BIH)', 'svdb-dev']
+    """
+    rows = []
+    for name, card in cards.items():
+        sources = []
+        if (card.get("evaluation") or {}).get("test_set") == "DS2":
+            sources.append(("DS2 (MIT-BIH)", card["evaluation"]))
+        sources += list((card.get("databases") or {}).items())
+        for database, ev in sources:
+            f1 = [ev["per_class"][c]["f1"] for c in "NSV"]
+            rows.append({"model": registry.title(name), "database": database, "beats": ev["n"],
+                         "accuracy": ev["accuracy"], "N F1": f1[0], "S F1": f1[1], "V F1": f1[2],
+                         "macro-F1 (N, S, V)": sum(f1) / 3})
+    return pd.DataFrame(rows)
