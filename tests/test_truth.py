@@ -452,3 +452,30 @@ def test_compare_shows_ds2_beside_another_database(monkeypatch, tmp_path):
     assert set(robust_cnn.index) == {"DS2 (MIT-BIH)", "svdb-dev"}
     assert float(robust_cnn.loc["svdb-dev", "accuracy"]) == pytest.approx(card["databases"]["svdb-dev"]["accuracy"], abs=1e-4)
     assert float(robust_cnn.loc["DS2 (MIT-BIH)", "S F1"]) == pytest.approx(card["evaluation"]["per_class"]["S"]["f1"], abs=1e-4)
+
+
+def test_evaluate_database_on_a_folder_of_two_excerpts(tiny_store, small_source, tmp_path, capsys):
+    """Issue 22, deliverable 4: any folder of annotated WFDB records, per-class Se, +P and F1 per
+    model, as trained and adapted; stored in the cards only with --save."""
+    import shutil
+
+    from ecgdash.cli import main
+    from ecgdash.ecg.cutting import beats_from_record
+
+    folder, models = tmp_path / "db", tmp_path / "models"
+    folder.mkdir()
+    for name in ("208", "213"):
+        for ext in (".hea", ".dat", ".atr"):
+            shutil.copy2(small_source / f"{name}{ext}", folder / f"{name}{ext}")
+    shutil.copytree(tiny_store, models)
+    before = (models / "robust_cnn.json").read_bytes()
+    args = ["evaluate", "database", str(folder), "--models-dir", str(models)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    beats = sum(len(beats_from_record(folder / r)) for r in ("208", "213"))
+    assert f"{beats:,} beats" in out and out.count("as trained") == 2 and out.count("adapted") == 2
+    assert "V: Se" in out and "+P" in out
+    assert (models / "robust_cnn.json").read_bytes() == before          # nothing written unless asked
+    assert main(args + ["--save", "two-excerpts"]) == 0
+    stored = store.load_card("robust_cnn", folder=models)["databases"]["two-excerpts"]
+    assert stored["n"] == beats and stored["records"] == ["208", "213"]
