@@ -479,3 +479,19 @@ def test_evaluate_database_on_a_folder_of_two_excerpts(tiny_store, small_source,
     assert main(args + ["--save", "two-excerpts"]) == 0
     stored = store.load_card("robust_cnn", folder=models)["databases"]["two-excerpts"]
     assert stored["n"] == beats and stored["records"] == ["208", "213"]
+
+
+def test_a_loaded_model_brings_its_card_to_the_analysis(tiny_store, records):
+    """Models from the store carry their cards: the analysis reads the seen shares and the
+    measured figures from them without reading any card again (``cards`` not given)."""
+    from ecgdash import analyze_record
+
+    models = {n: store.load_model(n, folder=tiny_store) for n in ("lstm", "cnn")}
+    result = analyze_record(records / "213", models=models, check_quality=False)
+    expected = {n: store.train_fingerprints(n, folder=tiny_store) for n in models}
+    from ecgdash.datasets.fingerprints import seen_mask
+
+    assert result.seen == pytest.approx({n: float(seen_mask(result.beats.X, expected[n]).mean()) for n in models})
+    assert "measured on new patients" in set(result.trust.facts["what"])
+    bare = {n: m.network for n, m in models.items()}                  # Keras networks: no card
+    assert analyze_record(records / "213", models=bare, check_quality=False).seen == {}

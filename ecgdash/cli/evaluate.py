@@ -164,9 +164,8 @@ def run_database(args) -> int:
     stores the result in each card as ``databases[NAME]``."""
     quiet_tensorflow()
     names = model_names(args, registry.PAIRS[registry.RECORDINGS_PAIR])
-    models = {n: store.load_model(n, folder=args.models_dir) for n in names}
-    cards = {n: store.load_card(n, folder=args.models_dir) for n in names}
-    scores = evaluate_database(args.folder, models, records=args.records or None, cards=cards,
+    models = {n: store.load_model(n, folder=args.models_dir) for n in names}   # each with its card
+    scores = evaluate_database(args.folder, models, records=args.records or None,
                                progress=progress_printer("records"))
     print(format_database(scores, f"{args.folder}: {len(next(iter(scores.values()))['records'])} records"))
     for name, result in scores.items():
@@ -174,7 +173,7 @@ def run_database(args) -> int:
             print(f"note: {name} trained on {result['seen']:.0%} of these beats (matched row by row)")
     if args.save:
         for name, result in scores.items():
-            databases = dict(cards[name].get("databases") or {})
+            databases = dict(models[name].card.get("databases") or {})
             databases[args.save] = {**result["as trained"], "adapted": result["adapted"],
                                     "records": result["records"], "folder": str(args.folder),
                                     "seen": result["seen"]}

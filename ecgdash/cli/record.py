@@ -31,10 +31,9 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     quiet_tensorflow()
     names = recording_models(args)
-    models = {n: store.load_model(n, folder=args.models_dir) for n in names}
-    cards = {n: store.load_card(n, folder=args.models_dir) for n in names}
+    models = {n: store.load_model(n, folder=args.models_dir) for n in names}   # each with its card
     result = analyze_record(args.path, fs=args.fs, lead=args.lead, use_annotations=not args.detect,
-                            models=models, cards=cards, invert=args.invert, adapt=args.adapt)
+                            models=models, invert=args.invert, adapt=args.adapt)
     rec = result.recording
     length = f"{rec.duration / 60:.1f} min" if rec.duration >= 120 else f"{rec.duration:.0f} s"
     print(f"{rec.name}: {length} at {rec.fs:g} Hz, lead {result.lead}, "

@@ -142,8 +142,7 @@ def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record,
 
     models = {name: get_model(name) for name, _ in versions}
     return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
-                          models=models, record=record, invert=invert, adapt=adapt,
-                          cards={name: store.load_card(name) for name in models})
+                          models=models, record=record, invert=invert, adapt=adapt)
 
 
 def analyze(key: str, source, *, fs=None, lead=None, use_annotations: bool = True,

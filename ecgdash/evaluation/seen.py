@@ -19,6 +19,7 @@ import numpy as np
 from ecgdash.datasets.fingerprints import seen_mask
 from ecgdash.errors import DataError
 from ecgdash.models import registry, store
+from ecgdash.models.loaded import LoadedModel
 
 #: At or above this share a note says "every one of".
 ALL = 0.995
@@ -52,6 +53,15 @@ def seen_share(name: str, X: np.ndarray, *, card: dict | None = None, folder=Non
     if known is None or not len(X):
         return None
     return float(seen_mask(X, known).mean())
+
+
+def model_seen_share(model, X: np.ndarray) -> float | None:
+    """``seen_share`` for a model from the store (``LoadedModel``): its own card and folder, so
+    a model loaded from any folder is matched against its own training rows. None for a bare
+    Keras model."""
+    if not isinstance(model, LoadedModel) or model.card is None:
+        return None
+    return seen_share(model.name, X, card=model.card, folder=model.folder)
 
 
 def seen_note(name: str, share: float | None, *, what: str = "these beats") -> str | None:

@@ -10,6 +10,7 @@ Nothing rides on the Keras object itself: what ecgdash knows about a model trave
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -30,12 +31,16 @@ class LoadedModel:
     prior : ndarray or None
         The class shares of its training beats (``adapt.train_prior_of``), what label-free
         adaptation re-estimates per recording; None without a card.
+    folder : Path or None
+        The store folder it was loaded from (its card's files, e.g. the fingerprints of its
+        training rows, are found there).
     """
 
     name: str
     network: object
     card: dict | None = None
     prior: np.ndarray | None = None
+    folder: Path | None = None
 
     def __getattr__(self, attr):
         if attr in ("network", "__setstate__") or attr.startswith("__"):
@@ -49,6 +54,11 @@ class LoadedModel:
 def network_of(model):
     """The Keras network of a ``LoadedModel``, or ``model`` itself."""
     return model.network if isinstance(model, LoadedModel) else model
+
+
+def card_of(model) -> dict | None:
+    """The card a ``LoadedModel`` carries (None for a bare Keras model)."""
+    return model.card if isinstance(model, LoadedModel) else None
 
 
 def prior_of(model) -> np.ndarray | None:

@@ -254,7 +254,7 @@ def load_model(name: str, *, folder=None, check: bool = True):
     except Exception as exc:  # keras raises many types for a broken file
         raise DataError(f"{model_path} could not be loaded ({type(exc).__name__}: {exc}); "
                         f"{_train_hint(name)} or restore it with git.") from None
-    return LoadedModel(name=name, network=network, card=card,
+    return LoadedModel(name=name, network=network, card=card, folder=model_path.parent,
                        prior=train_prior_of(card) if card is not None else None)
 
 

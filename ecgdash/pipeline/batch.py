@@ -42,7 +42,7 @@ from ecgdash.io.edf import EDF_SUFFIXES
 from ecgdash.io.files import atomic_write
 from ecgdash.io.recording import SIGNAL_SUFFIXES
 from ecgdash.models import registry
-from ecgdash.models.store import load_card, load_model
+from ecgdash.models.store import load_model
 from ecgdash.pipeline.record import analyze_record
 from ecgdash.runtime import import_tensorflow_quietly
 
@@ -130,13 +130,12 @@ _WORKER_LOADS = [0]
 
 
 def _worker_models(names: tuple, models_dir: str | None, threads: int | None):
-    """The models and cards of this worker process, loaded on its first task only."""
+    """The models of this worker process (each with its card), loaded on its first task only."""
     key = (names, models_dir)
     with _WORKER_LOCK:
         if key not in _WORKER_MODELS:
             import_tensorflow_quietly(threads)
-            _WORKER_MODELS[key] = ({n: load_model(n, folder=models_dir) for n in names},
-                                   {n: load_card(n, folder=models_dir) for n in names})
+            _WORKER_MODELS[key] = {n: load_model(n, folder=models_dir) for n in names}
             _WORKER_LOADS[0] += 1
         return _WORKER_MODELS[key]
 
@@ -193,8 +192,8 @@ def score_recording(record: str, path: str, out: str, *, names: tuple, models_di
     start = time.perf_counter()
     out = Path(out)
     try:
-        models, cards = _worker_models(tuple(names), models_dir, threads)
-        result = analyze_record(path, models=models, cards=cards, use_annotations=use_annotations, fs=fs)
+        models = _worker_models(tuple(names), models_dir, threads)
+        result = analyze_record(path, models=models, use_annotations=use_annotations, fs=fs)
         frame = beat_frame(result, record)
         folder = out / "beats" / f"record={record}"
         folder.mkdir(parents=True, exist_ok=True)

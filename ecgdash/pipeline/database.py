@@ -27,7 +27,7 @@ from ecgdash.pipeline.record import analyze_record
 WAYS = ("as trained", "adapted")
 
 
-def evaluate_database(folder, models: dict, *, records=None, cards: dict | None = None,
+def evaluate_database(folder, models: dict, *, records=None,
                       progress: Callable[[int, int, str], None] | None = None) -> dict:
     """Each model's evaluation on the annotated beats of the records in ``folder``, pooled.
 
@@ -39,8 +39,6 @@ def evaluate_database(folder, models: dict, *, records=None, cards: dict | None 
         Model name -> loaded model.
     records : sequence of str, optional
         Which records (default: all, ``dataset.list_records``).
-    cards : dict, optional
-        Model name -> card (for the seen-beat shares).
     progress : callable, optional
         Called with (done, total, record name).
 
@@ -56,7 +54,7 @@ def evaluate_database(folder, models: dict, *, records=None, cards: dict | None 
     labels, scores, seen_beats = [], {n: {w: [] for w in WAYS} for n in models}, {n: [] for n in models}
     for i, name in enumerate(names):
         result = analyze_record(folder / name, models=models, use_annotations=True,
-                                check_quality=False, adapt=True, cards=cards or {})
+                                check_quality=False, adapt=True)
         known = result.reference >= 0
         labels.append(result.reference[known])
         for model in models:

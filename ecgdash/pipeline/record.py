@@ -25,15 +25,15 @@ from ecgdash.ecg.plausibility import check_plausible
 from ecgdash.ecg.quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
 from ecgdash.errors import DataError, NotAnECG
 from ecgdash.evaluation.metrics import evaluate
-from ecgdash.evaluation.seen import seen_share
+from ecgdash.evaluation.seen import model_seen_share, seen_share
 from ecgdash.evaluation.trust import Trust, assess_trust, lead_words
 from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
 from ecgdash.io.uploads import read_recording
 from ecgdash.models import registry
 from ecgdash.models.adapt import MIN_BEATS, adapt_proba
 from ecgdash.models.inference import predict_proba
-from ecgdash.models.loaded import prior_of
-from ecgdash.models.store import load_card, load_model
+from ecgdash.models.loaded import LoadedModel, card_of, prior_of
+from ecgdash.models.store import load_model
 
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
@@ -220,8 +220,9 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         Measure the signal quality per 10-s segment (``ecgdash.ecg.quality``); beats in unreadable
         segments get no class and are left out of counts and scores.
     cards : dict, optional
-        ``{name: model card}`` quoted in ``.trust`` (measured accuracies). Default: read from
-        ``trained_models/`` when ``models`` are names; none when ``models`` is a dict.
+        ``{name: model card}`` quoted in ``.trust`` (measured accuracies) and read for the
+        seen-beat shares. Default: the cards the loaded models carry (``store.load_model``);
+        bare Keras models have none.
     adapt : bool, default False
         Adapt each model to this recording from its unlabelled beats (``ecgdash.models.adapt``;
         never its labels); ``.unadapted`` keeps the probabilities before adaptation. Off by
@@ -275,13 +276,15 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         warnings.append(f"{unread} of {len(beats)} beats lie in stretches too noisy to read: "
                         "they get no class and are left out of counts and scores.")
     loaded = models if isinstance(models, dict) else _load(models)
-    if cards is None and not isinstance(models, dict):
-        cards = _cards(loaded)
-    plain, probas, adapted = classify(loaded, beats, adapt=adapt, cards=cards)
+    if cards is None:
+        cards = {name: card for name, model in loaded.items() if (card := card_of(model)) is not None}
+    plain, probas, adapted = classify(loaded, beats, adapt=adapt)
     if adapted and len(beats) < MIN_BEATS:
         warnings.append(f"Only {len(beats)} beats: too few to adapt the models to this recording "
                         f"(at least {MIN_BEATS}); they score it as they are.")
-    seen = {name: seen_share(name, beats.X, card=cards[name]) for name in loaded if name in (cards or {})}
+    seen = {name: model_seen_share(model, beats.X) if isinstance(model, LoadedModel)
+            else seen_share(name, beats.X, card=cards[name])
+            for name, model in loaded.items() if name in cards}
     trust = assess_trust(lead=signal.lead, fs=recording.fs, duration_s=recording.duration,
                          levels=levels if levels is not None else np.full(len(beats), "good", dtype=object),
                          probas=probas, upright=upright_share(signal.signal, signal.fs, beats.sample),
@@ -364,7 +367,7 @@ def find_beats(recording: Recording, index: int, use_annotations: bool = True):
     return beats, "detector", detection, found_on_lead, warnings
 
 
-def classify(models: dict, beats: Beats, *, adapt: bool = False, cards: dict | None = None):
+def classify(models: dict, beats: Beats, *, adapt: bool = False):
     """Each model's probabilities for ``beats``: ``(as trained, as used, adapted names)``.
 
     With ``adapt`` each model that carries its training prior is adapted to these beats
@@ -381,14 +384,3 @@ def classify(models: dict, beats: Beats, *, adapt: bool = False, cards: dict | N
 
 def _load(names) -> dict:
     return {name: load_model(name) for name in (names or registry.PAIRS[registry.RECORDINGS_PAIR])}
-
-
-def _cards(names) -> dict[str, dict]:
-    """The model cards of ``names`` that can be read (for the trust facts)."""
-    cards = {}
-    for name in names:
-        try:
-            cards[name] = load_card(name)
-        except DataError:
-            pass
-    return cards

@@ -40,10 +40,9 @@ def unadapted(folder: Path, records, tag: str) -> dict:
         z = np.load(cache, allow_pickle=False)
         return {"record": z["record"], "y": z["y"], **{m: z[m] for m in MODELS}}
     models = {m: store.load_model(m) for m in MODELS}
-    cards = {m: store.load_card(m) for m in MODELS}
     parts = {"record": [], "y": [], **{m: [] for m in MODELS}}
     for name in records:
-        result = analyze_record(folder / name, models=models, cards=cards, check_quality=False)
+        result = analyze_record(folder / name, models=models, check_quality=False)
         parts["record"].append(np.full(len(result.beats), name))
         parts["y"].append(result.reference)
         for m in MODELS:
