@@ -3,8 +3,7 @@ import streamlit as st
 
 from ecgdash.dashboard import blocks
 from ecgdash.models import registry
-from ecgdash.report import model_figures, tables
-from ecgdash.report import teaching as learn
+from ecgdash.report import model_figures, tables, teaching
 
 st.title("Compare the LSTM and the CNN")
 st.caption("Everything here comes from the model cards in trained_models/: no data needed.")
@@ -40,13 +39,6 @@ if not tables.same_test_beats({n: c["evaluation"] for n, c in cards.items()}):
 evals = {n: c["evaluation"] for n, c in cards.items()}
 
 
-def grid(items, per_row: int = 2):
-    """``(column, item)`` pairs, ``per_row`` to a row: four tables stay readable."""
-    items = list(items)
-    for start in range(0, len(items), per_row):
-        yield from zip(st.columns(per_row), items[start:start + per_row])
-
-
 st.subheader("ROC curves, one class at a time (one-vs-rest)")
 log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models differ)", value=True)
 st.plotly_chart(model_figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
@@ -54,12 +46,12 @@ st.plotly_chart(model_figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
 st.subheader("Confusion matrices")
 st.caption("Colour: the share of each true class (row), so a rare class shows as clearly as N.")
 normalized = st.toggle("Show shares instead of beat counts", value=False)
-for col, (name, ev) in grid(evals.items()):
+for col, (name, ev) in blocks.grid(evals.items()):
     col.plotly_chart(model_figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
                      key=f"cm_{name}")
 
 st.subheader("The reference study's report")
-for col, (name, card) in grid(cards.items()):
+for col, (name, card) in blocks.grid(cards.items()):
     with col:
         st.markdown(f"**{registry.title(name)}**: {card['params']:,} parameters, "
                     f"{card['epochs_run']} epochs (best {card['best_epoch']}); "
@@ -72,43 +64,33 @@ st.caption("A model is called better only where the F1 difference is larger than
            "bootstrap interval (the test beats drawn again 2,000 times, class by class) does not "
            "contain zero. Otherwise: about the same. Rare classes (F: a few hundred beats) need "
            "large differences.")
-pairs = [tuple(registry.PAIRS[p]) for p in ("reference", "inter", "robust")]
-for a, b in [tuple(list(evals)[:2])] if split.startswith("intra") else [p for p in pairs if set(p) <= set(evals)]:
-    if a in evals and b in evals:
-        st.markdown(f"**{registry.title(a)} vs {registry.title(b)}**")
-        st.dataframe(learn.class_winners({a: evals[a], b: evals[b]}), hide_index=True)
+compared = [tuple(evals)] if split.startswith("intra") else [
+    registry.PAIRS[p] for p in ("inter", "robust") if set(registry.PAIRS[p]) <= set(evals)]
+for a, b in compared:
+    st.markdown(f"**{registry.title(a)} vs {registry.title(b)}**")
+    st.dataframe(teaching.class_winners({a: evals[a], b: evals[b]}), hide_index=True)
 
 all_cards = blocks.available_cards(registry.MODELS)
 robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}
-if robust_cards:
-    st.subheader("DS2 under other recording conditions")
-    st.caption("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander "
-               "and muscle noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). "
-               "The Kaggle-split pair (LSTM, CNN) trained on 80 % of these beats: its rows "
-               "are optimistic by construction. *Scored*: as trained, or with each DS2 record "
-               "adapted to itself (no label read).")
-    table = tables.robustness_table(robust_cards)
-    st.dataframe(table.style.format(precision=4), hide_index=True, height=blocks.rows_height(len(table)))
-
-databases = tables.databases_table(all_cards)
-if len(databases):
-    st.subheader("New people: MIT-BIH's DS2 beside another database")
-    st.caption("DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the "
-               "MIT-BIH Supraventricular Arrhythmia Database (other people, other Holter recorders, "
-               "128 Hz), beats at their annotated positions, unadapted (`ecgdash evaluate database`). "
-               "What holds on DS2 does not all hold there.")
-    st.dataframe(blocks.text_cells(databases, digits=4), hide_index=True,
-                 height=blocks.rows_height(len(databases)))
-
-adapted = tables.adaptation_table(all_cards)
-if len(adapted):
-    st.subheader("DS2 with and without adapting to each recording")
-    st.caption("Each DS2 record scored as the models were trained, and with the models adapted "
-               "to that record from its unlabelled beats (the record's own share of N, S and V "
-               "beats, estimated from the models' calls; no label read). The method was chosen "
-               "by cross-validation on DS1 records only; it is off by default since 0.3, because on "
-               "the svdb records it lowered every class (studies/beyond_mitbih).")
-    st.dataframe(adapted.style.format(precision=4), hide_index=True, height=blocks.rows_height(len(adapted)))
+blocks.table_section(
+    "DS2 under other recording conditions", tables.robustness_table(robust_cards),
+    "DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander and muscle "
+    "noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). The Kaggle-split pair (LSTM, CNN) "
+    "trained on 80 % of these beats: its rows are optimistic by construction. *Scored*: as trained, "
+    "or with each DS2 record adapted to itself (no label read).")
+blocks.table_section(
+    "New people: MIT-BIH's DS2 beside another database", tables.databases_table(all_cards),
+    "DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
+    "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
+    "their annotated positions, unadapted (`ecgdash evaluate database`). What holds on DS2 does not "
+    "all hold there.")
+blocks.table_section(
+    "DS2 with and without adapting to each recording", tables.adaptation_table(all_cards),
+    "Each DS2 record scored as the models were trained, and with the models adapted to that record "
+    "from its unlabelled beats (the record's own share of N, S and V beats, estimated from the "
+    "models' calls; no label read). The method was chosen by cross-validation on DS1 records only; "
+    "it is off by default since 0.3, because on the svdb records it lowered every class "
+    "(studies/beyond_mitbih).")
 
 st.subheader("Intra-patient vs inter-patient")
 rows = tables.results_rows(all_cards)

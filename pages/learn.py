@@ -5,8 +5,7 @@ from ecgdash.config import BEAT_FS, BEAT_LEN, REFERENCE_STUDY_PARAMS
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.models import registry
-from ecgdash.report import beat_figures, model_figures, tables
-from ecgdash.report import teaching as learn
+from ecgdash.report import beat_figures, model_figures, tables, teaching
 
 st.title("Learn: how an LSTM and a CNN read a heartbeat")
 
@@ -29,7 +28,7 @@ st.plotly_chart(model_figures.params_figure({n: c["architecture"] for n, c in ca
 
 st.header("2. What each model can see at once")
 try:
-    fields = learn.receptive_fields(caches.get_model(CNN))
+    fields = teaching.receptive_fields(caches.get_model(CNN))
 except DataError:
     fields = []
 if fields:
@@ -49,7 +48,7 @@ st.markdown(
     "two small convolutions (94 steps instead of 187) and pools its output over all steps.")
 
 st.header("3. How fast they learn")
-conv = {n: learn.epochs_to_converge(c) for n, c in cards.items()}
+conv = {n: teaching.epochs_to_converge(c) for n, c in cards.items()}
 c1, c2 = st.columns(2)
 c1.metric("LSTM: epochs to within 1 % of its best", conv[LSTM] or "–")
 c2.metric("CNN: epochs to within 1 % of its best", conv[CNN] or "–")
@@ -63,7 +62,7 @@ st.plotly_chart(model_figures.history_figure(cards, "val_macro_f1", "validation 
 st.header("4. Where each model is better, and where it only looks better")
 evals = {n: c["evaluation"] for n, c in cards.items() if c.get("evaluation")}
 if len(evals) == 2:
-    st.dataframe(learn.class_winners(evals), hide_index=True)
+    st.dataframe(teaching.class_winners(evals), hide_index=True)
     st.caption("A difference counts only when it is larger than chance: its 95 % interval (the "
                "test beats drawn again 2,000 times) must not contain zero. With 162 F beats, a "
                "few beats more or less right move F1 by a few hundredths, so a small F1 gap "

@@ -196,6 +196,23 @@ def report_table(ev: dict) -> None:
                                 for c in frame.columns})
 
 
+def grid(items, per_row: int = 2):
+    """``(column, item)`` pairs, ``per_row`` items to a row of columns (four tables stay readable)."""
+    items = list(items)
+    for start in range(0, len(items), per_row):
+        yield from zip(st.columns(per_row), items[start:start + per_row])
+
+
+def table_section(title: str, frame, caption: str) -> None:
+    """A titled table of figures (4 decimals, missing ones empty) under its caption, tall enough
+    for every row; nothing at all when the table is empty."""
+    if not len(frame):
+        return
+    st.subheader(title)
+    st.caption(caption)
+    st.dataframe(text_cells(frame, digits=4, missing=""), hide_index=True, height=rows_height(len(frame)))
+
+
 def text_cells(frame, *, digits: int = 4, missing: str = "n/a"):
     """``frame`` with numbers as text (floats to ``digits`` decimals) and missing values as
     ``missing``: Streamlit shows a missing number as "None", whatever the caption says."""

@@ -92,9 +92,10 @@ def beat_likeness(signal: np.ndarray, fs: float, positions: np.ndarray) -> float
     return float(np.median(corr))
 
 
-def _spectrum(signal: np.ndarray, fs: float):
-    """Welch power spectrum of the finite samples from 0.5 Hz up: ``(f, p)``, or None when the
-    signal is shorter than 2 s or flat."""
+def power_spectrum(signal: np.ndarray, fs: float):
+    """Welch power spectrum of the finite samples from 0.5 Hz up, as shares of that power:
+    ``(f, p)``, or None when the signal is shorter than 2 s or flat. Computed once per lead;
+    the spectral facts below read it."""
     x = np.asarray(signal, dtype=np.float64)
     x = x[np.isfinite(x)]
     if len(x) < int(2 * fs):
@@ -106,33 +107,30 @@ def _spectrum(signal: np.ndarray, fs: float):
     return f[keep], p[keep] / p[keep].sum()
 
 
-def noise_whiteness(signal: np.ndarray, fs: float, *, cutoff_hz: float = CUTOFF_HZ) -> float:
-    """The share of the signal's power (from 0.5 Hz up) at ``cutoff_hz`` and above, as a
-    fraction of the share white noise puts there (Welch's method): about 1 for white noise,
-    below 0.05 for a clean ECG. NaN when the rate is too low to tell (``fs`` at most twice
-    the cutoff) or the signal is shorter than 2 s."""
+def noise_whiteness(spectrum, fs: float, *, cutoff_hz: float = CUTOFF_HZ) -> float:
+    """The share of the power at ``cutoff_hz`` and above, as a fraction of the share white
+    noise puts there: about 1 for white noise, below 0.05 for a clean ECG. NaN without a
+    spectrum, or when the rate is too low to tell (``fs`` at most twice the cutoff)."""
     nyquist = fs / 2
-    spectrum = _spectrum(signal, fs) if nyquist > cutoff_hz else None
-    if spectrum is None:
+    if spectrum is None or nyquist <= cutoff_hz:
         return float("nan")
     f, p = spectrum
     return float(p[f >= cutoff_hz].sum() / ((nyquist - cutoff_hz) / (nyquist - 0.5)))
 
 
-def qrs_band_share(signal: np.ndarray, fs: float) -> float:
-    """Share of the power (from 0.5 Hz up) between 5 and 30 Hz, where the QRS complex puts
-    most of its: a slow wave (a random walk, breathing, a pulse curve) has almost none."""
-    spectrum = _spectrum(signal, fs)
+def qrs_band_share(spectrum) -> float:
+    """Share of the power between 5 and 30 Hz, where the QRS complex puts most of its: a slow
+    wave (a random walk, breathing, a pulse curve) has almost none. NaN without a spectrum."""
     if spectrum is None:
         return float("nan")
     f, p = spectrum
     return float(p[(f >= 5) & (f <= 30)].sum())
 
 
-def tone_share(signal: np.ndarray, fs: float) -> float:
-    """The largest share of the power (from 0.5 Hz up) within ±0.5 Hz of one frequency: near 1
-    for a sine wave; an ECG spreads its power over the harmonics of the heart rate."""
-    spectrum = _spectrum(signal, fs)
+def tone_share(spectrum) -> float:
+    """The largest share of the power within ±0.5 Hz of one frequency: near 1 for a sine
+    wave; an ECG spreads its power over the harmonics of the heart rate. NaN without a
+    spectrum."""
     if spectrum is None:
         return float("nan")
     f, p = spectrum
@@ -143,10 +141,11 @@ def tone_share(signal: np.ndarray, fs: float) -> float:
 
 def plausibility_facts(signal: np.ndarray, fs: float, positions: np.ndarray) -> dict:
     """The facts the check reads: ``rate`` (median, /min), ``likeness``, ``whiteness``,
-    ``qrs_band`` and ``tone``."""
+    ``qrs_band`` and ``tone`` (the last three from one spectrum)."""
+    spectrum = power_spectrum(signal, fs)
     return {"rate": median_rate(positions, fs), "likeness": beat_likeness(signal, fs, positions),
-            "whiteness": noise_whiteness(signal, fs), "qrs_band": qrs_band_share(signal, fs),
-            "tone": tone_share(signal, fs)}
+            "whiteness": noise_whiteness(spectrum, fs), "qrs_band": qrs_band_share(spectrum),
+            "tone": tone_share(spectrum)}
 
 
 def check_plausible(signal: np.ndarray, fs: float, positions: np.ndarray, *,

@@ -124,12 +124,12 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     found = [_lead_fact(lead, kind, cards), _rate_fact(fs, cards), _length_fact(duration_s, len(levels)),
              _quality_fact(share), _polarity_fact(upright), _models_facts(probas, levels != "unreadable"),
              _seen_facts(seen)]
-    measured = _measured_facts(cards, ds2, mitbih_like=kind == "wfdb" and abs(fs - 360) < 1)
-    found.append(measured[:3])
+    measured_rows, measured = _measured_facts(cards, ds2, mitbih_like=kind == "wfdb" and abs(fs - 360) < 1)
+    found.append((measured_rows, [], []))
     facts = [row for rows, _, _ in found for row in rows]
     hints = [h for _, hs, _ in found for h in hs]
     reduced = [r for _, _, rs in found for r in rs]
-    level, sentence = _verdict(share, hints, reduced, seen, probas, measured[3])
+    level, sentence = _verdict(share, hints, reduced, seen, probas, measured)
     if level in ("expected", "reduced") and cards and not ds2:
         sentence += " These models learned from MIT-BIH's own people: for anyone else, prefer the robust pair."
     return Trust(level=level, sentence=sentence,
@@ -217,7 +217,7 @@ def _seen_facts(seen) -> tuple[list, list, list]:
     return rows, [], []
 
 
-def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, list, list, str]:
+def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, str]:
     """What the cards measured on new patients (DS2) and on another database, and the phrase the
     sentence quotes: DS2's figure for an MIT-BIH-like recording, the other database's otherwise."""
     rows, measured = [], ""
@@ -243,7 +243,7 @@ def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, list,
         rows.append(("measured on new patients", "not measured",
                      "these models learned from beats of all 48 MIT-BIH people: on anyone else "
                      "expect much less than their test scores (use the robust pair)"))
-    return rows, [], [], measured
+    return rows, measured
 
 
 def _verdict(share: dict, hints: list, reduced: list, seen, probas: dict, measured: str) -> tuple[str, str]:

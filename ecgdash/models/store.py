@@ -63,11 +63,6 @@ def folder_of(name: str, folder=None) -> Path:
     return shipped
 
 
-def is_shipped(name: str) -> bool:
-    """Does ``name`` live in the shipped folder (``trained_models/``)?"""
-    return folder_of(name) == models_dir() and (models_dir() / f"{name}.json").is_file()
-
-
 def model_paths(name: str, folder=None) -> tuple[Path, Path]:
     """``(<name>.keras, <name>.json)`` in ``folder`` (default: where ``folder_of`` finds it)."""
     if not name or any(c in name for c in "/\\.") or name.startswith("-"):
@@ -87,25 +82,22 @@ def _sha256(path: Path) -> str:
 #: Held while a model and its card are moved into place: two threads saving the same name at
 #: once could otherwise leave one's model beside the other's card.
 _PAIR_LOCK = threading.Lock()
+#: Held while a user model's name is picked and reserved (two sessions keeping at once).
+_NAMES_LOCK = threading.Lock()
+#: The folder (inside a model folder) of the training rows' fingerprints.
+FINGERPRINTS = "fingerprints"
 
 
-def save_model(name: str, model, card: dict, *, folder=None, replace: bool = True) -> Path:
+def save_model(name: str, model, card: dict, *, folder=None) -> Path:
     """Save ``model`` and its ``card`` as ``<name>.keras`` / ``<name>.json``, atomically.
 
     Both are written in full under temporary names unique to this call (so two threads saving
     at once never share one), then moved into place. A card whose ``train_rows`` holds the
     ``fingerprints`` of its training rows (as ``training`` makes it) gets them written to
     ``<folder>/fingerprints/`` first; the saved card names that file.
-
-    Parameters
-    ----------
-    replace : bool, default True
-        Replace a model of that name in ``folder``. False: refuse (``DataError``).
     """
     folder = Path(folder) if folder else models_dir()
     model_path, card_path = model_paths(name, folder)
-    if not replace and (model_path.exists() or card_path.exists()):
-        raise DataError(f"A model named {name!r} is already in {folder}; it is not replaced.")
     model_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_model, tmp_card = temp_path(model_path), temp_path(card_path)
     try:
@@ -134,9 +126,6 @@ def _store_fingerprints(train_rows, folder: Path):
         fingerprints.save(folder / relative, fps)
     return {k: v for k, v in train_rows.items() if k != "fingerprints"} | {"file": relative}
 
-
-#: The folder (inside a model folder) of the training rows' fingerprints.
-FINGERPRINTS = "fingerprints"
 
 
 def train_fingerprints(name: str, card: dict | None = None, *, folder=None) -> np.ndarray | None:
@@ -273,7 +262,7 @@ def save_user_model(model, card: dict, *, folder=None) -> str:
     (never in ``trained_models/``). Returns the name."""
     folder = Path(folder) if folder else user_models_dir()
     kind = str(card.get("kind", "model"))
-    with _PAIR_LOCK_NAMES:
+    with _NAMES_LOCK:
         name = next_user_name(kind, folder=folder)
         # reserve the name before the slow save, so two sessions never pick the same one
         model_paths(name, folder)[0].parent.mkdir(parents=True, exist_ok=True)
@@ -285,8 +274,6 @@ def save_user_model(model, card: dict, *, folder=None) -> str:
         raise
     return name
 
-
-_PAIR_LOCK_NAMES = threading.Lock()
 
 
 def delete_user_model(name: str, *, folder=None) -> None:
@@ -303,7 +290,7 @@ def delete_user_model(name: str, *, folder=None) -> None:
 
 
 def list_user_models(*, folder=None) -> list[str]:
-    """Names of the models people trained (the user folder), oldest name first."""
+    """Names of the models people trained (the user folder), sorted by name."""
     return list_models(folder or user_models_dir())
 
 
