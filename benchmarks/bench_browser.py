@@ -1,6 +1,6 @@
 """Time the dashboard in a real browser (Debian chromium + Playwright), from upload to result.
 
-  python scripts/bench_browser.py [--csv data/mitbih_test.csv] [--record data/mitdb/208]
+  python benchmarks/bench_browser.py [--csv data/mitbih_test.csv] [--record data/mitdb/208]
 
 Prints: the Overview's first paint on a fresh server (the sidebar's first labels and when the
 page is usable); seconds from choosing the Kaggle test CSV in the Predict page's uploader until the

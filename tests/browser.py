@@ -76,23 +76,24 @@ def nav(page, name: str, timeout: float = 60_000) -> None:
 def first_paint(page, url: str, ready_text: str = "The two models", timeout: float = 120.0) -> dict:
     """Open ``url`` and watch the sidebar from the first paint.
 
-    Returns ``first_nav`` (the sidebar's link labels the first time any are shown),
-    ``nav_s`` (seconds until then), and ``usable_s``: seconds from the request until the
-    Overview shows ``ready_text`` and Streamlit has stopped running the script.
+    Returns ``navs``: every distinct list of sidebar link labels shown, each with the seconds
+    since the request (``[(seconds, labels), ...]``); ``first_nav``/``nav_s``: the first of them;
+    and ``usable_s``: seconds from the request until the Overview shows ``ready_text`` and
+    Streamlit has stopped running the script.
     """
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
-    first_nav, nav_s, usable_s = None, None, None
+    navs, usable_s = [], None
     links = page.locator('[data-testid="stSidebarNav"] a')
     while time.perf_counter() - t0 < timeout:
-        if first_nav is None:
-            labels = [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts() if t.strip()]
-            if labels:
-                first_nav, nav_s = labels, time.perf_counter() - t0
+        labels = [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts() if t.strip()]
+        if labels and (not navs or navs[-1][1] != labels):
+            navs.append((time.perf_counter() - t0, labels))
         if usable_s is None and page.get_by_text(ready_text).count() and not page.locator(
                 '[data-testid="stStatusWidget"]').count():
             usable_s = time.perf_counter() - t0
-        if first_nav is not None and usable_s is not None:
+        if navs and usable_s is not None:
             break
         page.wait_for_timeout(25)
-    return {"first_nav": first_nav, "nav_s": nav_s, "usable_s": usable_s}
+    first_s, first_nav = navs[0] if navs else (None, None)
+    return {"navs": navs, "first_nav": first_nav, "nav_s": first_s, "usable_s": usable_s}

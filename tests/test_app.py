@@ -1,6 +1,7 @@
 """The dashboard through Streamlit's AppTest: every page, uploads good and bad, broken stores."""
 from __future__ import annotations
 
+import ast
 import gzip
 import io
 
@@ -19,6 +20,19 @@ def _app():
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def test_the_navigation_comes_before_anything_slow():
+    """app.py calls ``st.navigation`` before importing anything but os and streamlit, so the
+    sidebar's titles never wait for pandas, plotly, TensorFlow or the library."""
+    body = ast.parse((ROOT / "app.py").read_text()).body
+    first_nav = next(i for i, node in enumerate(body) if "st.navigation(" in ast.unparse(node))
+    imported = {node.module if isinstance(node, ast.ImportFrom) else alias.name
+                for node in body[:first_nav] if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in node.names}
+    assert imported <= {"os", "streamlit"}, imported
+    later = {alias.name for node in body[first_nav:] if isinstance(node, ast.Import) for alias in node.names}
+    assert "pandas" in later  # the check reads app.py's real structure
 
 
 def _copy_store(source, target):

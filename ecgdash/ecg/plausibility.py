@@ -19,7 +19,7 @@ beats, a noisy Holter) passes.
 
 The thresholds were chosen on the DS1 records and the 39 svdb development records (whole
 records; and DS1's first 5 minutes with muscle and electrode-motion noise at 6 and 0 dB SNR),
-then checked on DS2 the same way (``python scripts/plausibility_levels.py``, 2026-12-01):
+then checked on DS2 the same way (``python studies/plausibility/plausibility_levels.py``, 2026-12-01):
 
 =================  ========  ===========  ==========  ========  =====
 signals            passed    likeness ≥   whiteness ≤ QRS band ≥ tone ≤

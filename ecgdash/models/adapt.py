@@ -12,8 +12,8 @@ step, applied record by record:
   this person's own standard instead of the training people's.
 
 Which ``adapt_proba`` applies (``METHOD``) was chosen by grouped
-cross-validation over whole DS1 records (``scripts/cv_folds.py``: 4 folds, the robust recipe
-for 3 epochs; ``scripts/cv_adapt.py``: 50,999 out-of-fold beats). Macro-F1 over N, S, V, F,
+cross-validation over whole DS1 records (``studies/cross_validation/cv_folds.py``: 4 folds, the robust recipe
+for 3 epochs; ``studies/cross_validation/cv_adapt.py``: 50,999 out-of-fold beats). Macro-F1 over N, S, V, F,
 CNN / LSTM: as trained 0.512 / 0.504; prior over all classes 0.534 / 0.529 but accuracy fell
 from 0.926 / 0.932 to 0.834 / 0.849 (EM inflated F and Q); prior over N, S, V 0.539 / 0.508
 (accuracy 0.913 / 0.927); prior over N and S only 0.529 / 0.494; BatchNorm statistics 0.512 /

@@ -1,4 +1,4 @@
-"""Judge label-free adaptation on the out-of-fold DS1 beats of ``scripts/cv_folds.py``.
+"""Judge label-free adaptation on the out-of-fold DS1 beats of ``studies/cross_validation/cv_folds.py``.
 
 For every fold model and each of its held-out records, the record's beats are scored as they
 are, with the record's class prior re-estimated (``adapt.em_prior``), with BatchNorm statistics

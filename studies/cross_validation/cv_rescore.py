@@ -1,6 +1,6 @@
 """Judge record-relative rescoring of the adapted probabilities on out-of-fold DS1 beats.
 
-The fold models of ``scripts/cv_folds.py`` score their held-out records adapted as
+The fold models of ``studies/cross_validation/cv_folds.py`` score their held-out records adapted as
 ``predict_proba(..., adapt=True)`` does (the class prior over N, S, V re-estimated per record).
 Two ways to judge each beat further by its own recording, without any label, are measured:
 

@@ -1,5 +1,5 @@
 """Judge self-training on each record's confident beats, on the out-of-fold DS1 beats of
-``scripts/cv_folds.py`` (issue 12: "self-training on the record's confident beats").
+``studies/cross_validation/cv_folds.py`` (issue 12: "self-training on the record's confident beats").
 
 For every fold model and each of its held-out records: the record's beats are scored, adapted
 to the record's own prior over N, S and V (``adapt.em_prior``, the committed method), and the
