@@ -270,7 +270,7 @@ def choose_pair(pair: str = registry.BEATS_PAIR) -> tuple[str, ...]:
     if tuple(chosen) != tuple(names):
         st.caption("Scored with: " + ", ".join(
             f"**{n}** (yours)" if n not in registry.MODELS else registry.title(n) for n in chosen)
-            + ". The sidebar switches back to the shipped models.")
+            + ". The sidebar's **Use the shipped models** switches back.")
     return tuple(chosen)
 
 
