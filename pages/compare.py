@@ -82,8 +82,10 @@ blocks.table_section(
     "New people: MIT-BIH's DS2 beside another database", tables.databases_table(all_cards),
     "DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
     "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
-    "their annotated positions, unadapted (`ecgdash evaluate database`). What holds on DS2 does not "
-    "all hold there.")
+    "their annotated positions, unadapted (`ecgdash evaluate database`). *Scored* says how: on "
+    "people the model never trained on, or, for a model that trained on those records, out of "
+    "fold: each record scored by a model of the same recipe that never saw it. What holds on DS2 "
+    "does not all hold there.")
 blocks.table_section(
     "DS2 with and without adapting to each recording", tables.adaptation_table(all_cards),
     "Each DS2 record scored as the models were trained, and with the models adapted to that record "

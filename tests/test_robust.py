@@ -216,3 +216,35 @@ def test_evaluate_robustness_writes_the_table_to_the_card(small_source, tiny_sto
     assert adapted["DS2 360 Hz"]["accuracy"] == pytest.approx(expected["accuracy"])
     table = robustness_table({"robust_cnn": card})
     assert sorted(set(table["scored"])) == ["adapted", "as trained"] and len(table) == 2 * len(CONDITIONS)
+
+
+def test_training_on_another_database_too(small_source, small_data, tmp_path):
+    """Issue 22: `train --also DIR` adds another database's annotated records (here renamed copies
+    of two excerpts); the card names every database and record, and the seen-beat check covers
+    the other database's beats."""
+    from ecgdash import analyze_record, load_card
+    from ecgdash.cli import main
+
+    other = tmp_path / "otherdb"
+    other.mkdir()
+    for name in ("213", "232"):
+        for ext in (".hea", ".dat", ".atr"):
+            data = (small_source / f"{name}{ext}").read_bytes()
+            if ext == ".hea":
+                data = data.replace(name.encode(), b"x" + name.encode())
+            (other / f"x{name}{ext}").write_bytes(data)
+    models = tmp_path / "models"
+    assert main(["train", "--model", "robust_lstm", "--subset", "300", "--epochs", "1", "--copies", "1",
+                 "--batch-size", "512", "--source", str(small_source), "--also", str(other),
+                 "--data", str(small_data), "--models-dir", str(models)]) == 0
+    card = load_card("robust_lstm", folder=models)
+    databases = card["data"]["databases"]
+    # x232 holds the most S beats: it trains; the second (x213) validates
+    assert databases["otherdb"] == {"train_records": ["x232"], "val_records": ["x213"]}
+    assert databases[small_source.name] == {"train_records": ["119"], "val_records": ["208"]}
+    assert card["data"]["records"] == ["119", "208", "x213", "x232"]
+    from ecgdash.models import store
+
+    result = analyze_record(other / "x232", models={"robust_lstm": store.load_model("robust_lstm", folder=models)},
+                            check_quality=False)
+    assert result.seen["robust_lstm"] > 0.99

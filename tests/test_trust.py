@@ -171,3 +171,23 @@ def test_units_of_plain_csv_files(minute, tmp_path):
     np.testing.assert_array_equal(rec.signals[:, 0], counts)
     assert guess_unit(minute[:, None], "x") == []                       # mV: nothing to say
     assert "µV?" in guess_unit(minute[:, None] * 1000 + 0.5, "x")[0]
+
+
+def test_an_out_of_fold_figure_says_how_it_was_measured():
+    """Issue 22: a model that trained on the other database quotes its out-of-fold figure there,
+    and says so; the Compare table's *scored* column says the same."""
+    from ecgdash.report.tables import databases_table
+
+    per_class = {c: {"f1": f} for c, f in zip("NSVFQ", (0.97, 0.7, 0.9, 0.0, 0.0))}
+    ev = {"test_set": "DS2", "accuracy": 0.95, "n": 100, "per_class": per_class}
+    oof = {**ev, "test_set": None, "accuracy": 0.94, "protocol": "out of fold: 2 folds of records"}
+    cards = {"robust_lstm": {"evaluation": ev, "databases": {"svdb-dev": oof}},
+             "robust_cnn": {"evaluation": ev, "databases": {"svdb-dev": {**oof, "protocol": None}}}}
+    trust = assess_trust(lead="ECG1", fs=128.0, duration_s=600.0, levels=np.array(["good"] * 300),
+                         probas=_probas(300, 1.0, np.random.default_rng(0)), upright=0.9, cards=cards,
+                         kind="csv")
+    meaning = trust.facts.set_index("what").loc["measured on another database", "what it means"]
+    assert meaning.endswith("(out of fold: 2 folds of records)") and "0.94" in trust.sentence
+    table = databases_table(cards).set_index(["model", "database"])["scored"]
+    assert table[("Robust LSTM", "svdb-dev")] == "out of fold: 2 folds of records"
+    assert table[("Robust CNN", "svdb-dev")] == table[("Robust LSTM", "DS2 (MIT-BIH)")] == "people it never trained on"

@@ -464,7 +464,7 @@ def test_evaluate_database_on_a_folder_of_two_excerpts(tiny_store, small_source,
 
     folder, models = tmp_path / "db", tmp_path / "models"
     folder.mkdir()
-    for name in ("208", "213"):
+    for name in ("213", "232"):          # DS2 excerpts: the tiny robust pair never saw them
         for ext in (".hea", ".dat", ".atr"):
             shutil.copy2(small_source / f"{name}{ext}", folder / f"{name}{ext}")
     shutil.copytree(tiny_store, models)
@@ -472,13 +472,34 @@ def test_evaluate_database_on_a_folder_of_two_excerpts(tiny_store, small_source,
     args = ["evaluate", "database", str(folder), "--models-dir", str(models)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    beats = sum(len(beats_from_record(folder / r)) for r in ("208", "213"))
+    beats = sum(len(beats_from_record(folder / r)) for r in ("213", "232"))
     assert f"{beats:,} beats" in out and out.count("as trained") == 2 and out.count("adapted") == 2
-    assert "V: Se" in out and "+P" in out
+    assert "V: Se" in out and "S: Se" in out and "+P" in out
     assert (models / "robust_cnn.json").read_bytes() == before          # nothing written unless asked
     assert main(args + ["--save", "two-excerpts"]) == 0
     stored = store.load_card("robust_cnn", folder=models)["databases"]["two-excerpts"]
-    assert stored["n"] == beats and stored["records"] == ["208", "213"]
+    assert stored["n"] == beats and stored["records"] == ["213", "232"] and stored["seen"] == 0
+
+
+def test_a_score_on_training_beats_is_never_stored_as_a_test(tiny_store, small_source, tmp_path, capsys):
+    """Issue 22, deliverable 5: the tiny robust pair trained on the excerpts of 208 and 119, so
+    its score on them is not stored as a database figure (the trust sentence would quote it)."""
+    import shutil
+
+    from ecgdash.cli import main
+
+    folder, models = tmp_path / "db", tmp_path / "models"
+    folder.mkdir()
+    for name in ("208", "119"):
+        for ext in (".hea", ".dat", ".atr"):
+            shutil.copy2(small_source / f"{name}{ext}", folder / f"{name}{ext}")
+    shutil.copytree(tiny_store, models)
+    before = {n: (models / f"{n}.json").read_bytes() for n in ("robust_lstm", "robust_cnn")}
+    assert main(["evaluate", "database", str(folder), "--models-dir", str(models), "--save", "seen"]) == 1
+    out = capsys.readouterr().out
+    assert "not stored for robust_lstm (100% of these beats are ones it trained on)" in out
+    assert "robust_cnn (100%" in out and "stored as" not in out
+    assert {n: (models / f"{n}.json").read_bytes() for n in before} == before
 
 
 def test_a_loaded_model_brings_its_card_to_the_analysis(tiny_store, records):

@@ -159,6 +159,11 @@ def run_templates(args) -> int:
     return 0
 
 
+#: The share of a database's beats a model may have trained on for its score there to be stored
+#: (one beat in a thousand: matching rows by content can meet a flat or repeated row by chance).
+SEEN_AT_ALL = 0.001
+
+
 def run_database(args) -> int:
     """Each model on a folder of annotated records, as trained and adapted; ``--save NAME``
     stores the result in each card as ``databases[NAME]``."""
@@ -172,11 +177,22 @@ def run_database(args) -> int:
         if result["seen"]:
             print(f"note: {name} trained on {result['seen']:.0%} of these beats (matched row by row)")
     if args.save:
+        saved, refused = [], []
         for name, result in scores.items():
+            if result["seen"] >= SEEN_AT_ALL:     # a score on training beats is no test: never quoted
+                refused.append(f"{name} ({result['seen']:.0%} of these beats are ones it trained on)")
+                continue
             databases = dict(models[name].card.get("databases") or {})
             databases[args.save] = {**result["as trained"], "adapted": result["adapted"],
                                     "records": result["records"], "folder": str(args.folder),
                                     "seen": result["seen"]}
             store.update_card(name, {"databases": databases}, folder=args.models_dir)
-        print(f"stored as databases[{args.save!r}] in the cards of {', '.join(scores)}")
+            saved.append(name)
+        if saved:
+            print(f"stored as databases[{args.save!r}] in the cards of {', '.join(saved)}")
+        if refused:
+            print(f"not stored for {'; '.join(refused)}: a score on beats a model trained on would "
+                  "be quoted as if it were a test. Score it on records it never saw (for a model "
+                  "trained on this database: out of fold, with models trained without them).")
+            return 1
     return 0

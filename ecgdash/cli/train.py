@@ -13,7 +13,7 @@ from ecgdash.models import registry, store
 from ecgdash.training.checkpoint import saved_in
 from ecgdash.training.recipes import PRESETS, AugmentConfig, preset
 from ecgdash.training.reference import train_model
-from ecgdash.training.robust import train_robust
+from ecgdash.training.robust import train_robust, validation_records
 
 
 def add_parser(sub) -> None:
@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
                             f"(default {ref.patience}; robust models {rob.patience})")
     train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
     train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
+    train.add_argument("--also", action="append", metavar="DIR", default=[],
+                       help="robust models: train on every annotated record of this WFDB folder "
+                            "too (another database, any rate; 3 of its records validate); repeatable")
     train.add_argument("--copies", type=int,
                        help=f"robust models: augmented passes over DS1 per epoch "
                             f"(default {AugmentConfig().copies})")
@@ -147,7 +150,12 @@ def _run_robust(args) -> int:
     test = mitbih.ds2_beats(source)
     config = _config(args, "robust")
     augment = AugmentConfig() if args.copies is None else AugmentConfig(copies=args.copies)
-    return _train_each(args, names, config, f"on DS1 (patient-wise, augmented x{augment.copies} per epoch)",
-                       lambda name, checkpoint: train_robust(
+    more = []
+    for folder in map(Path, args.also):
+        train, val = validation_records(folder, mitbih.list_records(folder))
+        more.append((folder.name, folder, train, val))
+    also = "".join(f" + {label} ({len(t) + len(v)} records)" for label, _, t, v in more)
+    return _train_each(args, names, config, f"on DS1{also} (patient-wise, augmented x{augment.copies} "
+                       "per epoch)", lambda name, checkpoint: train_robust(
                            name, source, config=config, augment=augment, test=test,
-                           on_epoch=epoch_printer(), checkpoint=checkpoint))
+                           on_epoch=epoch_printer(), checkpoint=checkpoint, more=more))

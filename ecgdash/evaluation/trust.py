@@ -231,8 +231,11 @@ def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, str]:
         if other:
             ov = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "V", "f1")))
             os_ = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "S", "f1")))
+            protocols = {(c.get("databases") or {}).get(OTHER_DATABASE, {}).get("protocol")
+                         for c in cards.values()} - {None}
+            how = f" ({'; '.join(sorted(protocols))})" if protocols else ""
             rows.append(("measured on another database", f"accuracy {other}, V-F1 {ov}, S-F1 {os_}",
-                         f"these models, unadapted, on the {OTHER_DATABASE_WORDS}"))
+                         f"these models, unadapted, on the {OTHER_DATABASE_WORDS}{how}"))
         if mitbih_like:
             measured = f"the accuracy measured on new MIT-BIH patients (DS2: {acc})"
         elif other:

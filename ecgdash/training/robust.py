@@ -26,9 +26,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import wfdb
 
 from ecgdash.beats import Beats
-from ecgdash.config import DS1, N_CLASSES
+from ecgdash.config import AAMI_MAP, CLASSES, DS1, N_CLASSES
 from ecgdash.datasets.mitbih import annotated_beats, hash_beats, present_records, read_records
 from ecgdash.ecg.augment import NOISE_KINDS, add_noise, resample, scale_polarity
 from ecgdash.ecg.cutting import beats_at
@@ -56,6 +57,30 @@ def patient_split(records, val_records=VAL_RECORDS) -> tuple[list[str], list[str
         raise DataError("Patient-wise training needs at least two records.")
     assert not set(train) & set(val)
     return train, val
+
+
+def validation_records(folder, records, n: int = 3) -> tuple[list[str], list[str]]:
+    """(train, validation) among annotated ``records`` of another database (``train_robust``'s
+    ``more``): in order of S beats, most first, every 6th from the 2nd validates (``n`` of them),
+    so the validation part holds S beats without taking the records richest in them.
+
+    Examples
+    --------
+    >>> train, val = validation_records("data/examples/mitdb_excerpts", ["208", "119", "213", "232"], n=1)
+    >>> val, len(train)
+    (['213'], 3)
+    """
+    folder = Path(folder)
+    missing = [r for r in records if not (folder / f"{r}.atr").is_file()]
+    if missing:
+        raise DataError(f"No .atr annotations for {', '.join(missing)} in {folder}: only annotated "
+                        "records can be trained on.")
+    s_symbols = [sym for sym, c in AAMI_MAP.items() if c == CLASSES.index("S")]
+    counts = {r: int(np.isin(wfdb.rdann(str(folder / r), "atr").symbol, s_symbols).sum())
+              for r in records}
+    order = sorted(records, key=lambda r: (-counts[r], r))
+    val = sorted(order[1::6][:n])
+    return sorted(set(records) - set(val)), val
 
 
 def augment_record(rec: Recording, rng: np.random.Generator, config: AugmentConfig,
@@ -140,8 +165,9 @@ def _sequence_class():
 def train_robust(name: str, source, *, config: TrainConfig | None = None,
                  augment: AugmentConfig | None = None, test: Beats | None = None, on_epoch=None,
                  verbose: int = 0, records=DS1, val_records=VAL_RECORDS, adjust: bool = True,
-                 checkpoint=None):
-    """Train a fresh robust model on the DS1 records of a WFDB folder.
+                 checkpoint=None, more=()):
+    """Train a fresh robust model on the DS1 records of a WFDB folder (and, with ``more``,
+    on records of other databases too).
 
     Parameters
     ----------
@@ -163,6 +189,10 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     checkpoint : str or Path, optional
         A folder for the run's state after each epoch; an interrupted run started again with
         it goes on from its last finished epoch (``ecgdash.training.checkpoint``).
+    more : sequence of (label, folder, train records, validation records), optional
+        Annotated records of other databases (any rate, lead 0) to train and validate on
+        beside ``source``'s; ``label`` names the database in the card (``data["databases"]``).
+        Record names must differ between the databases.
 
     Returns
     -------
@@ -183,7 +213,19 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         raise DataError(f"No DS1 records in {source}: run `python -m ecgdash data fetch` first.")
     train_names, val_names = patient_split(available, val_records)
     train_recs = read_records(source, train_names)
-    val = annotated_beats(read_records(source, val_names))
+    val_recs = read_records(source, val_names)
+    databases = {source.name: {"train_records": train_names, "val_records": val_names}}
+    for label, folder, more_train, more_val in more:
+        more_train, more_val = sorted(more_train), sorted(more_val)
+        clash = set(more_train + more_val) & set(train_names + val_names)
+        if clash or set(more_train) & set(more_val):
+            raise DataError(f"Record names must be unique across the training databases: "
+                            f"{', '.join(sorted(clash or set(more_train) & set(more_val)))}.")
+        train_recs += read_records(folder, more_train)
+        val_recs += read_records(folder, more_val)
+        train_names, val_names = train_names + more_train, val_names + more_val
+        databases[label] = {"train_records": more_train, "val_records": more_val}
+    val = annotated_beats(val_recs)
     clean = annotated_beats(train_recs)
     model = build(name)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
@@ -202,6 +244,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         "fit_counts": np.bincount(clean.y, minlength=N_CLASSES).tolist(),
         "val_counts": np.bincount(val.y, minlength=N_CLASSES).tolist(),
         "augmentation": asdict(augment), "context": True, "lead": "channel 0 (MLII in MIT-BIH)",
+        "databases": databases, "records": sorted(train_names + val_names),
     }, data.weights)
     card["logit_adjustment"] = adjustment
     card["train_rows"] = train_rows(Beats.concat([clean, val]))

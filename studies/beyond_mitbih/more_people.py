@@ -1,0 +1,189 @@
+"""Train the robust pair on more people: DS1 plus svdb development records, folds of whole records.
+
+    python studies/beyond_mitbih/more_people.py --fold 0    # train on DS1 + svdb fold 1, test fold 0
+    python studies/beyond_mitbih/more_people.py --fold 1
+    python studies/beyond_mitbih/more_people.py --fold all  # DS1 + every svdb-dev record
+    python studies/beyond_mitbih/more_people.py --report    # the table, from what the runs saved
+    python studies/beyond_mitbih/more_people.py --ship      # the "all" pair into trained_models/
+
+The committed recipe (``preset("robust")``, ``AugmentConfig()``) with one change: the training
+records are DS1's and svdb development records'. The 39 svdb-dev records are dealt into two folds
+of whole records, balanced by their S beats (sorted by S count, dealt alternately); a fold model
+trains on DS1 and the other fold, and three of that fold's records join DS1's three validation
+records (``training.robust.validation_records``; they choose the epoch and the S prior). Each epoch draws as many beats as the committed
+recipe's (``--beats-per-epoch``), so the runs cost the same. Then each fold model is scored on
+its held-out fold (beats at the annotators' marks, as trained and adapted) and on DS1's
+validation records; DS2 only checks (its evaluation is in the card). Models, checkpoints and the
+scores go to ``data/studies/more_people/<fold>/`` (resumable: a killed run goes on from its last
+finished epoch).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import wfdb
+from common import database_parser
+
+from ecgdash.config import data_dir
+from ecgdash.datasets.mitbih import ds2_beats, list_records
+from ecgdash.evaluation.metrics import pool_confusions
+from ecgdash.pipeline.database import evaluate_database, macro_nsv
+from ecgdash.runtime import import_tensorflow_quietly
+from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, preset
+from ecgdash.training.robust import validation_records
+
+OUT = data_dir() / "studies" / "more_people"
+
+
+def s_counts(folder: Path) -> dict[str, int]:
+    """Each record's count of S-class annotations (AAMI: A, a, J, S, e, j)."""
+    out = {}
+    for name in list_records(folder):
+        ann = wfdb.rdann(str(folder / name), "atr")
+        out[name] = int(np.isin(ann.symbol, ["A", "a", "J", "S", "e", "j"]).sum())
+    return out
+
+
+def folds(folder: Path) -> list[list[str]]:
+    """Two folds of whole records, dealt alternately in order of S count (most first)."""
+    counts = s_counts(folder)
+    order = sorted(counts, key=lambda r: (-counts[r], r))
+    return [sorted(order[0::2]), sorted(order[1::2])]
+
+
+def line(ev: dict) -> dict:
+    """The figures the table shows, and the confusion matrix (folds pool by adding them)."""
+    return {"accuracy": ev["accuracy"], "macro_nsv": macro_nsv(ev),
+            **{c: ev["per_class"][c]["f1"] for c in "NSV"}, "n": ev["n"],
+            "confusion": ev["confusion"]}
+
+
+def run(fold: str, args) -> None:
+    import_tensorflow_quietly(threads=args.threads)
+    from ecgdash.models import store
+    from ecgdash.training.robust import train_robust
+
+    svdb, mitdb = Path(args.svdb), Path(args.mitdb)
+    parts = folds(svdb)
+    test_records = [] if fold == "all" else parts[int(fold)]
+    train_pool = sorted(set(list_records(svdb)) - set(test_records))
+    svdb_train, svdb_val = validation_records(svdb, train_pool)
+    out = OUT / fold
+    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed)
+    test = ds2_beats(mitdb)
+    for name in args.models.split(","):
+        if not (out / f"{name}.json").is_file():
+            model, card = train_robust(
+                name, mitdb, config=config, augment=AugmentConfig(), test=test,
+                checkpoint=out / "checkpoints" / name,
+                more=[("svdb-dev", svdb, svdb_train, svdb_val)],
+                on_epoch=lambda e, t, row, name=name: print(
+                    f"  {fold} {name} epoch {e}/{t}: val macro-F1 {row['val_macro_f1']:.4f}", flush=True))
+            store.save_model(name, model, card, folder=out)
+        loaded = {name: store.load_model(name, folder=out)}
+        card = store.load_card(name, folder=out)
+        entry = {"ds2": line(card["evaluation"]), "train_seconds": card["train_seconds"],
+                 "epochs_run": card["epochs_run"], "best_epoch": card["best_epoch"],
+                 "svdb_train": svdb_train, "svdb_val": svdb_val, "svdb_test": test_records}
+        entry["ds1_val"] = line(evaluate_database(mitdb, loaded, records=list(VAL_RECORDS))[name]["as trained"])
+        if test_records:
+            scored = evaluate_database(svdb, {**loaded, "committed": store.load_model(name)},
+                                       records=test_records)
+            entry["svdb_test"] = {way: line(scored[name][way]) for way in ("as trained", "adapted")}
+            entry["committed_svdb_test"] = {way: line(scored["committed"][way])
+                                            for way in ("as trained", "adapted")}
+        path = out / "scores.json"   # read again: runs of the other model may share the folder
+        results = json.loads(path.read_text()) if path.is_file() else {}
+        path.write_text(json.dumps({**results, name: entry}, indent=1))
+        print(fold, name, json.dumps({k: v for k, v in entry.items() if not k.startswith("svdb_t")
+                                      and k != "svdb_val"}), flush=True)
+
+
+def out_of_fold(way: str = "as trained", key: str = "svdb_test") -> dict:
+    """Model name -> the pooled evaluation of both folds' held-out records (``key``:
+    "svdb_test" for the fold models, "committed_svdb_test" for the committed ones)."""
+    scores = [json.loads((OUT / f / "scores.json").read_text()) for f in ("0", "1")]
+    names = [n for n in scores[0] if all(n in s for s in scores)]
+    return {n: pool_confusions([s[n][key][way]["confusion"] for s in scores]) for n in names}
+
+
+def fmt(ev: dict) -> str:
+    f1 = [ev["per_class"][c]["f1"] for c in "NSV"]
+    confusion = np.asarray(ev["confusion"])
+    n_as_f = confusion[0, 3] / max(confusion[0].sum(), 1)
+    return (f"{ev['accuracy']:.4f} | {f1[0]:.3f} / {f1[1]:.3f} / {f1[2]:.3f} | {np.mean(f1):.4f} "
+            f"| {n_as_f:.2%}")
+
+
+def report() -> None:
+    """The table: svdb-dev out of fold (both folds pooled), DS1 validation records and DS2."""
+    print("| model | svdb-dev OOF accuracy | F1 N / S / V | macro (N, S, V) | N called F |")
+    print("|---|---|---|---|---|")
+    for way in ("as trained", "adapted"):
+        for label, key in (("committed (DS1 only)", "committed_svdb_test"), ("DS1 + svdb-dev", "svdb_test")):
+            for name, ev in out_of_fold(way, key).items():
+                print(f"| {name}, {label}, {way} | {fmt(ev)} |")
+    print()
+    print("| model | trained on | DS1 val accuracy | DS1 val F1 N / S / V | DS2 accuracy | DS2 F1 N / S / V | epochs (best) | minutes |")
+    print("|---|---|---|---|---|---|---|---|")
+    for fold in ("0", "1", "all"):
+        path = OUT / fold / "scores.json"
+        if not path.is_file():
+            continue
+        for name, e in json.loads(path.read_text()).items():
+            v, d = e["ds1_val"], e["ds2"]
+            print(f"| {name} | DS1 + svdb-dev {'all' if fold == 'all' else 'fold ' + str(1 - int(fold))} "
+                  f"| {v['accuracy']:.4f} | {v['N']:.3f} / {v['S']:.3f} / {v['V']:.3f} "
+                  f"| {d['accuracy']:.4f} | {d['N']:.3f} / {d['S']:.3f} / {d['V']:.3f} "
+                  f"| {e['epochs_run']} ({e['best_epoch']}) | {e['train_seconds'] / 60:.1f} |")
+
+
+PROTOCOL = ("out of fold: 2 folds of whole records, each scored by a model of the same recipe "
+            "trained on DS1 and the other fold")
+
+
+def ship(svdb: Path) -> None:
+    """Copy the models trained on DS1 + every svdb-dev record into ``trained_models/``, their
+    cards quoting the out-of-fold svdb-dev figures (never their own score on records they
+    trained on)."""
+    from ecgdash.config import models_dir
+    from ecgdash.models import store
+
+    as_trained, adapted = out_of_fold("as trained"), out_of_fold("adapted")
+    for name in as_trained:
+        model = store.load_model(name, folder=OUT / "all")
+        card = dict(model.card)
+        card["train_rows"] = {"rows": card["train_rows"]["rows"],
+                              "fingerprints": store.train_fingerprints(name, folder=OUT / "all")}
+        card["databases"] = {"svdb-dev": {**as_trained[name], "adapted": adapted[name],
+                                          "records": list_records(svdb), "folder": str(svdb),
+                                          "seen": 0.0, "protocol": PROTOCOL}}
+        store.save_model(name, model.network, card, folder=models_dir())
+        print(f"shipped {name}: DS2 accuracy {card['evaluation']['accuracy']:.4f}, svdb-dev out of "
+              f"fold {as_trained[name]['accuracy']:.4f}")
+
+
+def main(argv=None) -> int:
+    parser = database_parser(__doc__.splitlines()[0])
+    parser.add_argument("--fold", choices=["0", "1", "all"])
+    parser.add_argument("--models", default="robust_lstm,robust_cnn")
+    parser.add_argument("--beats-per-epoch", type=int, default=134_445)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--report", action="store_true")
+    parser.add_argument("--ship", action="store_true", help="copy the models trained on DS1 + all "
+                        "of svdb-dev into trained_models/ (after the study chose them)")
+    args = parser.parse_args(argv)
+    if args.fold:
+        run(args.fold, args)
+    if args.report:
+        report()
+    if args.ship:
+        ship(Path(args.svdb))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
