@@ -82,3 +82,10 @@ def models_dir() -> Path:
     if os.environ.get("ECGDASH_MODELS_DIR"):
         return Path(os.environ["ECGDASH_MODELS_DIR"])
     return ROOT / "trained_models" if IN_CHECKOUT else _installed_share() / "trained_models"
+
+
+def classroom() -> bool:
+    """Whether this server is shared by a class (``ECGDASH_CLASSROOM=1``): then the dashboard
+    writes nothing to disk on a user's behalf (no kept models, no data builds) and reads no
+    server-side folder a user names; uploads and training in memory still work."""
+    return os.environ.get("ECGDASH_CLASSROOM", "").strip().lower() in {"1", "true", "yes", "on"}

@@ -2,6 +2,7 @@
 keep it as your own (never replacing the shipped models) or discard it."""
 import streamlit as st
 
+from ecgdash.config import classroom
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
@@ -21,9 +22,13 @@ except DataError:
             "`python -m ecgdash data build --source DIR` in a terminal.")
     st.stop()
 
+shared = classroom()
 st.caption(f"Trains on the built data's intra-patient training part: {len(train):,} beats of "
-           f"{tables.records_words(training.records_of(train))}. What you train is yours: it is "
-           "saved under a new name in your own model folder, and the shipped models stay as they are.")
+           f"{tables.records_words(training.records_of(train))}. " + (
+               "This server is shared by a class (ECGDASH_CLASSROOM): what you train is yours for "
+               "this session and is not saved; the models everyone uses stay as they are." if shared else
+               "What you train is yours: it is saved under a new name in your own model folder, and "
+               "the shipped models stay as they are."))
 
 with st.form("train_form"):
     c1, c2, c3, c4 = st.columns(4)
@@ -78,9 +83,12 @@ if "candidate" in st.session_state:
         st.warning(advice)
     keep, discard = st.columns(2)
     name = store.next_user_name(card["kind"])
-    if keep.button(f"Keep it as {name}", type="primary", key="keep",
-                   help=f"Saved in your model folder ({store.user_models_dir()}); the shipped "
-                        "models are never replaced."):
+    if shared:
+        keep.caption("Not saved: on a shared server (ECGDASH_CLASSROOM) nothing is written for one "
+                     "user. Run ecgdash on your own computer to keep what you train.")
+    elif keep.button(f"Keep it as {name}", type="primary", key="keep",
+                     help=f"Saved in your model folder ({store.user_models_dir()}); the shipped "
+                          "models are never replaced."):
         try:
             saved = store.save_user_model(model, card)
         except (DataError, OSError) as exc:
@@ -100,7 +108,9 @@ if saved := st.session_state.pop("saved_as", None):
 mine = store.list_user_models()
 if mine:
     st.subheader("Your models")
-    st.caption(f"In {store.user_models_dir()}. Deleting one does not touch the shipped models.")
+    st.caption(f"In {store.user_models_dir()}. " + ("Kept by whoever runs this server; on a shared "
+               "server they cannot be deleted from the page." if shared else
+               "Deleting one does not touch the shipped models."))
     for name in mine:
         c1, c2 = st.columns([5, 1])
         try:
@@ -113,7 +123,7 @@ if mine:
                  f"{tables.scored_on(mev)}" if mev else "")
         c1.markdown(f"**{name}**: {mcard['params']:,} parameters, {mcard.get('epochs_run', '?')} "
                     f"epochs; trained on {tables.trained_on(mcard)}{score}")
-        if c2.button("Delete", key=f"delete_{name}"):
+        if not shared and c2.button("Delete", key=f"delete_{name}"):
             try:
                 store.delete_user_model(name)
             except DataError as exc:

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ecgdash.config import data_dir
+from ecgdash.config import classroom, data_dir
 from ecgdash.dashboard import caches
 from ecgdash.datasets import mitbih as dataset
 from ecgdash.errors import DataError, OfflineError, RateNeeded
@@ -74,6 +74,13 @@ def data_panel() -> dict | None:
                    f"{sum(counts['test']):,} beats, DS2 {sum(counts['ds2']):,} beats.")
         return status
 
+    if classroom():
+        st.info("No data built yet. The comparison and learning pages work from the committed "
+                "model cards, uploads are scored at once, and the Predict and Recordings pages "
+                "offer real MIT-BIH examples in one click. This server is shared by a class "
+                "(ECGDASH_CLASSROOM), so the data is built once by whoever runs it: "
+                "`python -m ecgdash data build` (or `--source DIR`) in a terminal.")
+        return None
     mitdb = data_dir() / dataset.MITDB
     have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
     excerpts = excerpts_dir()

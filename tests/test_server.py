@@ -1,0 +1,101 @@
+"""A server safe to share (issue 23): localhost by default, a classroom mode that writes nothing
+for one user and reads no server-side folder, error details kept in the server's log."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+
+import pytest
+
+from browser import free_port
+from conftest import ROOT
+from test_app import _app, _copy_store
+
+
+def _non_loopback_address() -> str | None:
+    """An IPv4 address of this machine other than 127.x (None when it has none)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))        # TEST-NET: nothing is sent, the route picks the address
+            address = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def test_the_start_command_serves_this_computer_only():
+    """Started as the README says (no --server.address), the app answers on localhost and not on
+    the machine's network address [0.3 listened on all interfaces]."""
+    other = _non_loopback_address()
+    if other is None:
+        pytest.skip("this machine has no non-loopback IPv4 address to try")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.headless", "true", "--server.port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ECGDASH_DATA_DIR": os.devnull + "-none"})
+    try:
+        deadline = time.time() + 60
+        while not _reachable("127.0.0.1", port):
+            assert proc.poll() is None and time.time() < deadline, "streamlit did not start"
+            time.sleep(0.5)
+        assert not _reachable(other, port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_shipped_config_keeps_the_watcher_off_and_errors_in_the_log():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "localhost"
+    assert config["server"]["fileWatcherType"] == "none"      # [0.3: "auto", walking .venv]
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_classroom_mode_builds_nothing_and_names_no_server_folder(monkeypatch, tmp_path):
+    """With ECGDASH_CLASSROOM=1 and no data, the Overview offers no build button and no field for
+    a server-side folder; it says who builds the data."""
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ECGDASH_CLASSROOM", "1")
+    at = _app()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert not at.text_input and not [b for b in at.button if b.key in ("build_examples", "build_full")]
+    assert any("python -m ecgdash data build" in i.value for i in at.info)
+    monkeypatch.delenv("ECGDASH_CLASSROOM")
+    at = _app()
+    at.switch_page("pages/overview.py").run()
+    assert at.text_input and at.button(key="build_examples")      # the check can fail
+
+
+def test_classroom_mode_keeps_no_trained_model(monkeypatch, tiny_store, small_data, tmp_path):
+    """A model trained on a shared server is shown beside the shipped one but never saved."""
+    shipped = _copy_store(tiny_store, tmp_path / "shipped")
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(shipped))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
+    monkeypatch.setenv("ECGDASH_USER_MODELS_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("ECGDASH_CLASSROOM", "1")
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_kind").set_value("lstm")
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(300)
+    at.selectbox(key="train_batch").set_value(512)
+    at.button[0].click().run(timeout=120)
+    assert not at.exception and "candidate" in at.session_state
+    assert "keep" not in {b.key for b in at.button}
+    assert any("Not saved" in c.value for c in at.caption)
+    assert not (tmp_path / "mine").exists()
