@@ -11,10 +11,10 @@ import tomllib
 import urllib.request
 
 import pytest
-
 from browser import free_port
-from conftest import ROOT
 from test_app import _app, _copy_store
+
+from conftest import ROOT
 
 
 def _non_loopback_address() -> str | None:
