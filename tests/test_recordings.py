@@ -387,11 +387,36 @@ def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     assert rec.name == "s119" and len(rec.signals) == 360 * 60 * MINUTES
     assert list(outside.iterdir()) == []
     # a zip that expands beyond the limit stops before unpacking it all
-    monkeypatch.setattr(uploads, "MAX_UNZIPPED", 1 << 20)
+    from ecgdash.io import beats_csv
+
+    monkeypatch.setattr(beats_csv, "MAX_UNPACKED", 1 << 20)
     bomb = _zip({"a.dat": bytes(3 << 20)})
     assert len(bomb) < 10_000
     with pytest.raises(DataError, match="expands to more than 1 MB"):
         read_recording([("bomb.zip", bomb)])
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_gzip_bomb_is_refused_before_it_is_inflated(monkeypatch, nested):
+    """Issue 23: a 1 MB gzip of `yes 0.5` inflating to 1 GiB took the server to 10 GB [0.3: gzip
+    had no cap]. Here the cap is 1 MiB and the bomb 8 MiB, alone and inside a zip; the beat
+    loader (Predict) and the recording reader (Recordings, CLI) both refuse it."""
+    import gzip
+
+    from ecgdash import load_beats
+    from ecgdash.io import beats_csv
+
+    monkeypatch.setattr(beats_csv, "MAX_UNPACKED", 1 << 20)
+    bomb = gzip.compress(b"0.5\n" * (2 << 20), compresslevel=9)
+    assert len(bomb) < 100_000
+    upload = ("bomb.zip", _zip({"strip.csv.gz": bomb})) if nested else ("strip.csv.gz", bomb)
+    with pytest.raises(DataError, match="expands to more than 1 MB"):
+        read_recording([upload], fs=360)
+    if not nested:
+        with pytest.raises(DataError, match="expands to more than 1 MB"):
+            load_beats(io.BytesIO(bomb))
+    small = gzip.compress(b"0.5\n" * 1000)
+    assert beats_csv.decompress(small, "small.csv.gz") == b"0.5\n" * 1000   # under the cap: read
 
 
 def test_hostile_signals(short_record, tiny_models, tmp_path):

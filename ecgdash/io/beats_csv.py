@@ -67,15 +67,28 @@ def _read_bytes(source) -> bytes:
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
+#: The most a compressed upload may expand to (gzip here, zips in ``io.uploads``): the Kaggle
+#: training CSV, the largest file ecgdash reads, is 395-412 MB. A file of 1 MB can inflate to
+#: gigabytes; it is refused once this much has come out, never inflated in full.
+MAX_UNPACKED = 512 << 20
+
+
 def decompress(data: bytes, name: str) -> bytes:
-    """Gunzip ``data`` if it is gzip (by its magic number), checking every member's trailer."""
+    """Gunzip ``data`` if it is gzip (by its magic number), checking every member's trailer, and
+    refusing (DataError) as soon as the output passes ``MAX_UNPACKED``."""
     if data[:2] != b"\x1f\x8b":
         return data
-    out, rest = [], data
+    out, rest, left = [], data, MAX_UNPACKED
     try:
         while rest[:2] == b"\x1f\x8b":
             d = zlib.decompressobj(wbits=31)
-            out.append(d.decompress(rest))
+            chunk = d.decompress(rest, left + 1)
+            if len(chunk) > left:
+                raise DataError(f"{name} expands to more than {MAX_UNPACKED >> 20} MB; the largest "
+                                "file ecgdash reads (the Kaggle training CSV) is about 400 MB. "
+                                "Upload a smaller part of it.")
+            left -= len(chunk)
+            out.append(chunk)
             if not d.eof:
                 raise EOFError("the file ends before the end of the compressed data")
             rest = d.unused_data

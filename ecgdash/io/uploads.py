@@ -18,12 +18,12 @@ from pathlib import Path
 from zlib import error as zlib_error
 
 from ecgdash.errors import DataError
+from ecgdash.io import beats_csv
 from ecgdash.io.edf import EDF_SUFFIXES, is_edf, read_edf
 from ecgdash.io.recording import SIGNAL_SUFFIXES, WFDB_SUFFIXES, Recording
 from ecgdash.io.signal_csv import read_signal_csv
 from ecgdash.io.wfdb_record import read_wfdb
 
-MAX_UNZIPPED = 512 << 20        # stop unpacking a zip beyond 512 MiB (whatever its headers claim)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,120}$")
 
 
@@ -53,11 +53,11 @@ def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
                and not Path(m.filename.replace("\\", "/")).name.startswith(".")]
     if not members:
         raise DataError(f"{name} is empty: no files inside.")
-    too_big = DataError(f"{name} expands to more than {MAX_UNZIPPED >> 20} MB; upload the record "
+    too_big = DataError(f"{name} expands to more than {beats_csv.MAX_UNPACKED >> 20} MB; upload the record "
                         "files themselves.")
-    if sum(m.file_size for m in members) > MAX_UNZIPPED:
+    if sum(m.file_size for m in members) > beats_csv.MAX_UNPACKED:
         raise too_big
-    out, left = [], MAX_UNZIPPED
+    out, left = [], beats_csv.MAX_UNPACKED
     for m in members:
         try:      # read at most what is left of the budget: a header may lie about the size
             with archive.open(m) as member:
