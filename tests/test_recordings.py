@@ -363,7 +363,6 @@ def _zip(members: dict) -> bytes:
 
 def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     """Each broken upload is a DataError that names the problem; nothing is written outside."""
-    from ecgdash.io import uploads
 
     base, _ = short_record
     hea, dat, atr = _files(base)
