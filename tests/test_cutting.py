@@ -163,3 +163,46 @@ def test_truncated_dat(records, tmp_path):
     (tmp_path / "208.dat").write_bytes((records / "208.dat").read_bytes()[:1000])
     with pytest.raises(DataError, match="208"):
         read_recording(tmp_path / "208")
+
+
+def _with_header_line(records, tmp_path, edit):
+    """A copy of excerpt 119 whose header's record line is ``edit(fields)``."""
+    lines = (records / "119.hea").read_text().splitlines()
+    lines[0] = " ".join(edit(lines[0].split()))
+    (tmp_path / "119.hea").write_text("\n".join(lines) + "\n")
+    shutil.copy(records / "119.dat", tmp_path / "119.dat")
+    return tmp_path / "119"
+
+
+@pytest.mark.parametrize("rate", ["-360", "nan", "0", "360000000"])
+def test_an_unusable_rate_in_the_header_is_refused(records, tmp_path, rate):
+    """Issue 23: fs = -360 or nan was read at wfdb's default 250 Hz and rated "Clean signal"."""
+    path = _with_header_line(records, tmp_path, lambda f: [f[0], f[1], rate, *f[3:]])
+    with pytest.raises(DataError, match=f"sampling rate '{rate}' is unusable"):
+        read_recording(path)
+
+
+def test_a_header_without_a_rate_says_which_one_is_assumed(records, tmp_path):
+    path = _with_header_line(records, tmp_path, lambda f: f[:2])
+    rec = read_recording(path)
+    assert rec.fs == 250.0 and any("gives no sampling rate" in w for w in rec.warnings)
+    assert not any("sampling rate" in w for w in read_recording(records / "119").warnings)
+
+
+def test_sizes_are_checked_before_anything_is_read(records, tmp_path):
+    """Issue 23: a 400 MB sparse .dat took 5.6 GB before "flat line", a 2 GB one failed with
+    "Unable to allocate 8.00 GiB". The header's count and the file's size are checked first."""
+    from ecgdash.io.wfdb_record import MAX_SAMPLES
+
+    path = _with_header_line(records, tmp_path, lambda f: [*f[:3], str(MAX_SAMPLES)])
+    with pytest.raises(DataError, match="more than ecgdash reads at once"):
+        read_recording(path)
+    path = _with_header_line(records, tmp_path, lambda f: f[:3])         # no count: the file decides
+    with open(tmp_path / "119.dat", "r+b") as dat:
+        dat.truncate(400_000_000)                                       # sparse: no disk used
+    with pytest.raises(DataError, match="400 MB"):
+        read_recording(path)
+    path = _with_header_line(records, tmp_path, lambda f: f)            # the count, a short file
+    (tmp_path / "119.dat").write_bytes((records / "119.dat").read_bytes()[:30_000])
+    with pytest.raises(DataError, match="holds 10,000 samples per lead but the header says"):
+        read_recording(path)

@@ -9,6 +9,61 @@ import wfdb
 from ecgdash.errors import DataError
 from ecgdash.io.recording import Recording, check_fs, check_signal, to_millivolts
 
+#: Bytes per sample of WFDB's storage formats (FLAC formats 508/516/524 are compressed: unknown).
+_FORMAT_BYTES = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2, "212": 1.5,
+                 "310": 4 / 3, "311": 4 / 3}
+#: The most samples (all leads together) a record may hold: 24 hours of two leads at 360 Hz is
+#: 62 million; a header or .dat claiming more is refused before anything is allocated (as
+#: float64 these alone are 512 MB).
+MAX_SAMPLES = 64_000_000
+
+
+def header_fs(path: Path) -> float | None:
+    """The sampling rate written on the header's record line (None when the line gives none,
+    where WFDB's default of 250 Hz applies). wfdb reads an unreadable rate ("-360", "nan") as
+    that default without a word; here it is a DataError."""
+    name = path.name
+    try:
+        lines = path.with_suffix(".hea").read_text(errors="replace").splitlines()
+    except OSError as exc:
+        raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
+    fields = next((line.split() for line in lines if line.strip() and not line.lstrip().startswith("#")), [])
+    if len(fields) < 3:
+        return None
+    text = fields[2].split("/")[0].split("(")[0]
+    try:
+        return check_fs(text)
+    except DataError as exc:
+        raise DataError(f"Record {name}: the header's sampling rate {fields[2]!r} is unusable: {exc}") from None
+
+
+def _check_size(path: Path, header) -> None:
+    """Refuse a record whose header and .dat files disagree, or that is too large to read,
+    before wfdb allocates anything."""
+    name = path.name
+    if header.sig_len and header.sig_len * len(header.sig_name) > MAX_SAMPLES:
+        raise DataError(f"Record {name}: the header gives {header.sig_len:,} samples per lead, "
+                        f"{header.sig_len * len(header.sig_name):,} in all: more than ecgdash "
+                        f"reads at once ({MAX_SAMPLES:,}; 24 hours of two leads at 360 Hz). "
+                        "Cut the record into parts (e.g. wfdb.rdrecord(..., sampfrom, sampto)).")
+    per_file: dict[str, float] = {}
+    for fname, fmt in zip(header.file_name or [], header.fmt or []):
+        if fname and fname != "~":
+            size = _FORMAT_BYTES.get(str(fmt))
+            per_file[fname] = per_file.get(fname, 0.0) + (size if size is not None else float("nan"))
+    for fname, bytes_per_frame in per_file.items():
+        if not np.isfinite(bytes_per_frame):
+            continue
+        size = (path.parent / fname).stat().st_size
+        frames = size / bytes_per_frame
+        if header.sig_len and size < int(header.sig_len * bytes_per_frame):
+            raise DataError(f"Record {name}: {fname} holds {int(frames):,} samples per lead but "
+                            f"the header says {header.sig_len:,}; it may be truncated.")
+        if frames * len(header.sig_name) > MAX_SAMPLES:
+            raise DataError(f"Record {name}: {fname} is {size / 1e6:,.0f} MB, "
+                            f"{int(frames):,} samples per lead: more than ecgdash reads at once "
+                            f"({MAX_SAMPLES:,} in all). Cut the record into parts.")
+
 
 def read_wfdb(path) -> Recording:
     """A WFDB record on disk (``path`` with or without extension), all leads, its ``.atr`` if any."""
@@ -24,10 +79,12 @@ def read_wfdb(path) -> Recording:
         raise DataError(f"Record {name}: the header could not be read ({exc}).") from None
     if not header.sig_name:
         raise DataError(f"Record {name}: the header lists no signals.")
+    written_fs = header_fs(path)
     for fname in {f for f in (header.file_name or []) if f}:
         if not (path.parent / fname).is_file():
             raise DataError(f"Record {name}: the header names the signal file {fname}, "
                             "which is missing. Upload it together with the header.")
+    _check_size(path, header)
     try:
         rec = wfdb.rdrecord(str(path))
     except Exception as exc:
@@ -39,6 +96,10 @@ def read_wfdb(path) -> Recording:
     fs = check_fs(rec.fs)
     signals = np.asarray(rec.p_signal, dtype=np.float64)
     warnings, unit = [], "mV"
+    if written_fs is None:
+        warnings.append(f"Record {name}: the header gives no sampling rate, so WFDB's default, "
+                        f"{fs:g} Hz, is used; if the device recorded at another rate, every "
+                        "interval and rate shown is wrong.")
     for i, u in enumerate(rec.units or []):
         signals[:, i], notes = to_millivolts(signals[:, i], u, f"Record {name}, {rec.sig_name[i]}")
         warnings += notes
