@@ -182,3 +182,19 @@ def test_strips_in_every_format_find_the_annotated_beats(fmt, seconds, records, 
     q = detection_quality(beats[:-1], found, 360)      # the last beat has no next one to end it
     assert q["sensitivity"] >= 0.9 and q["ppv"] >= 0.9, q
     assert result.trust.sentence and len(result.trust.facts) >= 5
+
+
+def test_an_edf_header_claiming_fewer_records_is_warned_about(minute, tmp_path):
+    """Issue 23: an EDF whose header claims 10 of its 60 one-second records was read as 10 s
+    without a word."""
+    signals, _, _ = minute
+    path = tmp_path / "holter.edf"
+    _write_edf(path, signals[:, :1], 360, ["ECG MLII"])
+    data = bytearray(path.read_bytes())
+    assert not [w for w in read_recording([("holter.edf", bytes(data))]).warnings if "data records" in w]
+    held = int(data[236:244].decode())
+    data[236:244] = f"{10:<8}".encode()
+    rec = read_recording([("holter.edf", bytes(data))])
+    assert len(rec.signals) == 10 * 360
+    assert any(f"header says 10 data records (10 s) but the file holds {held} ({held} s)" in w
+               for w in rec.warnings), rec.warnings

@@ -373,7 +373,10 @@ def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
         read_recording([bad_format, dat])
     first, *rest = hea[1].decode().splitlines()
     longer = " ".join(first.split()[:3] + [str(10 ** 9)])         # says a billion samples
-    with pytest.raises(DataError, match="truncated|could not be read|fewer samples"):
+    with pytest.raises(DataError, match="more than ecgdash reads at once"):
+        read_recording([(hea[0], "\n".join([longer, *rest]).encode()), dat])
+    longer = " ".join(first.split()[:3] + [str(10 ** 6)])         # says more than the .dat holds
+    with pytest.raises(DataError, match="truncated"):
         read_recording([(hea[0], "\n".join([longer, *rest]).encode()), dat])
     with pytest.raises(DataError, match="is empty"):
         read_recording([("empty.zip", _zip({}))])
@@ -385,6 +388,12 @@ def test_malformed_records_and_zips(short_record, tmp_path, monkeypatch):
     rec = read_recording([("sneaky.zip", sneaky)])
     assert rec.name == "s119" and len(rec.signals) == 360 * 60 * MINUTES
     assert list(outside.iterdir()) == []
+    # two folders' records of one name are never merged into one [0.3: one record's signal with
+    # the other's annotations]
+    twice = _zip({"a/s119.hea": hea[1], "a/s119.dat": dat[1], "b/s119.hea": hea[1],
+                  "b/s119.dat": dat[1], "b/s119.atr": atr[1]})
+    with pytest.raises(DataError, match="two files named s119.hea .a/s119.hea and b/s119.hea."):
+        read_recording([("two.zip", twice)])
     # a zip that expands beyond the limit stops before unpacking it all
     from ecgdash.io import beats_csv
 

@@ -22,6 +22,29 @@ def is_edf(data: bytes) -> bool:
     return data[:8] in _EDF_MAGIC and len(data) >= 256
 
 
+def record_count_warning(data: bytes, name: str) -> str | None:
+    """A warning when the header's count of data records disagrees with what the file holds
+    (pyedflib reads what the header says: a header claiming 10 of 300 records reads 10)."""
+    try:
+        claimed = int(data[236:244].decode("ascii").strip())
+        ns = int(data[252:256].decode("ascii").strip())
+        offset = 256 + ns * 216
+        per_record = sum(int(data[offset + 8 * i: offset + 8 * i + 8].decode("ascii").strip())
+                         for i in range(ns))
+        duration = float(data[244:252].decode("ascii").strip())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    width = 3 if data[:8] == _EDF_MAGIC[1] else 2
+    if per_record <= 0 or claimed < 0:
+        return None
+    held = (len(data) - 256 * (ns + 1)) // (per_record * width)
+    if held == claimed:
+        return None
+    return (f"{name}: its header says {claimed:,} data records ({claimed * duration:g} s) but the "
+            f"file holds {held:,} ({held * duration:g} s); only what the header says is read. "
+            "The file may have been cut short or its header not updated after recording.")
+
+
 def read_edf(data: bytes, name: str) -> Recording:
     """An EDF/EDF+ or BDF/BDF+ file (Holter, sleep-lab, device exports), read with pyedflib.
 
@@ -45,7 +68,7 @@ def read_edf(data: bytes, name: str) -> Recording:
             ecg = [i for i, label in enumerate(labels) if _ECG_LABEL.search(label)] or list(range(len(labels)))
             fs = float(reader.getSampleFrequency(ecg[0]))
             chosen = [i for i in ecg if float(reader.getSampleFrequency(i)) == fs]
-            warnings = []
+            warnings = [w for w in [record_count_warning(data, name)] if w]
             if len(chosen) < len(labels):
                 other = [labels[i] for i in range(len(labels)) if i not in chosen]
                 warnings.append(f"{name}: kept the ECG channel(s) {', '.join(labels[i] for i in chosen)} "

@@ -53,6 +53,13 @@ def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
                and not Path(m.filename.replace("\\", "/")).name.startswith(".")]
     if not members:
         raise DataError(f"{name} is empty: no files inside.")
+    seen: dict[str, str] = {}
+    for m in members:       # names are flattened: two folders' 100.hea would become one record
+        base = Path(m.filename.replace("\\", "/")).name
+        if base in seen:
+            raise DataError(f"{name} holds two files named {base} ({seen[base]} and {m.filename}): "
+                            "they may be two different records. Zip one record's files at a time.")
+        seen[base] = m.filename
     too_big = DataError(f"{name} expands to more than {beats_csv.MAX_UNPACKED >> 20} MB; upload the record "
                         "files themselves.")
     if sum(m.file_size for m in members) > beats_csv.MAX_UNPACKED:
