@@ -198,3 +198,31 @@ def test_an_edf_header_claiming_fewer_records_is_warned_about(minute, tmp_path):
     assert len(rec.signals) == 10 * 360
     assert any(f"header says 10 data records (10 s) but the file holds {held} ({held} s)" in w
                for w in rec.warnings), rec.warnings
+
+
+@pytest.mark.parametrize("layout", ["one column", "semicolons", "tabs with a header"])
+def test_decimal_commas_are_read_as_decimals(minute, layout):
+    """Issue 23: decimal-comma CSVs were split into two leads, or half their samples became NaN
+    and were bridged, with no word about decimal commas."""
+    from ecgdash.io.signal_csv import read_signal_csv
+
+    x = np.round(minute[0][:, :2], 3)
+    rows = {"one column": [f"{a:.3f}" for a in x[:, 0]],
+            "semicolons": [f"{a:.3f};{b:.3f}" for a, b in x],
+            "tabs with a header": ["MLII\tV1"] + [f"{a:.3f}\t{b:.3f}" for a, b in x]}[layout]
+    text = "\n".join(r.replace(".", ",") for r in rows)
+    rec = read_signal_csv(text.encode(), f"{layout}.csv", fs=360)
+    leads = 1 if layout == "one column" else 2
+    assert rec.signals.shape == (len(x), leads)
+    np.testing.assert_allclose(rec.signals, x[:, :leads], atol=1e-9)
+    assert any("decimal comma" in w for w in rec.warnings)
+
+
+def test_whole_number_pairs_stay_two_leads():
+    from ecgdash.io.signal_csv import read_signal_csv
+
+    rng = np.random.default_rng(0)
+    counts = rng.integers(-400, 400, (3600, 2))
+    rec = read_signal_csv("\n".join(f"{a},{b}" for a, b in counts).encode(), "adc.csv", fs=360)
+    np.testing.assert_array_equal(rec.signals, counts)
+    assert not any("decimal comma" in w for w in rec.warnings)
