@@ -1,6 +1,8 @@
 """Model builders, prediction API, evaluation numbers."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,42 @@ def test_evaluation_with_missing_classes():
     assert ev["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
     rows = normalize_confusion(ev["confusion"])
     assert rows[0].tolist() == [0.5, 0, 0.5, 0, 0] and rows[1].sum() == 0
+
+
+@pytest.mark.parametrize("killed_at", [0, 1, 2, None])
+def test_a_save_killed_at_any_step_leaves_a_loadable_pair(tiny_store, tmp_path, monkeypatch, killed_at):
+    """Issue 23: a kill between the two renames of save_model left the new .keras beside the old
+    card (refused on load) and the previous model gone. Killed before each of the three moves
+    (and not at all), the store holds the old pair or the new one, and it loads."""
+    import shutil
+
+    from ecgdash.models import store
+
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for ext in (".keras", ".json"):
+        shutil.copy(tiny_store / f"lstm{ext}", folder / f"lstm{ext}")
+    old = store.load_model("lstm", folder=folder)
+    new = store.load_model("cnn", folder=tiny_store)
+    real_replace, calls = os.replace, []
+
+    class Killed(BaseException):
+        pass
+
+    def replace(src, dst):
+        if len(calls) == killed_at:
+            raise Killed
+        calls.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", replace)
+    try:
+        store.save_model("lstm", new.network, new.card, folder=folder)
+    except Killed:
+        pass
+    monkeypatch.undo()
+    assert store.list_models(folder) == ["lstm"]
+    loaded = store.load_model("lstm", folder=folder)
+    expected = old if killed_at in (0, 1) else new          # the model moved: the new pair
+    assert loaded.count_params() == expected.count_params() == loaded.card["params"]
+    assert not list(folder.glob(".*pending"))

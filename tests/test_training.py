@@ -1,6 +1,8 @@
 """Training through the CLI path, the saved cards, reloading, atomic saves, CLI errors."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -151,8 +153,9 @@ def test_one_class_advice_names_the_class_and_the_remedy():
 
 def test_an_interrupted_run_goes_on_from_its_checkpoint(small_data, tmp_path):
     """Stopped after epoch 1 of 3, the same call with the same folder runs epochs 2-3 only,
-    from the saved weights and optimizer state; the history is whole and the folder removed.
-    Another run (other seed) refuses the folder instead of mixing into it."""
+    from the saved weights and optimizer state; the history is whole. The folder stays until the
+    model is saved: the same call again runs no epoch and gives the same model. Another run
+    (other seed) refuses the folder instead of mixing into it."""
     import keras
 
     from ecgdash.datasets.mitbih import load_split
@@ -189,7 +192,38 @@ def test_an_interrupted_run_goes_on_from_its_checkpoint(small_data, tmp_path):
     assert card["resumed_at"] == [2] and card["epochs_run"] == 3
     steps = -(-card["data"]["fit_beats"] // config.batch_size)
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 3 * steps
-    assert not folder.exists()
+    assert (folder / "state.json").is_file() and not (folder / "owner.lock").exists()
+    seen.clear()
+    again, card_again = train_model("lstm", train, config=config, checkpoint=folder,
+                                    on_epoch=lambda epoch, total, row: seen.append(epoch))
+    assert seen == [] and card_again["history"] == card["history"]     # every epoch was done
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_checkpoint_folder_serves_one_run_at_a_time(tmp_path):
+    """Issue 23: two CLI trainings of one model and seed shared one folder; the second took over
+    the first's live checkpoint. A live owner's lock refuses; a dead owner's is taken over."""
+    import subprocess
+    import sys
+
+    from ecgdash.training.checkpoint import Checkpoint
+
+    folder = tmp_path / "ckpt"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        folder.mkdir()
+        (folder / "owner.lock").write_text(str(other.pid))
+        with pytest.raises(DataError, match=f"Another training run .process {other.pid}. is using"):
+            Checkpoint(folder, fingerprint={}).acquire()
+    finally:
+        other.kill()
+        other.wait()
+    ckpt = Checkpoint(folder, fingerprint={})
+    ckpt.acquire()                                       # its owner has ended: taken over
+    assert (folder / "owner.lock").read_text() == str(os.getpid())
+    ckpt.release()
+    assert not (folder / "owner.lock").exists()
 
 
 def load_json(path):
@@ -232,7 +266,7 @@ def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypat
     assert "going on from the checkpoint" in out
     assert "epoch   1/2" not in out and "epoch   2/2" in out
     assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == [2]
-    assert not (data / "checkpoints").exists()
+    assert not (data / "checkpoints").exists()          # removed once the model was saved
 
     monkeypatch.setattr(cli, "epoch_printer", killed_after_first)
     with pytest.raises(Killed):
@@ -243,3 +277,34 @@ def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypat
     out = capsys.readouterr().out
     assert "going on" not in out and "epoch   1/2" in out
     assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == []
+
+
+def test_a_kill_while_saving_loses_no_epoch(small_data, tmp_path, monkeypatch, capsys):
+    """Issue 23: the checkpoint was removed inside fit(), before the test evaluation and the save:
+    a kill there lost the whole run. Now the rerun finds every epoch done and only saves."""
+    import shutil
+
+    import ecgdash.cli.train as cli
+
+    data = shutil.copytree(small_data, tmp_path / "data")
+    args = ["train", "--model", "lstm", "--subset", "300", "--epochs", "2", "--batch-size", "512",
+            "--data", str(data), "--models-dir", str(tmp_path / "models")]
+
+    class Killed(Exception):
+        pass
+
+    def killed(*a, **k):
+        raise Killed
+
+    monkeypatch.setattr(cli.store, "save_model", killed)
+    with pytest.raises(Killed):
+        main(args)
+    state = load_json(data / "checkpoints" / "lstm-seed42" / "state.json")
+    assert [row["epoch"] for row in state["history"]] == [1, 2]
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "going on from the checkpoint" in out and "epoch   1/2" not in out and "epoch   2/2" not in out
+    assert load_card("lstm", folder=tmp_path / "models")["epochs_run"] == 2
+    assert not (data / "checkpoints").exists()

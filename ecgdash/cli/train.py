@@ -131,8 +131,10 @@ def _train_each(args, names: list[str], config, what: str, fit) -> int:
     for name in names:
         folder, save_as = targets[name]
         print(f"training {name} {what}, up to {config.epochs} epochs; saving as {save_as} in {folder}")
-        model, card = fit(name, _checkpoint(args, save_as, config))
+        checkpoint = _checkpoint(args, save_as, config)
+        model, card = fit(name, checkpoint)
         path = store.save_model(save_as, model, card, folder=folder)
+        shutil.rmtree(checkpoint, ignore_errors=True)     # only now: a kill before this loses no epoch
         adj = card.get("logit_adjustment") or {}
         prior = (f"; S prior x{adj['scale']:g} (chosen on the validation records)"
                  if adj.get("scale") is not None else "")

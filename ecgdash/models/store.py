@@ -9,10 +9,11 @@ Each model's card names a file of fingerprints of the rows it trained on
 (``<folder>/fingerprints/<digest>.npy``, ``ecgdash.datasets.fingerprints``; shared by models trained on
 the same rows), so a page can say how many of a file's beats a model has seen.
 
-Writes are atomic: both files are written in full to temporary names first, then moved into
-place with ``os.replace``; a run killed before that leaves the previous model and card intact.
-The card records the sha256 of its ``.keras`` file, so a pair that does not belong together is
-detected on load.
+Writes are atomic as a pair: both files are written in full to temporary names first; the new
+card is moved beside the old one as ``.<name>.json.pending``, then the model into place, then
+the card. The card records the sha256 of its ``.keras`` file, so a run killed at any moment
+leaves either the previous pair, or the new model with its pending card, which the next read
+of the card completes (``_finish_save``). Nothing is ever left that cannot be loaded.
 """
 from __future__ import annotations
 
@@ -106,8 +107,10 @@ def save_model(name: str, model, card: dict, *, folder=None) -> Path:
         card = dict(card, name=name, keras_sha256=_sha256(tmp_model))
         fsync_write(tmp_card, json.dumps(card, indent=1, default=_json_default).encode())
         with _PAIR_LOCK:        # the model and its card move in together, whoever saves next
+            pending = _pending_path(card_path)
+            os.replace(tmp_card, pending)       # a kill from here on: _finish_save completes it
             os.replace(tmp_model, model_path)
-            os.replace(tmp_card, card_path)
+            os.replace(pending, card_path)
     finally:
         tmp_model.unlink(missing_ok=True)
         tmp_card.unlink(missing_ok=True)
@@ -174,6 +177,32 @@ def _train_hint(name: str) -> str:
     return f"run `python -m ecgdash train --model {spec.architecture} --split {spec.split.value}`"
 
 
+def _pending_path(card_path: Path) -> Path:
+    return card_path.with_name(f".{card_path.name}.pending")
+
+
+def _finish_save(model_path: Path, card_path: Path) -> dict | None:
+    """After a save killed between moving the model and its card: the pending card, moved into
+    place when it belongs to the model on disk (or just returned where the folder is read-only).
+    A pending card of a model that never arrived is removed. None when there is nothing pending."""
+    pending = _pending_path(card_path)
+    if not pending.is_file():
+        return None
+    try:
+        card = json.loads(pending.read_text())
+        belongs = model_path.is_file() and card.get("keras_sha256") == _sha256(model_path)
+    except (OSError, ValueError):
+        card, belongs = None, False
+    try:
+        if belongs:
+            os.replace(pending, card_path)
+        else:
+            pending.unlink()
+    except OSError:
+        pass
+    return card if belongs else None
+
+
 def load_card(name: str, *, folder=None) -> dict:
     """The card of model ``name``: how it was trained and how it scored (a dict).
 
@@ -185,6 +214,9 @@ def load_card(name: str, *, folder=None) -> dict:
         A damaged card.
     """
     model_path, card_path = model_paths(name, folder)
+    finished = _finish_save(model_path, card_path)
+    if finished is not None:
+        return finished
     if not card_path.is_file():
         raise ModelMissing(f"No card for model {name!r} in {card_path.parent}: {_train_hint(name)}.")
     try:
@@ -299,5 +331,8 @@ def list_models(folder=None) -> list[str]:
     folder = Path(folder) if folder else models_dir()
     if not folder.is_dir():
         return []
+    for pending in folder.glob(".*.json.pending"):     # a save killed halfway: complete it first
+        card_path = folder / pending.name[1:-len(".pending")]
+        _finish_save(card_path.with_suffix(".keras"), card_path)
     return sorted(p.stem for p in folder.glob("*.json")
                   if (folder / f"{p.stem}.keras").is_file() and ".tmp" not in p.name)

@@ -6,7 +6,11 @@ writes, into one folder, everything it needs to go on: the model's weights, the 
 state (Adam's moments and step count), the best epoch's weights and the per-epoch history.
 Started again with the same folder, the same model, data and options, it loads them and goes on
 at the next epoch; a folder written by another run (other model, data or options) is refused,
-never mixed in. The folder is removed when the run ends normally.
+never mixed in. The folder outlives the training itself: whoever saves the model removes it
+(``clear``) once the model and its card are on disk, so a kill during the final evaluation or the
+save costs no epoch (the rerun finds every epoch done and goes straight to saving). While a run
+uses the folder it holds a lock there: a second run on the same folder (two trainings of one
+model and seed) is refused while the first one's process is alive.
 
 What is and is not the same after a resume: the augmented training beats are drawn per epoch
 from ``(seed, epoch)``, so a resumed run sees the same beats as an uninterrupted one; dropout
@@ -28,6 +32,17 @@ from ecgdash.errors import DataError
 
 STATE = "state.json"
 ARRAYS = "arrays.npz"
+LOCK = "owner.lock"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # someone else's process: alive
+        return True
+    return True
 
 
 def saved_in(folder) -> bool:
@@ -51,6 +66,38 @@ class Checkpoint:
     def __init__(self, folder, *, fingerprint: dict):
         self.folder = Path(folder)
         self.fingerprint = json.loads(json.dumps(fingerprint, sort_keys=True, default=str))
+
+    def acquire(self) -> None:
+        """Take the folder for this process (a lock file naming its PID). A lock left by a
+        process that has ended is taken over; one held by a live process is a DataError."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        lock = self.folder / LOCK
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                try:
+                    owner = int(lock.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    owner = 0
+                if owner and owner != os.getpid() and _alive(owner):
+                    raise DataError(f"Another training run (process {owner}) is using {self.folder}: "
+                                    "wait for it to end, or train with another seed.") from None
+                lock.unlink(missing_ok=True)      # its owner has ended (or it is ours)
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return
+        raise DataError(f"Could not take {self.folder} for this training run.")
+
+    def release(self) -> None:
+        """Give the folder up (the lock only; the state stays)."""
+        lock = self.folder / LOCK
+        try:
+            if int(lock.read_text().strip() or 0) == os.getpid():
+                lock.unlink()
+        except (OSError, ValueError):
+            pass
 
     def exists(self) -> bool:
         """Whether a run left its state here."""
@@ -104,5 +151,5 @@ class Checkpoint:
         return state, best
 
     def clear(self) -> None:
-        """Remove the folder (the run ended normally)."""
+        """Remove the folder (the model it trained is saved)."""
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -185,9 +185,9 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
 
     The validation beats are scored once per epoch, by the callback (loss, accuracy, macro-F1),
     not a second time by Keras. With a ``checkpoint`` (``ecgdash.training.checkpoint.Checkpoint``) the
-    state is written after each epoch, a run that left its state there goes on from the next
-    epoch (a ``PyDataset`` with ``start_at(epoch)`` is told which), and the folder is removed
-    when the run ends.
+    state is written after each epoch and a run that left its state there goes on from the next
+    epoch (a ``PyDataset`` with ``start_at(epoch)`` is told which); the folder stays, locked
+    while this runs, until whoever saves the model removes it (``Checkpoint.clear``).
 
     Returns the training summary for the card: history, epochs, best epoch, seconds, and the
     epochs where the run was resumed (``resumed_at``, empty when it ran in one go).
@@ -202,22 +202,26 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     history: list[dict] = []
     monitor = _make_callbacks(val, config, on_epoch, history, checkpoint)
     initial_epoch = 0
-    saved = checkpoint.load(model) if checkpoint is not None else None
-    if saved is not None:
-        initial_epoch = monitor.restore(*saved)
-        if hasattr(fit_data, "start_at"):
-            fit_data.start_at(initial_epoch)
-    kwargs = dict(epochs=config.epochs, initial_epoch=initial_epoch, callbacks=[monitor],
-                  verbose=verbose)
-    t0 = time.perf_counter()
-    if isinstance(fit_data, Beats):
-        model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
-                  class_weight=class_weight, shuffle=True, **kwargs)
-    else:
-        model.fit(fit_data, **kwargs)
-    seconds = monitor.seconds_before + time.perf_counter() - t0
     if checkpoint is not None:
-        checkpoint.clear()
+        checkpoint.acquire()
+    try:
+        saved = checkpoint.load(model) if checkpoint is not None else None
+        if saved is not None:
+            initial_epoch = monitor.restore(*saved)
+            if hasattr(fit_data, "start_at"):
+                fit_data.start_at(initial_epoch)
+        kwargs = dict(epochs=config.epochs, initial_epoch=initial_epoch, callbacks=[monitor],
+                      verbose=verbose)
+        t0 = time.perf_counter()
+        if isinstance(fit_data, Beats):
+            model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
+                      class_weight=class_weight, shuffle=True, **kwargs)
+        else:
+            model.fit(fit_data, **kwargs)
+    finally:
+        if checkpoint is not None:
+            checkpoint.release()
+    seconds = monitor.seconds_before + time.perf_counter() - t0
     return {
         "epochs_run": len(history),
         "best_epoch": monitor.best_epoch,
@@ -329,7 +333,8 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
     checkpoint : str or Path, optional
         A folder for the run's state after each epoch: started again with the same folder,
         name, data and config, an interrupted run goes on from its last finished epoch
-        (``ecgdash.training.checkpoint``). Removed when the run ends.
+        (``ecgdash.training.checkpoint``). It stays after the run, so that a kill before the
+        model is saved costs no epoch: remove it once saved (the CLI does).
 
     Returns
     -------

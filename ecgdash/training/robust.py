@@ -188,7 +188,8 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         Tune the S class's prior on the validation records afterwards (``prior.adjust_prior``).
     checkpoint : str or Path, optional
         A folder for the run's state after each epoch; an interrupted run started again with
-        it goes on from its last finished epoch (``ecgdash.training.checkpoint``).
+        it goes on from its last finished epoch (``ecgdash.training.checkpoint``). It stays
+        after the run: remove it once the model is saved (the CLI does).
     more : sequence of (label, folder, train records, validation records), optional
         Annotated records of other databases (any rate, lead 0) to train and validate on
         beside ``source``'s; ``label`` names the database in the card (``data["databases"]``).

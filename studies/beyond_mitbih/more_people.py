@@ -20,13 +20,14 @@ finished epoch).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import wfdb
 from common import database_parser
 
-from ecgdash.config import data_dir
+from ecgdash.config import SEED, data_dir
 from ecgdash.datasets.mitbih import ds2_beats, list_records
 from ecgdash.evaluation.metrics import pool_confusions
 from ecgdash.pipeline.database import evaluate_database, macro_nsv
@@ -70,7 +71,7 @@ def run(fold: str, args) -> None:
     test_records = [] if fold == "all" else parts[int(fold)]
     train_pool = sorted(set(list_records(svdb)) - set(test_records))
     svdb_train, svdb_val = validation_records(svdb, train_pool)
-    out = OUT / fold
+    out = run_folder(fold, args.seed)
     config = preset("robust", subset=args.beats_per_epoch, seed=args.seed)
     test = ds2_beats(mitdb)
     for name in args.models.split(","):
@@ -82,6 +83,7 @@ def run(fold: str, args) -> None:
                 on_epoch=lambda e, t, row, name=name: print(
                     f"  {fold} {name} epoch {e}/{t}: val macro-F1 {row['val_macro_f1']:.4f}", flush=True))
             store.save_model(name, model, card, folder=out)
+            shutil.rmtree(out / "checkpoints" / name, ignore_errors=True)
         loaded = {name: store.load_model(name, folder=out)}
         card = store.load_card(name, folder=out)
         entry = {"ds2": line(card["evaluation"]), "train_seconds": card["train_seconds"],
@@ -101,43 +103,75 @@ def run(fold: str, args) -> None:
                                       and k != "svdb_val"}), flush=True)
 
 
-def out_of_fold(way: str = "as trained", key: str = "svdb_test") -> dict:
+def run_folder(fold: str, seed: int = SEED) -> Path:
+    """Where one run's models and scores go: ``<fold>`` for the recipe's seed, else
+    ``<fold>-seed<seed>``."""
+    return OUT / (fold if seed == SEED else f"{fold}-seed{seed}")
+
+
+def seeds_run() -> list[int]:
+    """The seeds whose two fold runs have both finished."""
+    found = [SEED] + sorted(int(p.name.split("seed")[1]) for p in OUT.glob("0-seed*"))
+    return [s for s in found if all((run_folder(f, s) / "scores.json").is_file() for f in ("0", "1"))]
+
+
+def out_of_fold(way: str = "as trained", key: str = "svdb_test", seed: int = SEED) -> dict:
     """Model name -> the pooled evaluation of both folds' held-out records (``key``:
     "svdb_test" for the fold models, "committed_svdb_test" for the committed ones)."""
-    scores = [json.loads((OUT / f / "scores.json").read_text()) for f in ("0", "1")]
+    scores = [json.loads((run_folder(f, seed) / "scores.json").read_text()) for f in ("0", "1")]
     names = [n for n in scores[0] if all(n in s for s in scores)]
     return {n: pool_confusions([s[n][key][way]["confusion"] for s in scores]) for n in names}
 
 
-def fmt(ev: dict) -> str:
-    f1 = [ev["per_class"][c]["f1"] for c in "NSV"]
+def figures(ev: dict) -> list[float]:
+    """accuracy, F1 N, S, V, their mean, and the share of N beats called F."""
+    f1 = [ev["per_class"][c]["f1"] if "per_class" in ev else ev[c] for c in "NSV"]
     confusion = np.asarray(ev["confusion"])
-    n_as_f = confusion[0, 3] / max(confusion[0].sum(), 1)
-    return (f"{ev['accuracy']:.4f} | {f1[0]:.3f} / {f1[1]:.3f} / {f1[2]:.3f} | {np.mean(f1):.4f} "
-            f"| {n_as_f:.2%}")
+    return [ev["accuracy"], *f1, float(np.mean(f1)), confusion[0, 3] / max(confusion[0].sum(), 1)]
+
+
+def fmt(values: list[list[float]]) -> str:
+    """Cells "mean ± sd" over runs (just the value for one run)."""
+    a = np.asarray(values)
+    cells = []
+    for j in range(a.shape[1]):
+        m = a[:, j].mean()
+        digits = 4 if j in (0, 4) else 3
+        cell = f"{m:.2%}" if j == 5 else f"{m:.{digits}f}"
+        if len(a) > 1:
+            cell += f" ± {a[:, j].std(ddof=1):.2%}" if j == 5 else f" ± {a[:, j].std(ddof=1):.{digits}f}"
+        cells.append(cell)
+    return " | ".join(cells)
+
+
+HEAD = "accuracy | F1 N | F1 S | F1 V | macro (N, S, V) | N called F"
 
 
 def report() -> None:
-    """The table: svdb-dev out of fold (both folds pooled), DS1 validation records and DS2."""
-    print("| model | svdb-dev OOF accuracy | F1 N / S / V | macro (N, S, V) | N called F |")
-    print("|---|---|---|---|---|")
+    """The tables: svdb-dev out of fold (both folds pooled, per seed), DS2 and DS1's validation
+    records (each fold model), mean ± sd over the seeds run."""
+    seeds = seeds_run()
+    print(f"seeds: {seeds}\n")
+    print(f"| svdb-dev out of fold | {HEAD} |\n|---|---|---|---|---|---|---|")
     for way in ("as trained", "adapted"):
-        for label, key in (("committed (DS1 only)", "committed_svdb_test"), ("DS1 + svdb-dev", "svdb_test")):
-            for name, ev in out_of_fold(way, key).items():
-                print(f"| {name}, {label}, {way} | {fmt(ev)} |")
-    print()
-    print("| model | trained on | DS1 val accuracy | DS1 val F1 N / S / V | DS2 accuracy | DS2 F1 N / S / V | epochs (best) | minutes |")
-    print("|---|---|---|---|---|---|---|---|")
-    for fold in ("0", "1", "all"):
-        path = OUT / fold / "scores.json"
-        if not path.is_file():
-            continue
+        for label, key in (("DS1 only (committed)", "committed_svdb_test"), ("DS1 + svdb-dev", "svdb_test")):
+            runs = [out_of_fold(way, key, seed) for seed in (seeds[:1] if key.startswith("committed") else seeds)]
+            for name in runs[0]:
+                print(f"| {name}, {label}, {way} | {fmt([figures(r[name]) for r in runs])} |")
+    for part in ("ds2", "ds1_val"):
+        print(f"\n| {part} (each fold model) | {HEAD} |\n|---|---|---|---|---|---|---|")
+        entries = {}
+        for seed in seeds:
+            for fold in ("0", "1"):
+                for name, e in json.loads((run_folder(fold, seed) / "scores.json").read_text()).items():
+                    entries.setdefault(name, []).append(figures(e[part]))
+        for name, rows in entries.items():
+            print(f"| {name}, DS1 + half of svdb-dev ({len(rows)} models) | {fmt(rows)} |")
+    print("\n| run | epochs (best) | minutes |\n|---|---|---|")
+    for path in sorted(OUT.glob("*/scores.json")):
         for name, e in json.loads(path.read_text()).items():
-            v, d = e["ds1_val"], e["ds2"]
-            print(f"| {name} | DS1 + svdb-dev {'all' if fold == 'all' else 'fold ' + str(1 - int(fold))} "
-                  f"| {v['accuracy']:.4f} | {v['N']:.3f} / {v['S']:.3f} / {v['V']:.3f} "
-                  f"| {d['accuracy']:.4f} | {d['N']:.3f} / {d['S']:.3f} / {d['V']:.3f} "
-                  f"| {e['epochs_run']} ({e['best_epoch']}) | {e['train_seconds'] / 60:.1f} |")
+            print(f"| {path.parent.name} {name} | {e['epochs_run']} ({e['best_epoch']}) "
+                  f"| {e['train_seconds'] / 60:.1f} |")
 
 
 PROTOCOL = ("out of fold: 2 folds of whole records, each scored by a model of the same recipe "
@@ -170,7 +204,7 @@ def main(argv=None) -> int:
     parser.add_argument("--fold", choices=["0", "1", "all"])
     parser.add_argument("--models", default="robust_lstm,robust_cnn")
     parser.add_argument("--beats-per-epoch", type=int, default=134_445)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--ship", action="store_true", help="copy the models trained on DS1 + all "

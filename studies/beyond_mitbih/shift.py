@@ -10,6 +10,7 @@ killed run goes on from its last epoch); then each is scored on the svdb develop
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ def main(argv=None) -> int:
                                        on_epoch=lambda e, t, row: print(f"  {name} epoch {e}/{t}: val macro-F1 "
                                                                         f"{row['val_macro_f1']:.4f}", flush=True))
             store.save_model(name, model, card, folder=out)
+            shutil.rmtree(out / "checkpoints" / name, ignore_errors=True)
         trained = {name: store.load_model(name, folder=out), f"{name} (committed)": store.load_model(name)}
         svdb = evaluate_database(args.svdb, trained, records=list_records(args.svdb))
         for label, result in svdb.items():
