@@ -78,3 +78,59 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     assert again.set_index("record").loc["119", "status"] == "done"
     after = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
     assert {p: t for p, t in after.items() if "record=119" not in str(p)} == before
+
+
+def test_a_rerun_with_other_options_scores_again(tiny_store, small_source, tmp_path):
+    """Issue 23: a rerun with --annotations skipped every record as finished and kept the
+    detector's results without a word. Options are stored per record; other options score again."""
+    out = tmp_path / "out"
+    first = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert first.set_index("record").loc["213", "beats_from"] == "detector"
+    again = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store,
+                  use_annotations=True)
+    assert again.attrs["skipped"] == 0 and again.set_index("record").loc["213", "beats_from"] == "annotations"
+    same = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store,
+                 use_annotations=True)
+    assert same.attrs["skipped"] == 1
+
+
+def test_results_that_cannot_be_written_are_reported_not_raised(tiny_store, small_source, tmp_path,
+                                                               monkeypatch, capsys):
+    """Issue 23: a full or read-only output folder ended the CLI with a raw traceback and no
+    summary. A record whose results cannot be written is a failed record with the reason; an
+    output folder that cannot be made is a one-line error; a second run on one folder is refused."""
+    import errno
+    import subprocess
+    import sys
+
+    import ecgdash.pipeline.batch as pipeline
+    from ecgdash.cli import main
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "atomic_write", full)
+    row = pipeline.score_recording("213", str(small_source / "213"), str(tmp_path / "out"),
+                                   names=NAMES, models_dir=str(tiny_store))
+    assert row["status"] == "failed" and "could not be written" in row["error"]
+    assert "No space left on device" in row["error"]
+    monkeypatch.undo()
+
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder")
+    code = main(["batch", str(small_source / "213"), "--out", str(a_file / "sub"),
+                 "--models-dir", str(tiny_store), "--workers", "1"])
+    err = capsys.readouterr()
+    assert code != 0 and "Cannot create the output folder" in err.err + err.out
+    assert "Traceback" not in err.err + err.out
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / "batch.lock").write_text(str(other.pid))
+        with pytest.raises(DataError, match="Another batch run"):
+            batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    finally:
+        other.kill()
+        other.wait()

@@ -44,4 +44,6 @@ def run(args) -> int:
           f"{time.perf_counter() - start:.0f} s. Summary: {args.out}/summary.csv, beats: {args.out}/beats/")
     for _, row in failed.iterrows():
         print(f"  failed: {row['record']}: {row['error']}")
-    return 0 if len(done) else 1
+    if summary.attrs.get("write_error"):
+        print(f"  {summary.attrs['write_error']}")
+    return 0 if len(done) and not len(failed) and not summary.attrs.get("write_error") else 1

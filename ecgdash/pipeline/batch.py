@@ -11,14 +11,18 @@ first task it runs), not once per record. What ``out`` holds:
 - ``beats/record=<id>/part-0.parquet``: one row per beat (record, beat, time, sample, the
   reference label when annotated, each model's class and confidence, the signal-quality flag),
   partitioned by record (``pandas.read_parquet(out / "beats")`` reads them all);
-- ``records/<id>.json``: the record's summary, written last: a record with one is finished and
-  a rerun skips it (a record that failed is tried again);
+- ``records/<id>.json``: the record's summary, written last, with the options it was scored
+  with (models and their checksums, annotations or detector, rate): a rerun with the same
+  options skips a finished record, one with other options scores it again (a record that
+  failed is always tried again);
 - ``summary.parquet`` and ``summary.csv``: one row per record of every run so far (beats per
   class for each model, heart rate, detection quality when annotated, the trust sentence, the
   error if any).
 
 On a cluster the workers must see the recordings and ``out`` at the same paths (a shared file
-system) and have ecgdash installed.
+system) and have ecgdash installed. One run at a time per output folder (``out/batch.lock``); a
+record whose results cannot be written (disk full, read-only folder) is reported as failed
+with the reason, and the run goes on.
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ import psutil
 from ecgdash.config import CLASSES
 from ecgdash.errors import DataError
 from ecgdash.io.edf import EDF_SUFFIXES
-from ecgdash.io.files import atomic_write
+from ecgdash.io.files import FolderLock, atomic_write
 from ecgdash.io.recording import SIGNAL_SUFFIXES
 from ecgdash.models import registry
 from ecgdash.models.store import load_model
@@ -182,12 +186,22 @@ def summary_row(result, record: str, path: str) -> dict:
     return row
 
 
+def run_options(names, models_dir, use_annotations: bool, fs) -> dict:
+    """What decides a record's scores, stored with each: a rerun reuses a record only when
+    these are the same (the models by name and by the checksum of their files)."""
+    from ecgdash.models.store import load_card
+
+    return {"models": {n: load_card(n, folder=models_dir).get("keras_sha256") for n in names},
+            "use_annotations": bool(use_annotations), "fs": fs}
+
+
 def score_recording(record: str, path: str, out: str, *, names: tuple, models_dir: str | None = None,
                     threads: int | None = None, use_annotations: bool = False,
-                    fs: float | None = None) -> dict:
+                    fs: float | None = None, options: dict | None = None) -> dict:
     """One task: analyse ``path``, write its beats and summary under ``out``; return the summary.
 
-    Never raises for a bad recording: the summary then holds ``status="failed"`` and the error.
+    Never raises for a bad recording nor for results that cannot be written: the summary then
+    holds ``status="failed"`` and the error.
     """
     start = time.perf_counter()
     out = Path(out)
@@ -205,17 +219,25 @@ def score_recording(record: str, path: str, out: str, *, names: tuple, models_di
         row = {"record": record, "path": path, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     row["seconds"] = round(time.perf_counter() - start, 2)
     row["worker_pid"] = os.getpid()
-    (out / "records").mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "records" / f"{record}.json", lambda f: f.write(json.dumps(row).encode()))
+    row["options"] = options
+    try:
+        (out / "records").mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "records" / f"{record}.json", lambda f: f.write(json.dumps(row).encode()))
+    except OSError as exc:
+        row = {**row, "status": "failed", "error": f"its results could not be written to {out} "
+               f"({exc.strerror or exc}); the record is scored again next run"}
+        row.pop("beats", None)
     return row
 
 
-def _finished(out: Path, record: str) -> bool:
+def _finished(out: Path, record: str, options: dict | None = None) -> bool:
+    """Whether ``record`` was scored under ``out`` with these ``options`` (any, when None)."""
     try:
         row = json.loads((out / "records" / f"{record}.json").read_text())
     except (OSError, ValueError):
         return False
-    return row.get("status") == "done" and (out / "beats" / f"record={record}" / "part-0.parquet").is_file()
+    return (row.get("status") == "done" and (options is None or row.get("options") == options)
+            and (out / "beats" / f"record={record}" / "part-0.parquet").is_file())
 
 
 def read_summary(out) -> pd.DataFrame:
@@ -223,9 +245,11 @@ def read_summary(out) -> pd.DataFrame:
     rows = []
     for path in sorted((Path(out) / "records").glob("*.json")):
         try:
-            rows.append(json.loads(path.read_text()))
+            row = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
+        row.pop("options", None)
+        rows.append(row)
     return pd.DataFrame(rows).sort_values("record", ignore_index=True) if rows else pd.DataFrame()
 
 
@@ -275,17 +299,34 @@ def batch(sources, out, *, scheduler: str | None = None, workers: int | None = N
     DataError
         No recordings in ``sources``, an unknown model, an unreachable scheduler.
     """
-    from distributed import Client, LocalCluster
-
     names = tuple(models)
     for name in names:
         registry.spec(name)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"Cannot create the output folder {out}: {exc.strerror or exc}.") from None
+    lock = FolderLock(out, name="batch.lock", what="Another batch run")
+    try:
+        lock.acquire()
+    except PermissionError as exc:
+        raise DataError(f"Cannot write to the output folder {out}: {exc.strerror or exc}.") from None
+    try:
+        return _batch(sources, out, scheduler, workers, names, models_dir, use_annotations, fs, progress)
+    finally:
+        lock.release()
+
+
+def _batch(sources, out: Path, scheduler, workers, names, models_dir, use_annotations, fs, progress):
+    from distributed import Client, LocalCluster
+
     found = find_recordings(sources)
-    todo = [(rid, path) for rid, path in found if not _finished(out, rid)]
+    options = run_options(names, models_dir, use_annotations, fs)
+    todo = [(rid, path) for rid, path in found if not _finished(out, rid, options)]
     total = len(todo)
     models_dir = str(Path(models_dir).resolve()) if models_dir else None
+    rows = []
     if total:
         cluster = None
         try:
@@ -304,37 +345,47 @@ def batch(sources, out, *, scheduler: str | None = None, workers: int | None = N
                 cluster.close()
             raise DataError(f"Could not reach the Dask scheduler {scheduler}: {exc}") from None
         try:
-            _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_workers, progress)
+            rows = _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_workers,
+                        progress, options)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     summary = read_summary(out)
-    summary.attrs["skipped"] = len(found) - total      # finished in an earlier run
+    unwritten = [r for r in rows if r["status"] != "done" and r["record"] not in set(summary.get("record", []))]
+    if unwritten:     # failures whose own summary could not be written: reported all the same
+        summary = pd.concat([summary, pd.DataFrame(unwritten)], ignore_index=True).sort_values(
+            "record", ignore_index=True)
+    summary.attrs["skipped"] = len(found) - total      # finished in an earlier run, same options
     if len(summary):
-        atomic_write(out / "summary.parquet", lambda f: summary.to_parquet(f, index=False))
-        atomic_write(out / "summary.csv", lambda f: f.write(summary.to_csv(index=False).encode()))
+        try:
+            atomic_write(out / "summary.parquet", lambda f: summary.to_parquet(f, index=False))
+            atomic_write(out / "summary.csv", lambda f: f.write(summary.to_csv(index=False).encode()))
+        except OSError as exc:
+            summary.attrs["write_error"] = f"the summary could not be written to {out}: {exc.strerror or exc}"
     return summary
 
 
-def _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_workers, progress):
+def _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_workers, progress,
+         options) -> list[dict]:
     """Submit the records a few at a time (at most two per worker in flight), so that neither
-    the scheduler nor the client ever holds the whole archive."""
+    the scheduler nor the client ever holds the whole archive; this run's summary rows."""
     from distributed import as_completed
 
     def submit(rid, path):
         return client.submit(score_recording, rid, path, str(out.resolve()), names=names,
                              models_dir=models_dir, threads=threads, use_annotations=use_annotations,
-                             fs=fs, key=f"ecgdash-{rid}-{time.time_ns()}", pure=False)
+                             fs=fs, options=options, key=f"ecgdash-{rid}-{time.time_ns()}", pure=False)
 
     pending = iter(todo)
     window = as_completed()
     for rid, path in itertools.islice(pending, 2 * n_workers):   # fewer records than that: all
         window.add(submit(rid, path))
-    done, beats, failed, start = 0, 0, 0, time.perf_counter()
+    done, beats, failed, start, rows = 0, 0, 0, time.perf_counter(), []
     for future in window:
         row = future.result()
         future.release()
+        rows.append({k: v for k, v in row.items() if k != "options"})
         done += 1
         beats += int(row.get("beats") or 0)
         failed += row["status"] != "done"
@@ -345,3 +396,4 @@ def _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_w
             elapsed = max(time.perf_counter() - start, 1e-9)
             progress(done, len(todo), f"{done / elapsed:.2f} records/s, {beats / elapsed:,.0f} beats/s"
                      + (f", {failed} failed" if failed else ""))
+    return rows

@@ -29,20 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from ecgdash.errors import DataError
+from ecgdash.io.files import FolderLock
 
 STATE = "state.json"
 ARRAYS = "arrays.npz"
 LOCK = "owner.lock"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:      # someone else's process: alive
-        return True
-    return True
 
 
 def saved_in(folder) -> bool:
@@ -66,38 +57,16 @@ class Checkpoint:
     def __init__(self, folder, *, fingerprint: dict):
         self.folder = Path(folder)
         self.fingerprint = json.loads(json.dumps(fingerprint, sort_keys=True, default=str))
+        self._lock = FolderLock(self.folder, name=LOCK, what="Another training run")
 
     def acquire(self) -> None:
-        """Take the folder for this process (a lock file naming its PID). A lock left by a
-        process that has ended is taken over; one held by a live process is a DataError."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        lock = self.folder / LOCK
-        for _ in range(2):
-            try:
-                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try:
-                    owner = int(lock.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    owner = 0
-                if owner and owner != os.getpid() and _alive(owner):
-                    raise DataError(f"Another training run (process {owner}) is using {self.folder}: "
-                                    "wait for it to end, or train with another seed.") from None
-                lock.unlink(missing_ok=True)      # its owner has ended (or it is ours)
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
-            return
-        raise DataError(f"Could not take {self.folder} for this training run.")
+        """Take the folder for this process (``io.files.FolderLock``): a second training run on
+        it is refused while this one's process lives (it says "Another training run")."""
+        self._lock.acquire()
 
     def release(self) -> None:
         """Give the folder up (the lock only; the state stays)."""
-        lock = self.folder / LOCK
-        try:
-            if int(lock.read_text().strip() or 0) == os.getpid():
-                lock.unlink()
-        except (OSError, ValueError):
-            pass
+        self._lock.release()
 
     def exists(self) -> bool:
         """Whether a run left its state here."""
