@@ -40,6 +40,10 @@ with st.form("train_form"):
     subset = c4.number_input(f"Subset of beats (0 = all {len(train):,})", 0, len(train),
                              min(CLASSROOM.subset, len(train)), 1000, key="train_subset")
     go = st.form_submit_button("Train", type="primary")
+st.caption("Training runs while this page stays open: going to another page, reloading or closing "
+           "the tab stops it, and the run is lost (the shipped models are never touched). For long "
+           "runs use the command line, which resumes after an interruption: "
+           "`python -m ecgdash train --model cnn`.")
 
 if go:
     config = preset("reference", epochs=int(epochs), batch_size=int(batch), subset=int(subset) or None)

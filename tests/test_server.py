@@ -98,4 +98,6 @@ def test_classroom_mode_keeps_no_trained_model(monkeypatch, tiny_store, small_da
     assert not at.exception and "candidate" in at.session_state
     assert "keep" not in {b.key for b in at.button}
     assert any("Not saved" in c.value for c in at.caption)
+    # issue 23: leaving the page stops a run; the page says so before it starts
+    assert any("stops it, and the run is lost" in c.value for c in at.caption)
     assert not (tmp_path / "mine").exists()
