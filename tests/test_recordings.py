@@ -478,3 +478,26 @@ def test_the_unannotated_part_of_a_record_is_analysed_but_not_scored(short_recor
     scored = sum(q["support"] for c, q in result.model_quality["lstm"].items() if c in "NSVFQ")
     assert scored == (result.reference >= 0).sum() < len(result.beats)
     assert result.counts["lstm"].sum() == len(result.beats)              # every beat has a class
+
+
+def test_more_samples_than_can_be_read_are_refused_before_parsing(monkeypatch):
+    """Issue 23: a 3 MB zip of a 500 MB one-column CSV did not finish in 600 s (6.6 GB here before
+    the cap). A CSV, alone or zipped, with more lines than ``MAX_SAMPLES`` is refused before it
+    is parsed, and a zipped .dat too large for any readable record before it is unpacked (here
+    the cap is 1,000 samples)."""
+    from ecgdash.io import signal_csv, uploads
+
+    monkeypatch.setattr(signal_csv, "MAX_SAMPLES", 1000)
+    monkeypatch.setattr(uploads, "MAX_SAMPLES", 1000)
+    column = "\n".join(["0.5"] * 5000).encode()
+    with pytest.raises(DataError, match="holds 4,999 lines: more than ecgdash reads at once"):
+        read_recording([("long.csv", column)], fs=360)
+    with pytest.raises(DataError, match="more than 1,000 lines"):
+        read_recording([("long.zip", _zip({"long.csv": column}))], fs=360)
+    with pytest.raises(DataError, match="s1.dat is 0 MB, more samples than ecgdash reads at once"):
+        read_recording([("big.zip", _zip({"s1.hea": b"s1 1 360\ns1.dat 16 200 11 0 0 0 0 MLII\n",
+                                          "s1.dat": bytes(4000)}))])
+    from ecgdash.io.signal_csv import read_signal_csv
+
+    wave = "\n".join(f"{np.sin(i / 10):.3f}" for i in range(1000)).encode()
+    assert read_signal_csv(wave, "short.csv", fs=60).signals.shape == (1000, 1)   # under the cap: read

@@ -75,27 +75,40 @@ MAX_UNPACKED = 512 << 20
 
 def decompress(data: bytes, name: str) -> bytes:
     """Gunzip ``data`` if it is gzip (by its magic number), checking every member's trailer, and
-    refusing (DataError) as soon as the output passes ``MAX_UNPACKED``."""
+    refusing (DataError) a file that expands beyond ``MAX_UNPACKED``. Its size is counted first,
+    in pieces that are thrown away, so a bomb is refused holding a few MB, never its output."""
     if data[:2] != b"\x1f\x8b":
         return data
-    out, rest, left = [], data, MAX_UNPACKED
+    _gunzip(data, name, keep=False)
+    return b"".join(_gunzip(data, name, keep=True))
+
+
+def _gunzip(data: bytes, name: str, *, keep: bool) -> list[bytes]:
+    """The members' output (``keep``), or just a check of its size and trailers."""
+    out, rest, total, piece = [], data, 0, 16 << 20
     try:
         while rest[:2] == b"\x1f\x8b":
             d = zlib.decompressobj(wbits=31)
-            chunk = d.decompress(rest, left + 1)
-            if len(chunk) > left:
-                raise DataError(f"{name} expands to more than {MAX_UNPACKED >> 20} MB; the largest "
-                                "file ecgdash reads (the Kaggle training CSV) is about 400 MB. "
-                                "Upload a smaller part of it.")
-            left -= len(chunk)
-            out.append(chunk)
+            tail = rest
+            while not d.eof:
+                chunk = d.decompress(tail, piece)
+                total += len(chunk)
+                if total > MAX_UNPACKED:
+                    raise DataError(f"{name} expands to more than {MAX_UNPACKED >> 20} MB; the "
+                                    "largest file ecgdash reads (the Kaggle training CSV) is about "
+                                    "400 MB. Upload a smaller part of it.")
+                if keep:
+                    out.append(chunk)
+                tail = d.unconsumed_tail
+                if not tail and not chunk:
+                    break              # no input left and nothing more comes out: cut short
             if not d.eof:
                 raise EOFError("the file ends before the end of the compressed data")
             rest = d.unused_data
     except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{name} is a broken gzip file ({exc}); it may be cut short. "
                         "Compress it again or upload the plain .csv.") from None
-    return b"".join(out)
+    return out
 
 
 BEATS_TEXT = "a CSV file of beats (text with 187 comma-separated numbers per line)"
@@ -125,9 +138,25 @@ def to_text(data: bytes, name: str, *, expected: str = BEATS_TEXT) -> str:
         return text
 
 
+def head_lines(text: str, n: int) -> list[str]:
+    r"""The first ``n`` lines of ``text`` without splitting all of it (a 500 MB file is 80
+    million lines).
+
+    >>> head_lines("a\nb\nc", 2), head_lines("a\nb", 5)
+    (['a', 'b'], ['a', 'b'])
+    """
+    end, start = 0, 0
+    for _ in range(n):
+        end = text.find("\n", start)
+        if end < 0:
+            return text.splitlines()
+        start = end + 1
+    return text[:end].splitlines()
+
+
 def is_apple_health(text: str) -> bool:
     """An Apple Health ECG export: a header block with "Sample Rate" and "Lead" lines."""
-    head = [line.split(",", 1)[0].strip().strip('"').lower() for line in text.splitlines()[:20]]
+    head = [line.split(",", 1)[0].strip().strip('"').lower() for line in head_lines(text, 20)]
     return "sample rate" in head and "lead" in head
 
 

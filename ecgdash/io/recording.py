@@ -93,6 +93,12 @@ class Recording:
                           ann_sample=self.ann_sample, ann_symbol=self.ann_symbol)
 
 
+#: The most samples (all leads together) a recording may hold: 24 hours of two leads at 360 Hz
+#: is 62 million. A header, a .dat or a CSV claiming more is refused before anything is
+#: allocated for them (as float64 these alone are 512 MB).
+MAX_SAMPLES = 64_000_000
+
+
 def check_fs(fs) -> float:
     """A usable sampling rate in Hz, or DataError."""
     try:

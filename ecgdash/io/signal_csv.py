@@ -12,6 +12,7 @@ from ecgdash.errors import DataError, RateNeeded
 from ecgdash.io.apple_health import read_apple_health
 from ecgdash.io.beats_csv import (
     decompress,
+    head_lines,
     is_apple_health,
     is_column_numbers,
     is_number,
@@ -19,6 +20,7 @@ from ecgdash.io.beats_csv import (
     to_text,
 )
 from ecgdash.io.recording import (
+    MAX_SAMPLES,
     UNIT_IN_NAME,
     Recording,
     check_fs,
@@ -76,10 +78,15 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     milliseconds when its name says ms); without either, ``RateNeeded`` (a ``DataError``) asks
     for it: no rate is ever assumed.
     """
-    text = to_text(decompress(data, name), name, expected="a CSV/TXT file of signal columns")
+    data = decompress(data, name)
+    n_lines = data.count(b"\n")
+    if n_lines > MAX_SAMPLES:          # before decoding: a str of it costs as much again
+        raise DataError(f"{name} holds {n_lines:,} lines: more than ecgdash reads at once "
+                        f"({MAX_SAMPLES:,} samples; 24 hours of two leads at 360 Hz). Cut it into parts.")
+    text = to_text(data, name, expected="a CSV/TXT file of signal columns")
     if is_apple_health(text):
         return read_apple_health(text, name)
-    lines = [line for line in text.splitlines()[:50] if line.strip() and not line.startswith("#")]
+    lines = [line for line in head_lines(text, 50) if line.strip() and not line.startswith("#")]
     if not lines:
         raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
     delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
@@ -93,10 +100,15 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     # a header of column numbers (",0,1,...,187" as pandas re-saves a Kaggle file) is a header too
     has_header = not all(is_number(c.replace(",", ".") if comma else c) for c in first if c.strip()) or is_column_numbers(
         [c for c in first if c.strip()])
+    rows = text.count("\n") + 1
+    if rows * max(len([c for c in first if c.strip()]), 1) > MAX_SAMPLES:
+        raise DataError(f"{name} holds about {rows:,} rows of {len(first)} column(s): more than "
+                        f"ecgdash reads at once ({MAX_SAMPLES:,} samples; 24 hours of two leads at "
+                        "360 Hz). Cut it into parts.")
     try:
         # the C engine for every layout (r"\s+" too): the python engine took 12.8 s and 1.65 GB
-        # for a one-column file of 5 million rows
-        frame = pd.read_csv(io.StringIO(text), sep=delim if delim else r"\s+", header=0 if has_header else None,
+        # for a one-column file of 5 million rows; bytes, not a StringIO (4 bytes a character)
+        frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delim if delim else r"\s+", header=0 if has_header else None,
                             comment="#", engine="c", skip_blank_lines=True, decimal="," if comma else ".")
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None

@@ -20,7 +20,7 @@ from zlib import error as zlib_error
 from ecgdash.errors import DataError
 from ecgdash.io import beats_csv
 from ecgdash.io.edf import EDF_SUFFIXES, is_edf, read_edf
-from ecgdash.io.recording import SIGNAL_SUFFIXES, WFDB_SUFFIXES, Recording
+from ecgdash.io.recording import MAX_SAMPLES, SIGNAL_SUFFIXES, WFDB_SUFFIXES, Recording
 from ecgdash.io.signal_csv import read_signal_csv
 from ecgdash.io.wfdb_record import read_wfdb
 
@@ -64,19 +64,42 @@ def _unzip(data: bytes, name: str) -> list[tuple[str, bytes]]:
                         "files themselves.")
     if sum(m.file_size for m in members) > beats_csv.MAX_UNPACKED:
         raise too_big
+    for m in members:   # a signal file larger than any readable record is refused before unpacking
+        if m.filename.lower().endswith(".dat") and m.file_size > 2 * MAX_SAMPLES:
+            raise DataError(f"{name}: {m.filename} is {m.file_size / 1e6:,.0f} MB, more samples than "
+                            f"ecgdash reads at once ({MAX_SAMPLES:,}; 24 hours of two leads at 360 "
+                            "Hz). Cut the record into parts.")
     out, left = [], beats_csv.MAX_UNPACKED
     for m in members:
         try:      # read at most what is left of the budget: a header may lie about the size
-            with archive.open(m) as member:
-                data = member.read(left + 1)
+            data = _read_member(archive, m, left, text=m.filename.lower().endswith(SIGNAL_SUFFIXES))
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib_error) as exc:
             raise DataError(f"{name}: {m.filename} could not be extracted ({exc}).") from None
-        if len(data) > left:
+        if data is None:
             raise too_big
         left -= len(data)
         # only the base name is kept: "../x" or "/etc/x" inside a zip never decide where it goes
         out.append((Path(m.filename.replace("\\", "/")).name, data))
     return out
+
+
+def _read_member(archive, member, left: int, *, text: bool) -> bytes | None:
+    """A zip member's bytes, read in pieces: None past ``left`` bytes (a header may lie about
+    the size); a text file of more lines than any readable recording is refused as it comes."""
+    pieces, size, lines = [], 0, 0
+    with archive.open(member) as f:
+        while piece := f.read(16 << 20):
+            size += len(piece)
+            if size > left:
+                return None
+            if text:
+                lines += piece.count(b"\n")
+                if lines > MAX_SAMPLES:
+                    raise DataError(f"{member.filename} holds more than {MAX_SAMPLES:,} lines: more "
+                                    "than ecgdash reads at once (24 hours of two leads at 360 Hz). "
+                                    "Cut it into parts.")
+            pieces.append(piece)
+    return b"".join(pieces)
 
 
 def _write_safely(folder: Path, name: str, data: bytes) -> Path:

@@ -7,15 +7,11 @@ import numpy as np
 import wfdb
 
 from ecgdash.errors import DataError
-from ecgdash.io.recording import Recording, check_fs, check_signal, to_millivolts
+from ecgdash.io.recording import MAX_SAMPLES, Recording, check_fs, check_signal, to_millivolts
 
 #: Bytes per sample of WFDB's storage formats (FLAC formats 508/516/524 are compressed: unknown).
 _FORMAT_BYTES = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2, "212": 1.5,
                  "310": 4 / 3, "311": 4 / 3}
-#: The most samples (all leads together) a record may hold: 24 hours of two leads at 360 Hz is
-#: 62 million; a header or .dat claiming more is refused before anything is allocated (as
-#: float64 these alone are 512 MB).
-MAX_SAMPLES = 64_000_000
 
 
 def header_fs(path: Path) -> float | None:
