@@ -15,8 +15,8 @@ names = list(blocks.choose_pair("reference")) if split.startswith("intra") else 
 if not split.startswith("intra"):
     st.caption("On DS2 (22 records never used in training): the reference architectures trained on "
                "DS1 as the Kaggle pair was trained (no augmentation, no RR context), and the robust "
-               "pair (patient-wise validation, simulated recording conditions, RR context, local "
-               "template).")
+               "pair (DS1 and 39 svdb records, patient-wise validation, simulated recording "
+               "conditions, RR context, local template).")
 st.markdown(
     "**Why the numbers differ.** The Kaggle split is *intra-patient*: beats are shuffled into "
     "train and test at random, so the test set holds other beats **of the same 47 people** the "

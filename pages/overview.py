@@ -16,10 +16,11 @@ st.markdown(
 st.header("The two models")
 blocks.model_cards(registry.PAIRS["reference"])
 with st.expander("The robust pair, for recordings of new patients"):
-    st.markdown("The same two architectures trained patient-wise (DS1 records only), with simulated "
-                "noise, other sampling rates and each beat's RR intervals and local template. "
-                "Their scores are on DS2, 22 patients they never saw; the Recordings page uses "
-                "them by default.")
+    st.markdown("The same two architectures trained patient-wise on more people: MIT-BIH's DS1 "
+                "records and 39 records of another database (svdb: other people, other Holter "
+                "recorders, 128 Hz), with simulated noise, other sampling rates and each beat's RR "
+                "intervals and local template. Their scores are on DS2, 22 MIT-BIH patients they "
+                "never saw; the Recordings page uses them by default.")
     blocks.model_cards(registry.PAIRS["robust"])
 blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")
 

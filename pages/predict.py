@@ -23,7 +23,8 @@ if choice == DS2:
     # of its beats (0.99 accuracy there says nothing about new patients)
     pair = st.radio("Models", ["robust", "inter"], horizontal=True, key="ds2_pair",
                     format_func=registry.PAIR_TITLES.get,
-                    help="Both pairs were trained on DS1 only. The Kaggle-split pair is not offered "
+                    help="Neither pair trained on DS2's people (the DS1-trained pair on DS1 only, the "
+                         "robust pair on DS1 and svdb records). The Kaggle-split pair is not offered "
                          "here: it trained on 80 % of these beats.")
 names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
 blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")

@@ -146,9 +146,16 @@ def test_seen_is_decided_by_the_rows_not_the_file_name(monkeypatch, tiny_store, 
 
 
 def test_shipped_models_know_their_training_rows():
-    """The committed fingerprints: the Kaggle-split pair's 87,554 rows, DS1's 50,999."""
+    """The committed fingerprints: the Kaggle-split pair's 87,554 rows, DS1's 50,999 (the
+    DS1-trained pair), DS1's and the svdb development records' (the robust pair: issue 22)."""
     assert len(store.train_fingerprints("cnn")) == 87_554
-    assert len(store.train_fingerprints("robust_lstm")) == 50_999
+    assert len(store.train_fingerprints("cnn_inter")) == 50_999
+    robust = store.load_card("robust_lstm")
+    assert set(robust["data"]["databases"]) == {"mitdb", "svdb-dev"}
+    assert len(robust["data"]["databases"]["svdb-dev"]["train_records"]) + len(
+        robust["data"]["databases"]["svdb-dev"]["val_records"]) == 39
+    assert 0.999 * robust["train_rows"]["rows"] <= len(store.train_fingerprints("robust_lstm")) <= robust["train_rows"]["rows"]
+    assert robust["databases"]["svdb-dev"]["protocol"].startswith("out of fold")
     example = load_beats(ROOT / "data" / "examples" / "mitbih_test_500.csv")   # our own test rows
     from ecgdash.evaluation.seen import seen_share
 

@@ -31,11 +31,21 @@ def trained_on(card: dict) -> str:
     >>> trained_on({"split": "intra", "recipe": "reference", "train_rows": {"rows": 1325},
     ...             "data": {"records": ["119", "208", "213", "232"]}})
     '1,325 beats (4 records: 119, 208, 213, 232; intra-patient split; reference recipe)'
+    >>> trained_on({"recipe": "robust", "train_rows": {"rows": 900}, "data": {"databases": {
+    ...     "mitdb": {"train_records": ["119"], "val_records": ["208"]},
+    ...     "svdb-dev": {"train_records": ["800", "801"], "val_records": ["802"]}}}})
+    '900 beats (5 records: 2 of DS1, 3 of svdb-dev; patient-wise, augmented)'
     """
     data = card.get("data") or {}
     rows = (card.get("train_rows") or {}).get("rows") or data.get("used_beats") or data.get("train_beats")
     beats = f"{rows:,} beats" if rows else "beats"
     if card.get("recipe") == "robust":
+        databases = data.get("databases") or {}
+        if len(databases) > 1:       # the first is the MIT-BIH folder the DS1 records came from
+            parts = [f"{len(d.get('train_records', [])) + len(d.get('val_records', [])):,} of "
+                     f"{'DS1' if i == 0 else label}" for i, (label, d) in enumerate(databases.items())]
+            total = sum(len(d.get("train_records", [])) + len(d.get("val_records", [])) for d in databases.values())
+            return f"{beats} ({total} records: {', '.join(parts)}; patient-wise, augmented)"
         records = list(data.get("train_records") or []) + list(data.get("val_records") or [])
         return f"{beats} ({records_words(records)} of DS1; patient-wise, augmented)"
     try:
