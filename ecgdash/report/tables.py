@@ -142,8 +142,8 @@ def databases_table(cards: dict[str, dict]) -> pd.DataFrame:
     """New people on MIT-BIH (DS2, the card's evaluation when it is DS2) beside the other
     databases the cards were scored on (``databases``, ``ecgdash evaluate database --save``):
     a row per (model, database) with how it was scored, beats, accuracy, F1 of N, S and V and
-    their mean. *Scored*: "people it never trained on", or the card's ``protocol`` for a figure
-    of a database the model trained on (its out-of-fold estimate).
+    their mean. *Scored*: "people it never trained on", or the card's ``protocol`` (up to its
+    colon, e.g. "out of fold") for a figure of a database the model trained on.
 
     Examples
     --------
@@ -161,7 +161,8 @@ def databases_table(cards: dict[str, dict]) -> pd.DataFrame:
         for database, ev in sources:
             f1 = [ev["per_class"][c]["f1"] for c in "NSV"]
             rows.append({"model": registry.title(name), "database": database,
-                         "scored": ev.get("protocol") or "people it never trained on", "beats": ev["n"],
+                         "scored": (ev.get("protocol") or "people it never trained on").split(":")[0],
+                         "beats": ev["n"],
                          "accuracy": ev["accuracy"], "N F1": f1[0], "S F1": f1[1], "V F1": f1[2],
                          "macro-F1 (N, S, V)": sum(f1) / 3})
     return pd.DataFrame(rows)
