@@ -1,0 +1,116 @@
+"""Several classes at once: N browser sessions on one server, each running a lesson's first steps.
+
+  python benchmarks/bench_load.py [--sessions 1,10] [--rounds 1]
+
+For each N: a fresh server (the shipped ``.streamlit/config.toml``, as the README starts it),
+then N sessions at once, each its own Chromium (Debian's, through Playwright) in its own
+process: open the app, Predict -> "Example: 500 test beats" until both models' table is shown,
+then Recordings -> "An example" until the rhythm strip is drawn. While they run, one more
+session clicks between two pages in the sidebar and times each click until the page is idle.
+Prints per N: the sessions' times (median and slowest), the clicks' times, and any error the
+pages showed. Issue 23's targets: 10 sessions within 2x one session's time, clicks <= 2 s.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
+
+
+def session(url: str, start, out) -> None:
+    """One student's flow; puts (seconds, error or None) on ``out``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        start.wait()
+        t0 = time.perf_counter()
+        error = None
+        try:
+            page.goto(url, timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            nav(page, "Predict", timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            page.get_by_text("Example: 500 test beats").click()
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            nav(page, "Recordings", timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            page.get_by_text("An example", exact=True).click()
+            page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            if page.locator('[data-testid="stException"]').count():
+                error = "a Streamlit exception on the page"
+        except Exception as exc:   # the benchmark reports what went wrong, then goes on
+            error = f"{type(exc).__name__}: {str(exc)[:120]}"
+        out.put((time.perf_counter() - t0, error))
+        browser.close()
+
+
+def clicker(url: str, start, stop, out) -> None:
+    """A session already on the app that switches between two light pages, timing each click."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url, timeout=600_000)
+        wait_idle(page, timeout=600_000)
+        start.wait()
+        times, names = [], ["Learn", "Overview"]
+        while not stop.is_set() and len(times) < 20:
+            t0 = time.perf_counter()
+            nav(page, names[len(times) % 2], timeout=600_000)
+            wait_idle(page, timeout=600_000)
+            times.append(time.perf_counter() - t0)
+            time.sleep(1.0)
+        out.put(times)
+        browser.close()
+
+
+def run(n: int) -> dict:
+    ctx = mp.get_context("spawn")
+    with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
+        start, stop, results, clicks = ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Queue()
+        procs = [ctx.Process(target=session, args=(url, start, results)) for _ in range(n)]
+        click = ctx.Process(target=clicker, args=(url, start, stop, clicks))
+        for proc in [*procs, click]:
+            proc.start()
+        time.sleep(15)                     # the browsers start before the clock does
+        start.set()
+        rows = [results.get(timeout=1800) for _ in procs]
+        stop.set()
+        click_times = clicks.get(timeout=600)
+        for proc in [*procs, click]:
+            proc.join(timeout=60)
+    seconds = [s for s, e in rows if not e] or [float("nan")]   # failed sessions: no time
+    return {"sessions": n, "median_s": statistics.median(seconds), "max_s": max(seconds),
+            "errors": [e for _, e in rows if e], "clicks_s": click_times or [float("nan")]}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="1,10")
+    args = parser.parse_args(argv)
+    for n in map(int, args.sessions.split(",")):
+        r = run(n)
+        clicks = r["clicks_s"]
+        print(f"{n} session(s): median {r['median_s']:.1f} s, slowest {r['max_s']:.1f} s; sidebar "
+              f"clicks under that load: median {statistics.median(clicks):.1f} s, slowest "
+              f"{max(clicks):.1f} s ({len(clicks)} clicks); {len(r['errors'])} of {n} failed"
+              + (f": {r['errors'][0].splitlines()[0]}" if r["errors"] else ""), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
