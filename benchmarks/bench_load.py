@@ -33,6 +33,7 @@ def session(url: str, start, out) -> None:
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(600_000)      # under load a page may take minutes, not 30 s
         start.wait()
         t0 = time.perf_counter()
         error = None
