@@ -82,10 +82,18 @@ def lead_words(lead: str) -> str:
 
 
 def _span(values: list[float], digits: int = 2) -> str:
+    """The range of ``values`` in words: "0.93-0.94", or "-0.003 to 0.006" when a value is
+    negative (a dash would read as a minus).
+
+    >>> _span([0.9408, 0.9268]), _span([-0.0032, 0.0064], 3), _span([0.5, 0.501])
+    ('0.93-0.94', '-0.003 to 0.006', '0.50')
+    """
     if not values:
         return ""
     lo, hi = min(values), max(values)
-    return f"{lo:.{digits}f}" if round(lo, digits) == round(hi, digits) else f"{lo:.{digits}f}-{hi:.{digits}f}"
+    if round(lo, digits) == round(hi, digits):
+        return f"{lo:.{digits}f}"
+    return f"{lo:.{digits}f}{' to ' if lo < 0 else '-'}{hi:.{digits}f}"
 
 
 def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
