@@ -35,6 +35,23 @@ def test_the_navigation_comes_before_anything_slow():
     assert "pandas" in later  # the check reads app.py's real structure
 
 
+def _train_on_the_train_page(monkeypatch, tiny_store, small_data, tmp_path):
+    """The app with a writable copy of the tiny store and the small data, after one LSTM epoch
+    on 300 beats trained on the Train page; returns (app, the shipped folder)."""
+    shipped = _copy_store(tiny_store, tmp_path / "shipped")
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(shipped))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
+    monkeypatch.setenv("ECGDASH_USER_MODELS_DIR", str(tmp_path / "mine"))
+    at = _app()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="train_kind").set_value("lstm")
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(300)
+    at.selectbox(key="train_batch").set_value(512)
+    at.button[0].click().run(timeout=120)
+    return at, shipped
+
+
 def _copy_store(source, target):
     """A writable copy of the tiny model store."""
     target.mkdir()

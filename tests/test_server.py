@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from browser import free_port
-from test_app import _app, _copy_store
+from test_app import _app, _train_on_the_train_page
 
 from conftest import ROOT
 
@@ -83,18 +83,8 @@ def test_classroom_mode_builds_nothing_and_names_no_server_folder(monkeypatch, t
 
 def test_classroom_mode_keeps_no_trained_model(monkeypatch, tiny_store, small_data, tmp_path):
     """A model trained on a shared server is shown beside the shipped one but never saved."""
-    shipped = _copy_store(tiny_store, tmp_path / "shipped")
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(shipped))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
-    monkeypatch.setenv("ECGDASH_USER_MODELS_DIR", str(tmp_path / "mine"))
     monkeypatch.setenv("ECGDASH_CLASSROOM", "1")
-    at = _app()
-    at.switch_page("pages/train.py").run()
-    at.selectbox(key="train_kind").set_value("lstm")
-    at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_subset").set_value(300)
-    at.selectbox(key="train_batch").set_value(512)
-    at.button[0].click().run(timeout=120)
+    at, _ = _train_on_the_train_page(monkeypatch, tiny_store, small_data, tmp_path)
     assert not at.exception and "candidate" in at.session_state
     assert "keep" not in {b.key for b in at.button}
     assert any("Not saved" in c.value for c in at.caption)

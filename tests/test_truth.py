@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pytest
-from test_app import _app, _copy_store
+from test_app import _app, _copy_store, _train_on_the_train_page
 
 from conftest import ROOT
 from ecgdash import DataError, load_beats, read_recording
@@ -28,18 +28,8 @@ def test_keep_on_the_train_page_never_replaces_the_shipped_model(monkeypatch, ti
     """Problem 1: "Keep it" replaced trained_models/lstm.* for everyone. Now it saves
     my-lstm-1 in the user folder; the shipped pair is untouched; the model is selectable in the
     sidebar beside the shipped one, and deletable. Problem 2: its card says what it trained on."""
-    shipped = _copy_store(tiny_store, tmp_path / "shipped")
-    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(shipped))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
-    monkeypatch.setenv("ECGDASH_USER_MODELS_DIR", str(tmp_path / "mine"))
-    at = _app()
-    at.switch_page("pages/train.py").run()
-    at.selectbox(key="train_kind").set_value("lstm")
-    at.number_input(key="train_epochs").set_value(1)
-    at.number_input(key="train_subset").set_value(300)
-    at.selectbox(key="train_batch").set_value(512)
-    at.button[0].click().run(timeout=120)
+    at, shipped = _train_on_the_train_page(monkeypatch, tiny_store, small_data, tmp_path)
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}     # what Keep must not touch
     assert not at.exception and not at.error
     # the shipped model is scored on the very test beats of the new one
     tables = [d.value for d in at.dataframe]

@@ -100,7 +100,7 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     # a header of column numbers (",0,1,...,187" as pandas re-saves a Kaggle file) is a header too
     has_header = not all(is_number(c.replace(",", ".") if comma else c) for c in first if c.strip()) or is_column_numbers(
         [c for c in first if c.strip()])
-    rows = text.count("\n") + 1
+    rows = n_lines + 1
     if rows * max(len([c for c in first if c.strip()]), 1) > MAX_SAMPLES:
         raise DataError(f"{name} holds about {rows:,} rows of {len(first)} column(s): more than "
                         f"ecgdash reads at once ({MAX_SAMPLES:,} samples; 24 hours of two leads at "

@@ -59,6 +59,21 @@ def patient_split(records, val_records=VAL_RECORDS) -> tuple[list[str], list[str
     return train, val
 
 
+def s_beat_counts(folder, records) -> dict[str, int]:
+    """Each annotated record's count of S-class beats (AAMI), read from its ``.atr`` alone.
+
+    >>> s_beat_counts("data/examples/mitdb_excerpts", ["232", "119"])["119"]
+    0
+    """
+    folder = Path(folder)
+    missing = [r for r in records if not (folder / f"{r}.atr").is_file()]
+    if missing:
+        raise DataError(f"No .atr annotations for {', '.join(missing)} in {folder}: only annotated "
+                        "records can be trained on.")
+    s_symbols = [sym for sym, c in AAMI_MAP.items() if c == CLASSES.index("S")]
+    return {r: int(np.isin(wfdb.rdann(str(folder / r), "atr").symbol, s_symbols).sum()) for r in records}
+
+
 def validation_records(folder, records, n: int = 3) -> tuple[list[str], list[str]]:
     """(train, validation) among annotated ``records`` of another database (``train_robust``'s
     ``more``): in order of S beats, most first, every 6th from the 2nd validates (``n`` of them),
@@ -70,14 +85,7 @@ def validation_records(folder, records, n: int = 3) -> tuple[list[str], list[str
     >>> val, len(train)
     (['213'], 3)
     """
-    folder = Path(folder)
-    missing = [r for r in records if not (folder / f"{r}.atr").is_file()]
-    if missing:
-        raise DataError(f"No .atr annotations for {', '.join(missing)} in {folder}: only annotated "
-                        "records can be trained on.")
-    s_symbols = [sym for sym, c in AAMI_MAP.items() if c == CLASSES.index("S")]
-    counts = {r: int(np.isin(wfdb.rdann(str(folder / r), "atr").symbol, s_symbols).sum())
-              for r in records}
+    counts = s_beat_counts(folder, records)
     order = sorted(records, key=lambda r: (-counts[r], r))
     val = sorted(order[1::6][:n])
     return sorted(set(records) - set(val)), val

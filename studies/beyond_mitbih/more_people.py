@@ -24,7 +24,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import wfdb
 from common import ROOT, database_parser
 
 from ecgdash.config import SEED, data_dir
@@ -34,23 +33,14 @@ from ecgdash.models import store
 from ecgdash.pipeline.database import evaluate_database, macro_nsv
 from ecgdash.runtime import import_tensorflow_quietly
 from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, preset
-from ecgdash.training.robust import validation_records
+from ecgdash.training.robust import s_beat_counts, validation_records
 
 OUT = data_dir() / "studies" / "more_people"
 
 
-def s_counts(folder: Path) -> dict[str, int]:
-    """Each record's count of S-class annotations (AAMI: A, a, J, S, e, j)."""
-    out = {}
-    for name in list_records(folder):
-        ann = wfdb.rdann(str(folder / name), "atr")
-        out[name] = int(np.isin(ann.symbol, ["A", "a", "J", "S", "e", "j"]).sum())
-    return out
-
-
 def folds(folder: Path) -> list[list[str]]:
     """Two folds of whole records, dealt alternately in order of S count (most first)."""
-    counts = s_counts(folder)
+    counts = s_beat_counts(folder, list_records(folder))
     order = sorted(counts, key=lambda r: (-counts[r], r))
     return [sorted(order[0::2]), sorted(order[1::2])]
 
