@@ -26,8 +26,9 @@ page = st.navigation([
 import pandas  # noqa: E402,F401
 import plotly.graph_objects  # noqa: E402,F401
 
-from ecgdash.dashboard import caches  # noqa: E402
+from ecgdash.dashboard import caches, server  # noqa: E402
 
+server.keep_keras_state()   # Streamlit would reset Keras (and run a full gc) after every run
 try:
     page.run()
 finally:

@@ -85,26 +85,32 @@ c2.metric("models agree on", f"{agree:.1%}")
 c3.metric("labels in file", "no" if beats.y is None else
           {"none": "ignored", "unconfirmed": "not confirmed"}.get(meaning, meaning.upper()))
 
-st.subheader("Predictions")
-f1, f2, f3 = st.columns([2, 1, 1])
-classes = f1.multiselect("Class (predicted by either model, or true)", list(CLASSES), key="filter_classes")
-disagree = f2.checkbox("Only where the models disagree", key="filter_disagree")
-low = f3.checkbox("Only low confidence", key="filter_low")
-threshold = f3.slider("below", 0.3, 1.0, scoring.LOW_CONFIDENCE, 0.05, disabled=not low)
-view = scoring.filter_table(table, classes=classes, disagree=disagree,
-                            low_confidence=threshold if low else None)
-st.caption(f"{len(view):,} of {len(table):,} beats shown. To look at one, open the Beat explorer "
-           "and enter its beat number.")
-labels = {}
-for name in probas:          # shown by the models' titles; the CSV keeps the plain names
-    title = registry.title(name)
-    labels[f"{name}_class"] = st.column_config.TextColumn(f"{title} class")
-    labels[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
-    labels[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
-                                                                   max_value=1, format="%.3f")
-st.dataframe(view, hide_index=True, height=360, column_config=labels)
-st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
-                   file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
+@st.fragment
+def predictions(table, probas, source_name: str) -> None:
+    """The table and its filters: a filter change re-runs this part of the page only."""
+    st.subheader("Predictions")
+    f1, f2, f3 = st.columns([2, 1, 1])
+    classes = f1.multiselect("Class (predicted by either model, or true)", list(CLASSES), key="filter_classes")
+    disagree = f2.checkbox("Only where the models disagree", key="filter_disagree")
+    low = f3.checkbox("Only low confidence", key="filter_low")
+    threshold = f3.slider("below", 0.3, 1.0, scoring.LOW_CONFIDENCE, 0.05, disabled=not low)
+    view = scoring.filter_table(table, classes=classes, disagree=disagree,
+                                low_confidence=threshold if low else None)
+    st.caption(f"{len(view):,} of {len(table):,} beats shown. To look at one, open the Beat explorer "
+               "and enter its beat number.")
+    labels = {}
+    for name in probas:          # shown by the models' titles; the CSV keeps the plain names
+        title = registry.title(name)
+        labels[f"{name}_class"] = st.column_config.TextColumn(f"{title} class")
+        labels[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
+        labels[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
+                                                                       max_value=1, format="%.3f")
+    st.dataframe(view, hide_index=True, height=360, column_config=labels)
+    st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
+                       file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
+
+
+predictions(table, probas, source_name)
 
 if meaning == "ptb":
     st.subheader("PTB labels: a healthy person or a patient, not a beat class")

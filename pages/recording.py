@@ -105,64 +105,72 @@ if result.detection:
             f"sensitivity **{d['sensitivity']:.4f}**, positive predictivity **{d['ppv']:.4f}** "
             f"({d['tp']:,} found, {d['fn']:,} missed, {d['fp']:,} extra).")
 
-table = result.table
-selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows", [])
-center = float(table["time_s"].iloc[selected[0]]) if selected else None
-classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}
-reference = table["reference"].to_numpy() if "reference" in table else None
-segments = result.segments
-unreadable = ([] if segments is None else
-              segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
-st.plotly_chart(recording_figures.rhythm_strip(rec.signals[:, rec.lead_index(lead)], rec.fs,
-                                     table["time_s"].to_numpy(), classes, center=center,
-                                     reference=reference, lead=result.lead, unit=rec.unit,
-                                     unreadable=unreadable), key="strip")
-a, b = st.columns(2)
-a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
-b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")
+@st.fragment
+def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert: bool) -> None:
+    """From the rhythm strip down: selecting a beat in the table moves the strip to it and
+    re-runs this part of the page only (not the reading, the analysis or the trust note)."""
+    rec = result.recording
+    hr = result.heart_rate
+    table = result.table
+    selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows", [])
+    center = float(table["time_s"].iloc[selected[0]]) if selected else None
+    classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}
+    reference = table["reference"].to_numpy() if "reference" in table else None
+    segments = result.segments
+    unreadable = ([] if segments is None else
+                  segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
+    signal = rec.signals[:, rec.lead_index(lead)]
+    st.plotly_chart(recording_figures.rhythm_strip(
+        signal, rec.fs, table["time_s"].to_numpy(), classes, center=center, reference=reference,
+        lead=result.lead, unit=rec.unit, unreadable=unreadable), key="strip")
+    a, b = st.columns(2)
+    a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
+    b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")
 
-if result.unadapted:
-    with st.expander("Before and after adapting to this recording"):
-        st.caption("The same beats, scored by the same models: as trained, and weighed by this "
-                   "person's own share of N, S and V beats, estimated from the models' calls (no "
-                   "label read). Judging a beat by the person's own standard carries over to new people.")
-        before, after = result.unadapted_counts, result.counts.loc[list(result.unadapted_counts.index)]
-        st.dataframe(before.add_suffix(" before").join(after[list(before.columns)].add_suffix(" after")))
-        for name, q in result.unadapted_quality.items():
-            now = result.model_quality[name]
-            st.caption(f"{registry.title(name)} against the reference: accuracy {q['accuracy']:.3f} → "
-                       f"{now['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f} → {now['macro_f1']:.3f}.")
+    if result.unadapted:
+        with st.expander("Before and after adapting to this recording"):
+            st.caption("The same beats, scored by the same models: as trained, and weighed by this "
+                       "person's own share of N, S and V beats, estimated from the models' calls (no "
+                       "label read). Judging a beat by the person's own standard carries over to new people.")
+            before, after = result.unadapted_counts, result.counts.loc[list(result.unadapted_counts.index)]
+            st.dataframe(before.add_suffix(" before").join(after[list(before.columns)].add_suffix(" after")))
+            for name, q in result.unadapted_quality.items():
+                now = result.model_quality[name]
+                st.caption(f"{registry.title(name)} against the reference: accuracy {q['accuracy']:.3f} → "
+                           f"{now['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f} → {now['macro_f1']:.3f}.")
 
-quality = result.quality_frame()
-if len(quality):
-    st.subheader("Each model against the reference labels")
-    quality["model"] = quality["model"].map(registry.title)
-    st.dataframe(blocks.text_cells(quality, digits=3, missing="n/a"), hide_index=True)
-    st.caption("n/a: no reference beat of that class (sensitivity), or the model called none "
-               "(positive predictivity).")
-    for name in result.probas:
-        note = seen.seen_note(name, result.seen.get(name), what="this recording's beats")
-        if note:
-            st.warning(note)
-    if not result.readable.all():
-        st.caption(f"{int((~result.readable).sum())} beats in unreadable stretches are left out.")
+    quality = result.quality_frame()
+    if len(quality):
+        st.subheader("Each model against the reference labels")
+        quality["model"] = quality["model"].map(registry.title)
+        st.dataframe(blocks.text_cells(quality, digits=3, missing="n/a"), hide_index=True)
+        st.caption("n/a: no reference beat of that class (sensitivity), or the model called none "
+                   "(positive predictivity).")
+        for name in result.probas:
+            note = seen.seen_note(name, result.seen.get(name), what="this recording's beats")
+            if note:
+                st.warning(note)
+        if not result.readable.all():
+            st.caption(f"{int((~result.readable).sum())} beats in unreadable stretches are left out.")
 
-st.subheader("Beats")
-st.caption("Select a row to move the rhythm strip to that beat.")
-st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
-             key="beat_table")
-if selected and st.toggle("Explain the selected beat", key="record_explain"):
-    index = int(selected[0])
-    maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)
-    called = {n: CLASSES[int(result.probas[n][index].argmax())] for n in names}
-    st.plotly_chart(beat_figures.attribution_figure(result.beats.X[index], maps,
-                                               f"beat {index} at {table['time_s'].iloc[index]:.2f} s: "
-                                               "each model's own call", classes=called),
-                    key="record_explain_fig")
-    st.caption("Integrated gradients towards the class named above each panel, the model's call "
-               "(red: pushed towards it, blue: away, white: no effect; grey band: zero padding, not "
-               "signal). The robust models also use the RR intervals and the local template, "
-               "which are held fixed here: only the beat's own samples are attributed.")
+    st.subheader("Beats")
+    st.caption("Select a row to move the rhythm strip to that beat.")
+    st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
+                 key="beat_table")
+    if selected and st.toggle("Explain the selected beat", key="record_explain"):
+        index = int(selected[0])
+        maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)
+        called = {n: CLASSES[int(result.probas[n][index].argmax())] for n in names}
+        title = f"beat {index} at {table['time_s'].iloc[index]:.2f} s: each model's own call"
+        st.plotly_chart(beat_figures.attribution_figure(result.beats.X[index], maps, title, classes=called),
+                        key="record_explain_fig")
+        st.caption("Integrated gradients towards the class named above each panel, the model's call "
+                   "(red: pushed towards it, blue: away, white: no effect; grey band: zero padding, not "
+                   "signal). The robust models also use the RR intervals and the local template, "
+                   "which are held fixed here: only the beat's own samples are attributed.")
 
-st.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
-                   file_name=f"{rec.name}_beats.csv", mime="text/csv")
+    st.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
+                       file_name=f"{rec.name}_beats.csv", mime="text/csv")
+
+
+beat_views(result, key, names, pair, lead, detector, invert)

@@ -63,6 +63,8 @@ def test_the_shipped_config_keeps_the_watcher_off_and_errors_in_the_log():
     assert config["server"]["address"] == "localhost"
     assert config["server"]["fileWatcherType"] == "none"      # [0.3: "auto", walking .venv]
     assert config["client"]["showErrorDetails"] == "none"
+    # no full gc after each run of each session (0.4-0.5 s holding the interpreter lock)
+    assert config["runner"]["postScriptGC"] is False        # [0.3: Streamlit's default, true]
 
 
 def test_classroom_mode_builds_nothing_and_names_no_server_folder(monkeypatch, tmp_path):
@@ -91,3 +93,42 @@ def test_classroom_mode_keeps_no_trained_model(monkeypatch, tiny_store, small_da
     # issue 23: leaving the page stops a run; the page says so before it starts
     assert any("stops it, and the run is lost" in c.value for c in at.caption)
     assert not (tmp_path / "mine").exists()
+
+
+def test_a_script_run_leaves_keras_alone(monkeypatch):
+    """Streamlit resets Keras after every script run (a full gc that stalls every session);
+    the app stops that, and keeps the rest of Streamlit's clean-up."""
+    import keras
+
+    calls = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: calls.append(1))
+    at = _app()
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    assert at.title, "the page ran"
+    assert calls == []
+    from streamlit.runtime.scriptrunner import script_runner
+
+    assert script_runner._clean_problem_modules.__module__ == "ecgdash.dashboard.server"
+
+
+def _fragment_widget_keys(page: str) -> set[str]:
+    """The ``key=`` of every widget call inside a function decorated ``@st.fragment`` of a page."""
+    import ast
+
+    keys = set()
+    for node in ast.walk(ast.parse((ROOT / page).read_text())):
+        if isinstance(node, ast.FunctionDef) and any(
+                ast.unparse(d) in ("st.fragment", "st.fragment()") for d in node.decorator_list):
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call):
+                    keys |= {kw.value.value for kw in call.keywords
+                             if kw.arg == "key" and isinstance(kw.value, ast.Constant)}
+    return keys
+
+
+def test_table_filters_and_row_selection_rerun_their_fragment_only():
+    """Choosing rows or filters re-runs the part of the page they change (``st.fragment``),
+    not the reading, scoring and trust notes above it."""
+    assert {"filter_classes", "filter_disagree", "filter_low"} <= _fragment_widget_keys("pages/predict.py")
+    assert {"beat_table", "record_explain", "strip"} <= _fragment_widget_keys("pages/recording.py")
