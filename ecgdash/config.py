@@ -84,6 +84,26 @@ def models_dir() -> Path:
     return ROOT / "trained_models" if IN_CHECKOUT else _installed_share() / "trained_models"
 
 
+def tf_threads() -> int | None:
+    """TensorFlow's thread count for a server (``ECGDASH_TF_THREADS``, a whole number >= 1), or
+    None for TensorFlow's default (one pool of as many threads as cores, shared by every
+    session of the process: several sessions scoring at once take turns in it rather than
+    oversubscribing the cores). Set it lower when the server shares its machine with other
+    work. Anything else than a positive whole number is ignored (None).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["ECGDASH_TF_THREADS"] = "2"; tf_threads()
+    2
+    >>> os.environ["ECGDASH_TF_THREADS"] = "all"; tf_threads() is None
+    True
+    >>> del os.environ["ECGDASH_TF_THREADS"]
+    """
+    value = os.environ.get("ECGDASH_TF_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 def classroom() -> bool:
     """Whether this server is shared by a class (``ECGDASH_CLASSROOM=1``): then the dashboard
     writes nothing to disk on a user's behalf (no kept models, no data builds) and reads no

@@ -132,3 +132,15 @@ def test_table_filters_and_row_selection_rerun_their_fragment_only():
     not the reading, scoring and trust notes above it."""
     assert {"filter_classes", "filter_disagree", "filter_low"} <= _fragment_widget_keys("pages/predict.py")
     assert {"beat_table", "record_explain", "strip"} <= _fragment_widget_keys("pages/recording.py")
+
+
+def test_the_server_sets_tensorflow_threads_from_the_environment(monkeypatch):
+    from ecgdash.dashboard import caches
+
+    asked = []
+    monkeypatch.setattr(caches, "import_tensorflow_quietly", lambda threads=None: asked.append(threads))
+    monkeypatch.setenv("ECGDASH_TF_THREADS", "3")
+    caches.load_tensorflow()
+    monkeypatch.setenv("ECGDASH_TF_THREADS", "-1")
+    caches.load_tensorflow()
+    assert asked == [3, None]

@@ -12,9 +12,11 @@ import threading
 
 import streamlit as st
 
+from ecgdash.config import tf_threads
 from ecgdash.datasets import mitbih as dataset
 from ecgdash.io.beats_csv import load_beats
 from ecgdash.models import registry, store
+from ecgdash.runtime import import_tensorflow_quietly
 
 
 def _file_key(name: str) -> str:
@@ -37,8 +39,8 @@ def load_tensorflow() -> None:
     at once (a half-imported module raises).
     """
     with _TENSORFLOW:
+        import_tensorflow_quietly(threads=tf_threads())   # ECGDASH_TF_THREADS, if set
         import keras  # noqa: F401
-        import tensorflow  # noqa: F401
 
 
 _WARMING: list = []
