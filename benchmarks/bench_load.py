@@ -7,8 +7,12 @@ then N sessions at once, each its own Chromium (Debian's, through Playwright) in
 process: open the app, Predict -> "Example: 500 test beats" until both models' table is shown,
 then Recordings -> "An example" until the rhythm strip is drawn. While they run, one more
 session clicks between two pages in the sidebar and times each click until the page is idle.
-Prints per N: the sessions' times (median and slowest), the clicks' times, and any error the
-pages showed. Issue 23's targets: 10 sessions within 2x one session's time, clicks <= 2 s.
+Prints per N: the sessions' times (median and slowest), the clicks' times, any error the
+pages showed, and where the CPU went from the start signal to the last session's end: the
+server's seconds, and the browsers' (every Chromium process). On one machine the browsers share
+the cores with the server; in a classroom each student's browser runs on their own computer,
+so the server's seconds per session are what a class adds to the server. Issue 23's targets:
+10 sessions within 2x one session's time, clicks <= 2 s.
 """
 from __future__ import annotations
 
@@ -23,11 +27,37 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402 (comes with dask's distributed, in requirements.txt)
 from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
 
 
-def session(url: str, start, out) -> None:
-    """One student's flow; puts (seconds, error or None) on ``out``."""
+def cpu_seconds(processes) -> float:
+    """User + system CPU seconds of ``processes`` (those gone meanwhile count 0)."""
+    total = 0.0
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def split_cpu() -> tuple[float, float]:
+    """(server, everything else) CPU seconds so far of this process's descendants: the server
+    is the one running ``streamlit``; the rest are the sessions' browsers and drivers."""
+    server, others = [], []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            (server if "streamlit" in " ".join(proc.cmdline()) else others).append(proc)
+        except psutil.Error:
+            pass
+    return cpu_seconds(server), cpu_seconds(others)
+
+
+def session(url: str, start, stop, out) -> None:
+    """One student's flow; puts (seconds, error or None) on ``out``; keeps its browser until
+    ``stop`` (so that its CPU time is still counted at the end)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -55,6 +85,7 @@ def session(url: str, start, out) -> None:
         except Exception as exc:   # the benchmark reports what went wrong, then goes on
             error = f"{type(exc).__name__}: {str(exc)[:120]}"
         out.put((time.perf_counter() - t0, error))
+        stop.wait(timeout=1800)
         browser.close()
 
 
@@ -83,20 +114,23 @@ def run(n: int) -> dict:
     ctx = mp.get_context("spawn")
     with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url:
         start, stop, results, clicks = ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Queue()
-        procs = [ctx.Process(target=session, args=(url, start, results)) for _ in range(n)]
+        procs = [ctx.Process(target=session, args=(url, start, stop, results)) for _ in range(n)]
         click = ctx.Process(target=clicker, args=(url, start, stop, clicks))
         for proc in [*procs, click]:
             proc.start()
         time.sleep(15)                     # the browsers start before the clock does
+        server0, others0 = split_cpu()
         start.set()
         rows = [results.get(timeout=1800) for _ in procs]
+        server1, others1 = split_cpu()
         stop.set()
         click_times = clicks.get(timeout=600)
         for proc in [*procs, click]:
             proc.join(timeout=60)
     seconds = [s for s, e in rows if not e] or [float("nan")]   # failed sessions: no time
     return {"sessions": n, "median_s": statistics.median(seconds), "max_s": max(seconds),
-            "errors": [e for _, e in rows if e], "clicks_s": click_times or [float("nan")]}
+            "errors": [e for _, e in rows if e], "clicks_s": click_times or [float("nan")],
+            "server_cpu_s": server1 - server0, "browser_cpu_s": others1 - others0}
 
 
 def main(argv=None) -> int:
@@ -109,7 +143,9 @@ def main(argv=None) -> int:
         print(f"{n} session(s): median {r['median_s']:.1f} s, slowest {r['max_s']:.1f} s; sidebar "
               f"clicks under that load: median {statistics.median(clicks):.1f} s, slowest "
               f"{max(clicks):.1f} s ({len(clicks)} clicks); {len(r['errors'])} of {n} failed"
-              + (f": {r['errors'][0].splitlines()[0]}" if r["errors"] else ""), flush=True)
+              + (f": {r['errors'][0].splitlines()[0]}" if r["errors"] else "")
+              + f". CPU: server {r['server_cpu_s']:.1f} s ({r['server_cpu_s'] / n:.1f} s a session), "
+              f"browsers {r['browser_cpu_s']:.1f} s, on {psutil.cpu_count()} cores", flush=True)
     return 0
 
 

@@ -296,23 +296,32 @@ def _data_lines(text: str) -> list[tuple[int, str]]:
     return [(i, line) for i, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
-def _head_lines(text: str, count: int = 2) -> list[tuple[int, str]]:
-    """The first ``count`` non-blank lines, without splitting the whole text."""
+def _head_lines(text: str | bytes, count: int = 2) -> list[tuple[int, str]]:
+    """The first ``count`` non-blank lines (as str), without splitting the whole text (or the
+    whole ASCII bytes)."""
+    newline = "\n" if isinstance(text, str) else b"\n"
     found, lineno, pos = [], 0, 0
     while len(found) < count and pos < len(text):
-        end = text.find("\n", pos)
+        end = text.find(newline, pos)
         end = len(text) if end < 0 else end
         lineno += 1
-        line = text[pos:end].rstrip("\r")
+        line = text[pos:end]
+        line = (line if isinstance(line, str) else line.decode("ascii")).rstrip("\r")
         if line.strip():
             found.append((lineno, line))
         pos = end + 1
     return found
 
 
-def _parse(text: str, name: str) -> tuple[np.ndarray, list[str] | None, int]:
-    """Numbers of a CSV text as (rows, cols) float64, the header cells if any, and the line
-    number of the first data line. Malformed text raises DataError naming the line and column.
+def _as_str(text: str | bytes) -> str:
+    """The text as str (ASCII bytes decoded): for the error paths, which split it in lines."""
+    return text if isinstance(text, str) else text.decode("ascii")
+
+
+def _parse(text: str | bytes, name: str) -> tuple[np.ndarray, list[str] | None, int]:
+    """Numbers of a CSV text (str, or ASCII bytes read as they are: no second copy of a 400 MB
+    file) as (rows, cols) float64, the header cells if any, and the line number of the first
+    data line. Malformed text raises DataError naming the line and column.
     """
     if not text or text.isspace():
         raise DataError(f"{name} is empty." if not text else f"{name} holds only blank lines.")
@@ -330,13 +339,14 @@ def _parse(text: str, name: str) -> tuple[np.ndarray, list[str] | None, int]:
     data_no = head[1][0] if header else first_no
     ncols = len(head[1 if header else 0][1].split(","))
     try:
-        values = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2,
+        stream = io.StringIO(text) if isinstance(text, str) else io.BytesIO(text)
+        values = np.loadtxt(stream, delimiter=",", dtype=np.float64, ndmin=2,
                             skiprows=first_no if header else 0)
         ok = values.shape[1] == ncols and np.isfinite(values).all()
     except ValueError:
         ok = False
     if not ok:
-        lines = _data_lines(text)[1 if header else 0:]
+        lines = _data_lines(_as_str(text))[1 if header else 0:]
         _diagnose(lines, ncols, name)
         raise DataError(f"{name} could not be read as a CSV of numbers.")
     return values, header, data_no
@@ -344,7 +354,7 @@ def _parse(text: str, name: str) -> tuple[np.ndarray, list[str] | None, int]:
 
 def _line_of(text: str, row: int, header: bool) -> int:
     """File line number of data row ``row`` (0-based), blank lines counted."""
-    return _data_lines(text)[row + (1 if header else 0)][0]
+    return _data_lines(_as_str(text))[row + (1 if header else 0)][0]
 
 
 def load_beats(source, *, rescale: bool = False) -> Beats:
@@ -381,7 +391,11 @@ def load_beats(source, *, rescale: bool = False) -> Beats:
     data = decompress(_read_bytes(source), name)
     if (hint := recording_hint(data, name)) is not None:
         raise DataError(hint)
-    text = to_text(data, name)
+    if data.isascii():             # the Kaggle files: parsed as bytes, never copied into a str
+        to_text(data[:65536], name)    # refuses binary files by their head, as for any text
+        text = data
+    else:
+        text = to_text(data, name)
     values, header, _ = _parse(text, name)
     line_of = lambda row: _line_of(text, row, header is not None)  # noqa: E731 (error path only)
     has_index, has_label = _layout(values.shape[1], values[:, 0], header, name)
