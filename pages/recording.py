@@ -67,7 +67,7 @@ try:
                            "in this person from its own calls, and weighs borderline beats by it. "
                            "Off by default: the rule was chosen on MIT-BIH, and on recordings of "
                            "another database (svdb) it lowered both models' scores (out of fold, "
-                           "macro-F1 0.76 to 0.72 and 0.72 to 0.67); it stays off until a rule "
+                           "macro-F1 0.76 to 0.72 and 0.71 to 0.63, 3 seeds); it stays off until a rule "
                            "validated on a second database replaces it.")
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names, invert=invert, adapt=adapt)
