@@ -40,6 +40,9 @@ def add_parser(sub) -> None:
                             f"(default {AugmentConfig().copies})")
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
                        help="class weights (default none)")
+    train.add_argument("--select-on", default=None, choices=["macro_f1", "macro_nsv"],
+                       help="the validation figure that picks the epoch: macro-F1 of the classes "
+                            "present (default) or of N, S and V only")
     train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
     train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
     train.add_argument("--name", help="save under this name (default: my-cnn-1, my-lstm-2, ... in "
@@ -83,7 +86,8 @@ def _drop_empty_checkpoints(args) -> None:
 
 def _config(args, recipe: str):
     return preset(recipe, epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
-                  seed=args.seed, patience=args.patience, class_weight=args.class_weight)
+                  seed=args.seed, patience=args.patience, class_weight=args.class_weight,
+                  select_on=args.select_on)
 
 
 def save_target(args, name: str) -> tuple[Path, str]:

@@ -211,3 +211,15 @@ def f1_difference(confusion_a, confusion_b, *, n_boot: int = 2000, level: float 
     names = CLASSES if len(point) == N_CLASSES else [str(i) for i in range(len(point))]
     return {c: {"difference": float(point[i]), "low": float(low[i]), "high": float(high[i])}
             for i, c in enumerate(names)}
+
+
+def macro_nsv(ev: dict) -> float:
+    """Mean F1 of N, S and V (the classes every database has) of an ``evaluate`` result.
+
+    Examples
+    --------
+    >>> ev = evaluate(np.array([0, 0, 1, 2]), np.eye(5)[[0, 1, 1, 2]])
+    >>> round(macro_nsv(ev), 3)
+    0.778
+    """
+    return float(np.mean([ev["per_class"][c]["f1"] for c in ("N", "S", "V")]))

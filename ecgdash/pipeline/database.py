@@ -21,7 +21,7 @@ import numpy as np
 from ecgdash.config import CLASSES
 from ecgdash.datasets.mitbih import list_records
 from ecgdash.errors import DataError
-from ecgdash.evaluation.metrics import evaluate
+from ecgdash.evaluation.metrics import evaluate, macro_nsv
 from ecgdash.pipeline.record import analyze_record
 
 WAYS = ("as trained", "adapted")
@@ -92,7 +92,3 @@ def format_database(scores: dict, title: str) -> str:
                                  f"F1 {m['f1']:.3f}  ({m['support']:,} beats)")
     return "\n".join(lines)
 
-
-def macro_nsv(ev: dict) -> float:
-    """Mean F1 of N, S and V (the classes every database has)."""
-    return float(np.mean([ev["per_class"][c]["f1"] for c in ("N", "S", "V")]))

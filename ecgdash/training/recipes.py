@@ -36,6 +36,10 @@ class TrainConfig:
     batchnorm_momentum: float = 0.9
     val_fraction: float = 0.1     # stratified validation part (reference recipe only)
     class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
+    # The validation figure that picks the epoch (and stops early): "macro_f1", the mean F1 of
+    # the classes present; "macro_nsv", of N, S and V only (F and Q are a few dozen validation
+    # beats of whole records, and one of them moves a class's F1 a lot).
+    select_on: str = "macro_f1"
     subset: int | None = None     # train on a stratified subset of this many beats
     seed: int = SEED
 
@@ -56,6 +60,8 @@ class AugmentConfig:
                                           # (annotators' conventions; studies/beyond_mitbih)
 
 
+#: What ``TrainConfig.select_on`` may name.
+SELECT_ON = ("macro_f1", "macro_nsv")
 #: The named recipes. Robust: fewer, longer epochs (each is several augmented passes over DS1).
 PRESETS: dict[str, TrainConfig] = {
     "reference": TrainConfig(),
@@ -82,4 +88,6 @@ def preset(name: str, **changes) -> TrainConfig:
     unknown = set(changes) - known
     if unknown:
         raise DataError(f"Unknown training option(s) {', '.join(sorted(unknown))}.")
+    if changes.get("select_on") not in (None, *SELECT_ON):
+        raise DataError(f"select_on must be one of {', '.join(SELECT_ON)}, not {changes['select_on']!r}.")
     return replace(PRESETS[name], **{k: v for k, v in changes.items() if v is not None})

@@ -30,7 +30,7 @@ from ecgdash.config import CLASSES, N_CLASSES
 from ecgdash.datasets.fingerprints import row_fingerprints
 from ecgdash.datasets.mitbih import hash_beats
 from ecgdash.errors import DataError
-from ecgdash.evaluation.metrics import evaluate
+from ecgdash.evaluation.metrics import evaluate, macro_nsv
 from ecgdash.models import registry
 from ecgdash.models.builders import build, layer_table
 from ecgdash.models.inference import model_inputs, predict_proba
@@ -147,10 +147,12 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
                    "accuracy": float(logs.get("accuracy", np.nan)),
                    "val_loss": float(np.mean(-np.log(p_true))),   # Keras' cross-entropy
                    "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"],
+                   "val_macro_nsv": macro_nsv(ev),
                    "learning_rate": lr, "seconds": round(time.perf_counter() - self.t_epoch, 2)}
             history.append(row)
-            if ev["macro_f1"] > self.best + 1e-4:
-                self.best, self.best_epoch, self.wait = ev["macro_f1"], epoch + 1, 0
+            score = row["val_" + config.select_on]
+            if score > self.best + 1e-4:
+                self.best, self.best_epoch, self.wait = score, epoch + 1, 0
                 self.best_weights = self.model.get_weights()
             else:
                 self.wait += 1
@@ -225,7 +227,9 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     return {
         "epochs_run": len(history),
         "best_epoch": monitor.best_epoch,
-        "best_val_macro_f1": monitor.best,
+        # the best epoch's macro-F1, also when the epoch was chosen on N, S and V (select_on)
+        "best_val_macro_f1": (history[monitor.best_epoch - 1]["val_macro_f1"]
+                              if 0 < monitor.best_epoch <= len(history) else monitor.best),
         "train_seconds": round(seconds, 1),
         "seconds_per_epoch": round(float(np.mean([h["seconds"] for h in history])), 2) if history else None,
         "history": history,

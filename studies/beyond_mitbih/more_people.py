@@ -20,6 +20,7 @@ finished epoch).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -62,8 +63,8 @@ def run(fold: str, args) -> None:
     test_records = [] if fold == "all" else parts[int(fold)]
     train_pool = sorted(set(list_records(svdb)) - set(test_records))
     svdb_train, svdb_val = validation_records(svdb, train_pool)
-    out = run_folder(fold, args.seed)
-    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed)
+    out = run_folder(fold, args.seed, variant(args))
+    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed, select_on=args.select_on)
     test = ds2_beats(mitdb)
     for name in args.models.split(","):
         if not (out / f"{name}.json").is_file():
@@ -99,22 +100,30 @@ def run(fold: str, args) -> None:
                                       and k != "svdb_val"}), flush=True)
 
 
-def run_folder(fold: str, seed: int = SEED) -> Path:
+def variant(args) -> str:
+    """The name of a run's change to the committed recipe ("" for none): ``--select-on``."""
+    return "" if args.select_on in (None, "macro_f1") else args.select_on
+
+
+def run_folder(fold: str, seed: int = SEED, variant: str = "") -> Path:
     """Where one run's models and scores go: ``<fold>`` for the recipe's seed, else
-    ``<fold>-seed<seed>``."""
-    return OUT / (fold if seed == SEED else f"{fold}-seed{seed}")
+    ``<fold>-seed<seed>``; a variant of the recipe adds ``-<variant>``."""
+    return OUT / ((fold if seed == SEED else f"{fold}-seed{seed}") + (f"-{variant}" if variant else ""))
 
 
-def seeds_run() -> list[int]:
-    """The seeds whose two fold runs have both finished."""
-    found = [SEED] + sorted(int(p.name.split("seed")[1]) for p in OUT.glob("0-seed*"))
-    return [s for s in found if all((run_folder(f, s) / "scores.json").is_file() for f in ("0", "1"))]
+def seeds_run(variant: str = "") -> list[int]:
+    """The seeds whose two fold runs (of ``variant``) have both finished."""
+    pattern = re.compile(r"0-seed(\d+)" + (f"-{re.escape(variant)}" if variant else "") + "$")
+    found = [SEED] + sorted(int(m.group(1)) for p in OUT.iterdir() if (m := pattern.match(p.name)))
+    return [s for s in found if all((run_folder(f, s, variant) / "scores.json").is_file()
+                                    for f in ("0", "1"))]
 
 
-def out_of_fold(way: str = "as trained", key: str = "svdb_test", seed: int = SEED) -> dict:
+def out_of_fold(way: str = "as trained", key: str = "svdb_test", seed: int = SEED,
+                variant: str = "") -> dict:
     """Model name -> the pooled evaluation of both folds' held-out records (``key``:
     "svdb_test" for the fold models, "committed_svdb_test" for the committed ones)."""
-    scores = [json.loads((run_folder(f, seed) / "scores.json").read_text()) for f in ("0", "1")]
+    scores = [json.loads((run_folder(f, seed, variant) / "scores.json").read_text()) for f in ("0", "1")]
     names = [n for n in scores[0] if all(n in s for s in scores)]
     return {n: pool_confusions([s[n][key][way]["confusion"] for s in scores]) for n in names}
 
@@ -166,15 +175,16 @@ def committed_ds1_val() -> dict:
     return json.loads(path.read_text())
 
 
-def report() -> None:
+def report(variant: str = "") -> None:
     """The tables: svdb-dev out of fold (both folds pooled, per seed), DS2 and DS1's validation
-    records (each fold model), mean ± sd over the seeds run."""
-    seeds = seeds_run()
-    print(f"seeds: {seeds}\n")
+    records (each fold model), mean ± sd over the seeds run (of the recipe's ``variant``)."""
+    seeds = seeds_run(variant)
+    print(f"seeds: {seeds}" + (f", variant {variant}" if variant else "") + "\n")
     print(f"| svdb-dev out of fold | {HEAD} |\n|---|---|---|---|---|---|---|")
     for way in ("as trained", "adapted"):
         for label, key in (("DS1 only (committed)", "committed_svdb_test"), ("DS1 + svdb-dev", "svdb_test")):
-            runs = [out_of_fold(way, key, seed) for seed in (seeds[:1] if key.startswith("committed") else seeds)]
+            runs = [out_of_fold(way, key, seed, "" if key.startswith("committed") else variant)
+                    for seed in (seeds[:1] if key.startswith("committed") else seeds)]
             for name in runs[0]:
                 done = [r[name] for r in runs if name in r]
                 print(f"| {name}, {label}, {way} ({len(done)} seed{'s' * (len(done) > 1)}) "
@@ -188,7 +198,7 @@ def report() -> None:
         entries = {}
         for seed in seeds:
             for fold in ("0", "1"):
-                for name, e in json.loads((run_folder(fold, seed) / "scores.json").read_text()).items():
+                for name, e in json.loads((run_folder(fold, seed, variant) / "scores.json").read_text()).items():
                     entries.setdefault(name, []).append(figures(e[part]))
         for name, rows in entries.items():
             print(f"| {name}, DS1 + half of svdb-dev ({len(rows)} models) | {fmt(rows)} |")
@@ -231,6 +241,9 @@ def main(argv=None) -> int:
     parser.add_argument("--beats-per-epoch", type=int, default=134_445)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--select-on", default=None, choices=["macro_f1", "macro_nsv"],
+                        help="a variant of the recipe: the validation figure that picks the "
+                             "epoch (its runs go to <fold>[-seed<S>]-macro_nsv)")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--ship", action="store_true", help="copy the models trained on DS1 + all "
                         "of svdb-dev into trained_models/ (after the study chose them)")
@@ -239,7 +252,7 @@ def main(argv=None) -> int:
         run(args.fold, args)
     if args.report:
         import_tensorflow_quietly()
-        report()
+        report(variant(args))
     if args.ship:
         ship(Path(args.svdb))
     return 0
