@@ -3,13 +3,14 @@ import streamlit as st
 
 from ecgdash.config import CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
+from ecgdash.ecg import calipers
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
-from ecgdash.report import beat_figures, recording_figures
+from ecgdash.report import beat_figures, ecg_paper, recording_figures
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
@@ -120,9 +121,35 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     unreadable = ([] if segments is None else
                   segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
     signal = rec.signals[:, rec.lead_index(lead)]
-    st.plotly_chart(recording_figures.rhythm_strip(
+    p1, p2, p3 = st.columns([2, 1, 1])
+    paper = p1.toggle("ECG paper and calipers", key="record_paper",
+                      help="The standard grid: small squares of 1 mm, large of 5 mm, at the paper "
+                           "speed and gain chosen. Drag across the strip (say from one R peak to the "
+                           "next) to read the interval in ms and as a heart rate.")
+    fig = recording_figures.rhythm_strip(
         signal, rec.fs, table["time_s"].to_numpy(), classes, center=center, reference=reference,
-        lead=result.lead, unit=rec.unit, unreadable=unreadable), key="strip")
+        lead=result.lead, unit=rec.unit, unreadable=unreadable, height=520 if paper else 460)
+    if paper:
+        speed = p2.selectbox("Paper speed", ecg_paper.SPEEDS, key="paper_speed",
+                             format_func=lambda v: f"{v:g} mm/s")
+        gain = p3.selectbox("Gain", ecg_paper.GAINS, index=ecg_paper.GAINS.index(calipers.PAPER_GAIN),
+                            key="paper_gain", format_func=lambda v: f"{v:g} mm/mV")
+        lo, hi = fig.layout.xaxis.range
+        ecg_paper.on_paper(fig, speed_mm_s=speed, gain_mm_mv=gain, millivolts=rec.unit == "mV",
+                           span=(max(0.0, lo - 30.0), hi + 30.0))
+        fig.update_layout(dragmode="select")
+        event = st.plotly_chart(fig, key="strip", on_select="rerun", selection_mode="box")
+        boxes = event.selection.box if event and event.selection else []
+        if boxes:
+            reading = calipers.caliper(*boxes[-1]["x"][:2])
+            st.success(f"**Caliper:** {reading.sentence(speed)}.")
+        else:
+            st.caption("Calipers: drag across the strip, from one point to another (e.g. R to R), "
+                       "to read the interval.")
+        if rec.unit != "mV":
+            st.caption(f"The signal is in {rec.unit}, not mV: only the time grid is drawn.")
+    else:
+        st.plotly_chart(fig, key="strip")
     a, b = st.columns(2)
     a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
     b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")

@@ -85,3 +85,44 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
         assert page.locator('[data-testid="stException"]').count() == 0, name
     assert not errors, errors
 
+
+
+def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
+    """Recordings: the strip on ECG paper (small squares 40 ms at 25 mm/s); a drag across it
+    reads the interval it spans, in ms and as a rate."""
+    import re
+
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1300})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Recordings")
+    wait_idle(page)
+    page.get_by_text("An example", exact=True).click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+    wait_idle(page)
+    page.get_by_text("ECG paper and calipers").click()
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    plot = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    plot.scroll_into_view_if_needed()
+    axis = plot.evaluate("p => ({range: p._fullLayout.xaxis.range, minor: p._fullLayout.xaxis.minor.dtick, "
+                         "left: p._fullLayout.xaxis._offset, width: p._fullLayout.xaxis._length})")
+    assert axis["minor"] == pytest.approx(0.04)          # 1 mm at 25 mm/s
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    x0, x1 = box["x"] + 0.3 * box["width"], box["x"] + 0.45 * box["width"]
+    y = box["y"] + 0.5 * box["height"]
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(x1, y + 15, steps=8)
+    page.mouse.up()
+    wait_idle(page)
+    page.wait_for_selector("text=Caliper:", timeout=60_000)
+    reading = page.locator('[data-testid="stAlert"]').filter(has_text="Caliper:").inner_text()
+    ms = float(re.search(r"Caliper: (\d+) ms", reading).group(1))
+    per_px = (axis["range"][1] - axis["range"][0]) / axis["width"]
+    assert ms == pytest.approx((x1 - x0) * per_px * 1000, abs=25), reading
+    assert "beats per minute" in reading
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_caliper.png"))
+    page.close()
