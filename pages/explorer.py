@@ -38,12 +38,14 @@ disagree = np.flatnonzero(pred[lstm] != pred[cnn])
 st.subheader("One beat")
 c1, c2 = st.columns([1, 2])
 with c1:
-    mode = st.radio("Pick", ["by number", "where the models disagree"], horizontal=False)
+    mode = st.radio("Pick", ["by number", "where the models disagree"], horizontal=False, key="explorer_mode")
     if mode == "by number" or not len(disagree):
         if mode != "by number":
             st.info("The models agree on every beat here.")
-        index = st.number_input(f"beat number (0 – {len(beats) - 1})", 0, len(beats) - 1, 0, 1,
-                                key="beat_index")
+        if st.session_state.get("beat_index", 0) >= len(beats):     # opened from other beats
+            st.session_state["beat_index"] = 0
+        index = st.number_input(f"beat number (0 – {len(beats) - 1})", 0, len(beats) - 1,
+                                step=1, key="beat_index")
     else:
         pos = st.number_input(f"disagreement (1 – {len(disagree)})", 1, len(disagree), 1, 1)
         index = int(disagree[pos - 1])

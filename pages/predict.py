@@ -54,6 +54,14 @@ else:
         st.stop()
     (key, beats), source_name = built, choice
 
+def _open_cell(name: str) -> None:
+    """A click on a cell of ``name``'s confusion matrix: remember (model, true, called, file)."""
+    points = st.session_state[f"cm_{name}"].selection.points
+    if points:
+        true, called = CLASSES.index(points[-1]["y"]), CLASSES.index(points[-1]["x"])
+        st.session_state["open_cell"] = (name, true, called, st.session_state.get("_beats_key"))
+
+
 meaning = "aami"
 if beats.y is not None:
     meanings = list(scoring.LABEL_MEANINGS)
@@ -75,6 +83,7 @@ for warning in beats.warnings:
     st.warning(warning)
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
+st.session_state["_beats_key"] = key
 st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled, "pair": pair}
 
 table = scoring.prediction_table(labelled, probas)
@@ -133,5 +142,17 @@ if labelled.y is not None:
             elif unseen := seen.unseen_note(share):
                 st.caption(unseen)
             blocks.report_table(ev)
-            st.plotly_chart(model_figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix"),
-                            key=f"cm_{name}")
+            st.plotly_chart(model_figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix",
+                                                           clickable=True),
+                            key=f"cm_{name}", on_select=lambda name=name: _open_cell(name),
+                            selection_mode="points")
+    st.caption("Click a cell of a confusion matrix to see its beats.")
+    cell = st.session_state.get("open_cell")
+    if cell and cell[0] in probas and cell[3] == key:
+        name, true, called = cell[0], cell[1], cell[2]
+        inside = scoring.cell_beats(labelled.y, probas, name, true, called)
+        st.subheader(f"True {CLASSES[true]}, called {CLASSES[called]} by the {registry.title(name)}: "
+                     f"{len(inside):,} beats")
+        blocks.beat_gallery(labelled, probas, inside, key="cell_gallery")
+if st.toggle("Show the beats where the models disagree", key="disagree_gallery_on"):
+    blocks.beat_gallery(labelled, probas, scoring.disagreements(probas), key="disagree_gallery")

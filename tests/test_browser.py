@@ -126,3 +126,51 @@ def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_caliper.png"))
     page.close()
+
+
+def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser):
+    """Predict: a click on a cell of a confusion matrix shows a gallery of exactly its beats;
+    "Open in the Beat explorer" shows the first of them there, no number typed."""
+    import re
+
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Predict")
+    wait_idle(page)
+    page.get_by_text("Example: 500 test beats").click()
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+    wait_idle(page)
+    matrix = page.locator(".js-plotly-plot").filter(has_text="confusion matrix").first
+    matrix.scroll_into_view_if_needed()
+    # the off-diagonal cell with the most beats (else the first non-empty one), from the figure
+    cell = matrix.evaluate("""p => {
+        const t = p.data[0].text, xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis;
+        let best = null;
+        for (let r = 0; r < t.length; r++) for (let c = 0; c < t[r].length; c++) {
+            const n = parseInt(t[r][c].replace(/,/g, ''));
+            const score = n > 0 ? (r !== c ? 1e9 : 0) + n : -1;
+            if (!best || score > best.score) best = {score, n, r, c};
+        }
+        const box = p.getBoundingClientRect();
+        return {n: best.n, r: best.r, c: best.c,
+                x: box.left + xa._offset + xa.l2p(best.c), y: box.top + ya._offset + ya.l2p(best.r)};
+    }""")
+    page.mouse.click(cell["x"], cell["y"])
+    wait_idle(page)
+    classes = "NSVFQ"
+    heading = page.locator("h3").filter(has_text=f"True {classes[cell['r']]}, called {classes[cell['c']]}")
+    heading.wait_for(timeout=60_000)
+    assert heading.inner_text().endswith(f": {cell['n']:,} beats"), heading.inner_text()
+    gallery = page.locator(".js-plotly-plot").filter(has=page.locator(".gtitle, .annotation-text"),
+                                                     has_text=re.compile(r"#\d+ LSTM"))
+    assert gallery.count() >= 1
+    first = int(re.search(r"#(\d+) LSTM", gallery.first.inner_text()).group(1))
+    page.get_by_role("button", name="Open in the Beat explorer").first.click()
+    wait_idle(page)
+    page.get_by_text(f"Beat {first}", exact=False).first.wait_for(timeout=60_000)
+    assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_cell_gallery.png"))
+    page.close()

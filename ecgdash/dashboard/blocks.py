@@ -5,12 +5,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ecgdash.config import classroom, data_dir
+from ecgdash.config import CLASSES, classroom, data_dir
 from ecgdash.dashboard import caches
 from ecgdash.datasets import mitbih as dataset
 from ecgdash.errors import DataError, OfflineError, RateNeeded
 from ecgdash.io.examples import EXCERPT_RECORDS, excerpts_dir
 from ecgdash.models import registry, store
+from ecgdash.report import beat_figures
 from ecgdash.report.tables import report_frame, scored_on, trained_on
 from ecgdash.report.teaching import GLOSSARY
 
@@ -304,3 +305,37 @@ def recording_or_ask_rate(key: str, source, fs):
         if chosen is None:
             st.stop()
         return caches.recording(key, source, fs=float(chosen)), float(chosen)
+
+
+def _short(name: str) -> str:
+    """LSTM or CNN: what a gallery title has room for."""
+    try:
+        return registry.spec(name).architecture.upper()
+    except (KeyError, DataError):
+        return registry.title(name)
+
+
+def beat_gallery(beats, probas: dict, indices, *, key: str, limit: int = 24) -> None:
+    """Small multiples of the beats ``indices`` (the first ``limit``), each titled with its
+    number, each model's call and the label; below, a choice that opens one in the Beat
+    explorer (no beat number typed by hand)."""
+    indices = np.asarray(indices, dtype=int)
+    shown = indices[:limit]
+    if not len(shown):
+        st.info("No beats here.")
+        return
+    titles = {}
+    for i in shown:
+        calls = " · ".join(f"{_short(n)} {CLASSES[int(p[i].argmax())]}" for n, p in probas.items())
+        label = f" · true {CLASSES[int(beats.y[i])]}" if beats.y is not None else ""
+        titles[int(i)] = f"#{i} {calls}{label}"
+    st.plotly_chart(beat_figures.gallery_figure(beats.X[shown], list(titles.values())), key=f"{key}_fig")
+    st.caption(f"{len(shown)} of {len(indices):,} beats" + (" (the first ones)" if len(indices) > limit else "")
+               + "; the zero padding of each row is left out.")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    pick = c1.selectbox("Look at one in the Beat explorer", list(titles), format_func=titles.get,
+                        key=f"{key}_pick")
+    if c2.button("Open in the Beat explorer", key=f"{key}_open"):
+        st.session_state["beat_index"] = int(pick)
+        st.session_state["explorer_mode"] = "by number"
+        st.switch_page("pages/explorer.py")

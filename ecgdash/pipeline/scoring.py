@@ -140,3 +140,29 @@ def metrics_per_model(beats: Beats, probas: dict[str, np.ndarray]) -> dict[str, 
 def predictions_csv(table: pd.DataFrame) -> bytes:
     """The prediction table as CSV bytes (for download)."""
     return table.to_csv(index=False).encode()
+
+
+def cell_beats(y_true, probas: dict[str, np.ndarray], model: str, true: int, called: int) -> np.ndarray:
+    """Indices of the beats in one cell of ``model``'s confusion matrix: true class ``true``,
+    called ``called`` (class indices).
+
+    Examples
+    --------
+    >>> p = {"cnn": np.eye(5)[[0, 2, 2, 1]]}
+    >>> cell_beats(np.array([0, 0, 2, 1]), p, "cnn", 0, 2).tolist()
+    [1]
+    """
+    y_true = np.asarray(y_true)
+    return np.flatnonzero((y_true == true) & (probas[model].argmax(axis=1) == called))
+
+
+def disagreements(probas: dict[str, np.ndarray]) -> np.ndarray:
+    """Indices of the beats the models call differently.
+
+    Examples
+    --------
+    >>> disagreements({"a": np.eye(5)[[0, 1, 2]], "b": np.eye(5)[[0, 2, 2]]}).tolist()
+    [1]
+    """
+    calls = np.stack([p.argmax(axis=1) for p in probas.values()])
+    return np.flatnonzero((calls != calls[0]).any(axis=0))

@@ -199,3 +199,32 @@ def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
                       height=max(height, 180 * len(rows)), **LAYOUT)
     fig.update_layout(margin=dict(t=70))
     return fig
+
+
+def gallery_figure(X: np.ndarray, titles: list[str], cols: int = 6, row_height: int = 130):
+    """Small multiples: one panel per beat (rows of ``X``), each with its title (e.g. both
+    models' calls); each beat's zero padding is left out, not drawn as signal.
+
+    Examples
+    --------
+    >>> fig = gallery_figure(np.random.default_rng(0).random((7, 187)), [f"#{i}" for i in range(7)])
+    >>> len(fig.data), fig.layout.height
+    (7, 260)
+    """
+    from plotly.subplots import make_subplots
+
+    n = len(X)
+    rows = max(1, -(-n // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02,
+                        vertical_spacing=min(0.25, 0.5 / rows))
+    for i, x in enumerate(np.asarray(X, dtype=float)):
+        end = signal_length(x)
+        t = beat_time(len(x))
+        fig.add_trace(go.Scatter(x=t[:end], y=x[:end], mode="lines", line=dict(color="#333", width=1.3),
+                                 hovertemplate=f"{titles[i]}<br>t=%{{x:.3f}} s<extra></extra>"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(showticklabels=False, range=[0, beat_time(X.shape[1])[-1] if n else 1.5])
+    fig.update_yaxes(showticklabels=False, range=[-0.05, 1.05])
+    fig.update_annotations(font_size=10)
+    fig.update_layout(height=rows * row_height, showlegend=False, **{**LAYOUT, "margin": dict(l=5, r=5, t=25, b=5)})
+    return fig

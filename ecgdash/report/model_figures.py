@@ -71,12 +71,15 @@ def roc_figure(evals: dict[str, dict], log_fpr: bool = True, height: int = 340):
     return fig
 
 
-def confusion_figure(confusion, title: str = "", normalized: bool = False, height: int = 360):
+def confusion_figure(confusion, title: str = "", normalized: bool = False, height: int = 360,
+                     clickable: bool = False):
     """Confusion matrix heat map (rows true, columns predicted).
 
     The colour is always the share of each true class (row-normalised), so a class of 162
     beats is as visible as one of 18,118; the text shows the counts, or with ``normalized``
-    the shares."""
+    the shares. ``clickable``: a nearly transparent square marker over each cell with beats,
+    which a click selects (a heat map alone cannot be selected): the selected point's ``y``
+    is the true class, its ``x`` the predicted one."""
     counts = np.asarray(confusion)
     share = normalize_confusion(counts)
     text = [[f"{v:.1%}" for v in row] for row in share] if normalized else \
@@ -86,6 +89,14 @@ def confusion_figure(confusion, title: str = "", normalized: bool = False, heigh
     fig = go.Figure(go.Heatmap(z=share, x=list(CLASSES), y=list(CLASSES), text=text, customdata=hover,
                                texttemplate="%{text}", colorscale="Blues", zmin=0, zmax=1, showscale=False,
                                hovertemplate="true %{y} → predicted %{x}: %{customdata}<extra></extra>"))
+    if clickable:
+        rows, cols = np.nonzero(counts)
+        fig.add_trace(go.Scatter(
+            x=[CLASSES[c] for c in cols], y=[CLASSES[r] for r in rows], mode="markers",
+            marker=dict(symbol="square", size=height // 8, color="#000", opacity=0.01),
+            showlegend=False,
+            hovertemplate="true %{y} → predicted %{x}: click to see these beats<extra></extra>"))
+        fig.update_layout(clickmode="event+select")
     fig.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", height=height,
                       yaxis=dict(autorange="reversed"), **LAYOUT)
     return fig
