@@ -17,6 +17,7 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare models", icon=":material/compare:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
+    st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),
 ])
 
 # Then pandas and plotly, before any page runs (GUIDE §4: a click during the first load could

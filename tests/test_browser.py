@@ -13,7 +13,7 @@ SHOTS = Path(__file__).resolve().parent / "_artifacts"
 #: navigation label -> words of that page's title
 PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explorer": "Beat explorer",
          "Recordings": "Recordings", "Compare models": "Compare the LSTM", "Train": "Train a model",
-         "Learn": "Learn"}
+         "Learn": "Learn", "Quiz": "Quiz"}
 
 
 @pytest.fixture(scope="module")
@@ -173,4 +173,54 @@ def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser)
     assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_cell_gallery.png"))
+    page.close()
+
+
+def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(browser):
+    """Quiz: the label and the models' calls stay hidden until the class answers; the reveal
+    shows them and the score counts the answer; the set code draws the same beats again."""
+    import re
+
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1300})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Quiz")
+    wait_idle(page)
+    page.get_by_role("button", name="New set").click()
+    wait_idle(page)
+    line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"^Set code "))
+    code = re.search(r"Set code ([A-Z]\d+-\d+)", line.first.inner_text()).group(1)
+    first_beat = page.locator(".gtitle").filter(has_text="beat ").first.text_content()
+    revealed = page.locator('[data-testid="stAlert"]').filter(has_text="The cardiologists' label:")
+    assert revealed.count() == 0                                             # hidden before
+    assert page.get_by_role("button", name="Reveal").is_disabled()          # answer first
+    page.locator('[data-testid="stRadio"]').filter(has_text="Your class's answer") \
+        .get_by_text("V (", exact=False).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Reveal").click()
+    wait_idle(page)
+    reveal = page.locator('[data-testid="stAlert"]').filter(has_text="The cardiologists' label").inner_text()
+    assert re.search(r"label: [NSVFQ] .*you said V", reveal), reveal
+    assert page.get_by_text(re.compile(r"^LSTM: [NSVFQ] \(\d+% sure\)")).count() == 1
+    assert page.get_by_text(re.compile(r"^CNN: [NSVFQ] \(\d+% sure\)")).count() == 1
+    score = page.locator('[data-testid="stDataFrame"]').last
+    score.wait_for()
+    assert page.get_by_text("Score: the class against the models").count() == 1
+    page.screenshot(path=str(SHOTS / "browser_quiz.png"))
+    # the same code on a fresh page draws the same first beat
+    other = chromium.new_page(viewport={"width": 1400, "height": 1300})
+    other.goto(url)
+    wait_idle(other)
+    nav(other, "Quiz")
+    wait_idle(other)
+    other.get_by_label("Or a set code from your teacher").fill(code)
+    other.keyboard.press("Enter")
+    wait_idle(other)
+    other.get_by_role("button", name="Use the code").click()
+    wait_idle(other)
+    assert other.locator(".gtitle").filter(has_text="beat ").first.text_content() == first_beat
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert other.locator('[data-testid="stException"]').count() == 0
+    other.close()
     page.close()
