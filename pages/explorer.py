@@ -4,7 +4,9 @@ import streamlit as st
 
 from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
+from ecgdash.ecg import whatif
 from ecgdash.models import registry
+from ecgdash.pipeline import scoring
 from ecgdash.report import beat_figures
 
 st.title("Beat explorer")
@@ -62,6 +64,50 @@ with c1:
 with c2:
     st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
     st.plotly_chart(beat_figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
+
+
+
+@st.fragment
+def what_if_lab(beats, index: int, names, probas) -> None:
+    """Change the beat; both models score the changed beat at once (only this part re-runs)."""
+    has_rr = beats.context is not None
+    c1, c2, c3 = st.columns(3)
+    before = c1.slider("RR before (x its own)", 0.5, 1.5, 1.0, 0.05, disabled=not has_rr, key="wi_before",
+                       help="Below 1 the beat comes earlier after the one before it. The local and "
+                            "record mean RR stay as they were.")
+    after = c1.slider("RR after (x its own)", 0.5, 2.0, 1.0, 0.05, disabled=not has_rr, key="wi_after",
+                      help="Above 1: a longer pause after it (as after many early beats).")
+    qrs = c2.slider("QRS width (x)", 0.5, 2.5, 1.0, 0.1, key="wi_qrs",
+                    help=f"Stretches the first {whatif.QRS_S * 1000:.0f} ms after the mark (the QRS); "
+                         "the rest of the beat moves along.")
+    amplitude = c2.slider("Amplitude (x)", 0.25, 4.0, 1.0, 0.25, key="wi_amp")
+    flip = c2.toggle("Flip it (upside down)", key="wi_flip")
+    wander = c3.slider("Baseline wander", 0.0, 1.0, 0.0, 0.1, key="wi_wander",
+                       help="A slow swing, as breathing or moving electrodes make, in beat heights.")
+    noise = c3.slider("Muscle noise", 0.0, 0.3, 0.0, 0.02, key="wi_noise",
+                      help="Fast random noise, as muscle activity makes, in beat heights.")
+    changed = whatif.what_if(beats, index, rr_before=before, rr_after=after, qrs=qrs,
+                             amplitude=amplitude, flip=flip, wander=wander, noise=noise)
+    now = scoring.score({n: caches.get_model(n) for n in names}, changed)
+    left, right = st.columns(2)
+    left.plotly_chart(beat_figures.whatif_figure(beats.X[index], changed.X[0]), key="wi_beat")
+    right.plotly_chart(beat_figures.proba_bars({n: p[0] for n, p in now.items()}), key="wi_bars")
+    for name in names:
+        was, is_now = probas[name][index], now[name][0]
+        a, b = CLASSES[int(was.argmax())], CLASSES[int(is_now.argmax())]
+        right.markdown(f"{registry.title(name)}: **{a}** {was.max():.1%} → **{b}** {is_now.max():.1%}"
+                       + (" (changed its call)" if a != b else ""))
+    st.caption("Each changed beat is min-max scaled again, as every beat is when it is cut: so "
+               "amplitude alone changes nothing a model sees. "
+               + ("The RR sliders change only the timing the robust models read; the local template "
+                  "(this person's usual beat) stays as it was." if has_rr else
+                  "These beats carry no timing (Kaggle rows): the RR sliders are off, and the "
+                  "Kaggle-split pair never reads timing anyway. Pick the built DS2 split to move a "
+                  "beat in time for the robust pair."))
+
+
+st.subheader("What if? Change this beat")
+what_if_lab(beats, index, names, probas)
 
 st.subheader("Why? Explanations")
 if st.toggle("Explain this beat", key="explain_on",

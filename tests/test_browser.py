@@ -224,3 +224,46 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     assert other.locator('[data-testid="stException"]').count() == 0
     other.close()
     page.close()
+
+
+def test_a_what_if_slider_changes_both_models_probabilities(browser):
+    """Beat explorer: widening the QRS and flipping the beat re-scores the changed beat with
+    both models; the RR sliders are off for Kaggle rows, which carry no timing."""
+
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Predict")
+    wait_idle(page)
+    page.get_by_text("Example: 500 test beats").click()
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+    wait_idle(page)
+    nav(page, "Beat explorer")
+    wait_idle(page)
+
+    def bars():
+        """Each model's probabilities for the changed beat, from the What-if chart."""
+        chart = page.locator(".js-plotly-plot").filter(has_text="class probabilities").last
+        return chart.evaluate("p => p.calcdata.map(cd => cd.map(pt => pt.s))")
+
+    def lines():
+        return [t for t in page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts() if "→" in t]
+
+    before, text_before = bars(), lines()
+    assert len(before) == 2 and len(text_before) == 2, (before, text_before)
+    slider = page.get_by_role("slider", name="QRS width (x)")
+    slider.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    page.get_by_text("Flip it (upside down)").click()
+    wait_idle(page)
+    after, text_after = bars(), lines()
+    for was, now in zip(before, after):                  # both models answer the changed beat
+        assert max(abs(a - b) for a, b in zip(was, now)) > 1e-4, (was, now)
+    assert [t.split("→")[0] for t in text_after] == [t.split("→")[0] for t in text_before]  # "was" stays
+    assert page.get_by_text("the RR sliders are off", exact=False).count() == 1   # no timing here
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_whatif.png"))
+    page.close()

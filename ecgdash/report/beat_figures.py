@@ -228,3 +228,23 @@ def gallery_figure(X: np.ndarray, titles: list[str], cols: int = 6, row_height: 
     fig.update_annotations(font_size=10)
     fig.update_layout(height=rows * row_height, showlegend=False, **{**LAYOUT, "margin": dict(l=5, r=5, t=25, b=5)})
     return fig
+
+
+def whatif_figure(original: np.ndarray, changed: np.ndarray, height: int = 300):
+    """A beat as it was (grey) and as the What-if lab changed it (black); padding left out.
+
+    Examples
+    --------
+    >>> fig = whatif_figure(np.r_[np.linspace(1, 0, 50), np.zeros(137)], np.r_[np.linspace(0, 1, 50), np.zeros(137)])
+    >>> [trace.name for trace in fig.data]
+    ['as it was', 'changed']
+    """
+    fig = go.Figure()
+    for x, name, style in ((original, "as it was", dict(color="#bbb", width=2)),
+                           (changed, "changed", dict(color="#222", width=2))):
+        x = np.asarray(x, dtype=float)
+        end = signal_length(x)
+        fig.add_trace(go.Scatter(x=beat_time(len(x))[:end], y=x[:end], mode="lines", name=name, line=style))
+    fig.update_layout(xaxis_title="time since the beat's mark (s)", yaxis_title="amplitude (min-max scaled)",
+                      height=height, legend=dict(orientation="h", y=1.1), **LAYOUT)
+    return fig

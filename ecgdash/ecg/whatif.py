@@ -1,0 +1,98 @@
+"""What if this beat were different? One change per function, for the What-if lab.
+
+Each takes a beat row in the Kaggle layout (187 samples from the beat's mark, the zero padding
+after its signal) and returns a changed copy; ``change_rr`` changes a beat's RR context instead
+(``ecg.context.RR_FEATURES``). ``what_if`` applies them in a fixed order and min-max scales the
+signal part again, as every beat is scaled when it is cut, so the models see a row of the
+layout they were trained on. What the changes do not touch stays as it was: the padding, and
+for the robust models the local template (the person's usual beat around this one) and the
+local and record mean RR.
+
+    >>> x = np.r_[np.linspace(1, 0, 20), np.full(100, 0.3), np.zeros(67)]
+    >>> y = what_if_row(x, qrs=1.5, flip=True)
+    >>> y.shape, float(y.min()), float(y.max()), signal_length(y) == signal_length(x)
+    ((187,), 0.0, 1.0, True)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ecgdash.beats import Beats, signal_length
+from ecgdash.config import BEAT_FS
+
+#: The first stretch of a row that ``widen_qrs`` stretches: from the mark through the QRS.
+QRS_S = 0.10
+
+
+def rescale(x: np.ndarray, end: int) -> np.ndarray:
+    """Min-max scale ``x[:end]`` to [0, 1] (a flat signal becomes 0); the rest stays zero."""
+    out = np.zeros_like(x, dtype=np.float32)
+    part = np.asarray(x[:end], dtype=np.float64)
+    span = part.max() - part.min() if end else 0.0
+    out[:end] = (part - part.min()) / span if span > 0 else 0.0
+    return out
+
+
+def widen_qrs(x: np.ndarray, factor: float, end: int, qrs_s: float = QRS_S) -> np.ndarray:
+    """Stretch the first ``qrs_s`` seconds of the signal by ``factor`` (> 1 wider, < 1
+    narrower); what follows moves later or earlier and is cut or held at the row's end."""
+    q = qrs_s * BEAT_FS
+    new_t = np.arange(end, dtype=np.float64)
+    old_t = np.where(new_t < q * factor, new_t / factor, new_t - q * (factor - 1))
+    out = np.array(x, dtype=np.float64)
+    out[:end] = np.interp(np.clip(old_t, 0, end - 1), np.arange(end), np.asarray(x[:end], dtype=np.float64))
+    return out
+
+
+def add_wander(x: np.ndarray, amount: float, end: int) -> np.ndarray:
+    """Add baseline wander: a slow swing (0.3 Hz) of ``amount`` times the beat's height."""
+    t = np.arange(end) / BEAT_FS
+    out = np.array(x, dtype=np.float64)
+    out[:end] += amount * np.ptp(out[:end]) * np.sin(2 * np.pi * 0.3 * t + 0.5)
+    return out
+
+
+def add_muscle_noise(x: np.ndarray, amount: float, end: int, seed: int = 0) -> np.ndarray:
+    """Add muscle noise: white noise of ``amount`` times the beat's height (standard deviation)."""
+    rng = np.random.default_rng(seed)
+    out = np.array(x, dtype=np.float64)
+    out[:end] += amount * np.ptp(out[:end]) * rng.standard_normal(end)
+    return out
+
+
+def change_rr(context: np.ndarray, before: float = 1.0, after: float = 1.0) -> np.ndarray:
+    """The RR context of a beat that came ``before`` times its RR interval after the beat
+    before it, and was followed ``after`` times its interval later (the person's local and
+    record means held as they were). Clipped as ``ecg.context`` clips."""
+    c = np.array(context, dtype=np.float64)
+    c[[0, 2, 4]] *= before
+    c[[1, 3]] *= after
+    c[5] *= after / before
+    return np.clip(c, 0.0, 4.0).astype(np.float32)
+
+
+def what_if_row(x: np.ndarray, *, qrs: float = 1.0, amplitude: float = 1.0, flip: bool = False,
+                wander: float = 0.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """A beat row with the changes made (amplitude, flip, QRS width, wander, noise, in that
+    order), then scaled to [0, 1] again over its signal."""
+    end = signal_length(x)
+    y = np.array(x, dtype=np.float64) * amplitude
+    if flip:
+        y[:end] = -y[:end]
+    if qrs != 1.0:
+        y = widen_qrs(y, qrs, end)
+    if wander:
+        y = add_wander(y, wander, end)
+    if noise:
+        y = add_muscle_noise(y, noise, end, seed)
+    return rescale(y, end)
+
+
+def what_if(beats: Beats, index: int, *, rr_before: float = 1.0, rr_after: float = 1.0, **row) -> Beats:
+    """Beat ``index`` of ``beats`` as a one-beat ``Beats``, changed: ``row`` as ``what_if_row``
+    takes them, and its RR context (when it has one) by ``change_rr``."""
+    one = beats.subset([index])
+    one.X = what_if_row(one.X[0], **row)[None, :]
+    if one.context is not None:
+        one.context = change_rr(one.context[0], rr_before, rr_after)[None, :]
+    return one
