@@ -18,6 +18,7 @@ page = st.navigation([
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
     st.Page("pages/quiz.py", title="Quiz", icon=":material/quiz:"),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/cast_for_education:"),
 ])
 
 # Then pandas and plotly, before any page runs (GUIDE §4: a click during the first load could

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 
 PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
-         "pages/train.py", "pages/learn.py", "pages/quiz.py"]
+         "pages/train.py", "pages/learn.py", "pages/quiz.py",
+         "pages/lessons.py"]
 
 
 def _app():

@@ -13,7 +13,8 @@ SHOTS = Path(__file__).resolve().parent / "_artifacts"
 #: navigation label -> words of that page's title
 PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explorer": "Beat explorer",
          "Recordings": "Recordings", "Compare models": "Compare the LSTM", "Train": "Train a model",
-         "Learn": "Learn", "Quiz": "Quiz"}
+         "Learn": "Learn", "Quiz": "Quiz",
+         "Lessons": "Lessons"}
 
 
 @pytest.fixture(scope="module")
@@ -266,4 +267,35 @@ def test_a_what_if_slider_changes_both_models_probabilities(browser):
     assert page.get_by_text("the RR sliders are off", exact=False).count() == 1   # no timing here
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_whatif.png"))
+    page.close()
+
+
+def test_a_lesson_runs_through_to_its_end(browser):
+    """Lessons: each step says what to do and what to ask, links its page; Next to the end."""
+    url, chromium = browser
+    page = chromium.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(url)
+    wait_idle(page)
+    nav(page, "Lessons")
+    wait_idle(page)
+    page.get_by_text("Presenter view").click()
+    wait_idle(page)
+    steps = 0
+    while page.get_by_role("button", name="Next").count() or page.get_by_role("button", name="Finish").count():
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Ask the class:" in main and "Do:" in main, main[:800]
+        assert page.get_by_role("link", name="Open the page for this step").count() == 1
+        if steps == 0:
+            page.screenshot(path=str(SHOTS / "browser_lesson.png"))
+        button = "Finish" if page.get_by_role("button", name="Finish").count() else "Next"
+        page.get_by_role("button", name=button).click()
+        wait_idle(page)
+        steps += 1
+        assert steps <= 10
+    assert steps >= 3
+    assert "End of the lesson" in page.locator('[data-testid="stMain"]').inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_role("button", name="Start again").click()
+    wait_idle(page)
+    assert "Step 1 of" in page.locator('[data-testid="stMain"]').inner_text()
     page.close()
