@@ -18,7 +18,7 @@ from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
 
 PAGES = [("Overview", "overview"), ("Predict", "predict"), ("Beat explorer", "explorer"),
          ("Recordings", "recording"), ("Compare models", "compare"), ("Train", "train"),
-         ("Learn", "learn")]
+         ("Learn", "learn"), ("Quiz", "quiz"), ("Lessons", "lessons")]
 
 
 def main() -> int:
@@ -65,6 +65,37 @@ def main() -> int:
                     page.mouse.move(640, 400)
                     page.mouse.wheel(0, 620)                 # the rhythm strip, not the form
                     page.wait_for_timeout(800)
+                    page.screenshot(path=str(out / "recording.png"))
+                    print("wrote", out / "recording.png")
+                    # ECG paper and a caliper from one R peak to the next (a drag)
+                    page.get_by_text("ECG paper and calipers").click()
+                    wait_idle(page)
+                    page.wait_for_timeout(1500)
+                    strip = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+                    strip.scroll_into_view_if_needed()
+                    box = strip.locator(".nsewdrag").first.bounding_box()
+                    y = box["y"] + 0.55 * box["height"]
+                    page.mouse.move(box["x"] + 0.30 * box["width"], y)
+                    page.mouse.down()
+                    page.mouse.move(box["x"] + 0.38 * box["width"], y + 15, steps=8)
+                    page.mouse.up()
+                    wait_idle(page)
+                    page.wait_for_timeout(1500)
+                    page.mouse.wheel(0, 150)
+                    page.wait_for_timeout(800)
+                    page.screenshot(path=str(out / "paper.png"))
+                    print("wrote", out / "paper.png")
+                    continue
+                if slug == "quiz":
+                    page.get_by_role("button", name="New set").click()
+                    wait_idle(page)
+                    page.locator('[data-testid="stRadio"]').filter(has_text="Your class's answer") \
+                        .get_by_text("N (", exact=False).click()
+                    wait_idle(page)
+                    page.get_by_role("button", name="Reveal").click()
+                    wait_idle(page)
+                    page.mouse.move(640, 400)
+                    page.mouse.wheel(0, 330)
                 if slug == "predict" and upload:
                     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
                     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
@@ -81,6 +112,16 @@ def main() -> int:
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(out / "explain.png"))
                     print("wrote", out / "explain.png")
+                    # the What-if lab: a wider QRS, both models answering the changed beat
+                    page.get_by_text("What if? Change this beat").first.scroll_into_view_if_needed()
+                    page.get_by_role("slider", name="QRS width (x)").focus()
+                    for _ in range(6):
+                        page.keyboard.press("ArrowRight")
+                    wait_idle(page)
+                    page.get_by_text("What if? Change this beat").first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=str(out / "whatif.png"))
+                    print("wrote", out / "whatif.png")
             browser.close()
     return 0
 
