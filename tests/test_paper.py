@@ -38,3 +38,24 @@ def test_without_millivolts_only_time_is_gridded_and_labels_fall_on_whole_second
     assert values[0] == pytest.approx(0.2) and values[-1] == pytest.approx(2.0)
     assert [label for label in labels if label] == ["1", "2"]
     assert list(fig.layout.xaxis.tickvals) == values
+
+
+def test_class_bands_and_single_beats_never_draw_the_padding_as_signal():
+    """Beat explorer's class figures: a median over beats of different lengths stays on the
+    beats that still have signal (the padding's zeros used to pull it down to 0)."""
+    import numpy as np
+
+    from ecgdash.report.beat_figures import band_figure, overlay_figure
+
+    long = np.r_[np.linspace(1, 0.4, 150), np.zeros(37)]        # signal to sample 150
+    short = np.r_[np.linspace(1, 0.4, 90), np.zeros(97)]        # signal to sample 90
+    X = np.stack([long, long, long, short, short])
+    fig = overlay_figure(X, "N", max_beats=5)
+    median = next(t for t in fig.data if t.name.startswith("median"))
+    y = np.asarray(median.y, dtype=float)
+    assert np.nanmin(y[:150]) > 0.35                            # not dragged into the short beats' zeros
+    assert np.isnan(y[150:]).all()                              # no median where no beat has signal
+    singles = [np.asarray(t.y, dtype=float) for t in fig.data if t.name == "single beats"]
+    assert all(np.isnan(s[150:]).all() for s in singles) and any(np.isnan(s[90:150]).all() for s in singles)
+    bands = band_figure(X, np.zeros(5, dtype=int), ["N"])
+    assert np.nanmin(np.asarray(bands.data[-1].y, dtype=float)) > 0.35

@@ -4,6 +4,8 @@ Built from library data (cards, beats, analyses); pages only place them.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -49,9 +51,43 @@ def proba_bars(probas: dict[str, np.ndarray], true: str | None = None, height: i
     return fig
 
 
+def without_padding(X: np.ndarray) -> np.ndarray:
+    """Beat rows as float with each row's zero padding (``signal_length``) set to NaN.
+
+    Examples
+    --------
+    >>> without_padding(np.array([[0.5, 1.0, 0.0, 0.0], [0.2, 0.4, 0.6, 0.8]]))[0].tolist()
+    [0.5, 1.0, nan, nan]
+    """
+    out = np.array(X, dtype=float)
+    for row in out:
+        row[signal_length(row):] = np.nan
+    return out
+
+
+def signal_percentiles(X: np.ndarray, q) -> np.ndarray:
+    """Percentiles ``q`` of beat rows, sample by sample, over the beats that still have signal
+    there (padding is not a value); NaN where fewer than half of them do, so a band or a median
+    never sinks into the padding of the shorter beats.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.5, 0.0, 0.0, 0.0], [1.0, 0.5, 0.7, 0.0, 0.0], [1.0, 0.5, 0.9, 0.3, 0.2]])
+    >>> np.round(signal_percentiles(X, [50])[0], 2).tolist()
+    [1.0, 0.5, 0.8, nan, nan]
+    """
+    masked = without_padding(X)
+    enough = np.isfinite(masked).sum(axis=0) >= max(1, len(masked) / 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # all-NaN columns: NaN, as wanted
+        out = np.nanpercentile(masked, q, axis=0)
+    return np.where(enough, out, np.nan)
+
+
 def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0, height: int = 320):
     """A class's beats as a band: the median, the middle 80 % of the beats (10th to 90th
-    percentile, sample by sample), and ``max_beats`` example beats drawn faintly."""
+    percentile, sample by sample), and ``max_beats`` example beats drawn faintly; each beat's
+    zero padding is left out (``signal_percentiles``)."""
     X = np.asarray(X)
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(X), size=min(max_beats, len(X)), replace=False) if len(X) else []
@@ -59,12 +95,15 @@ def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0
     color = CLASS_COLORS.get(label, "#333333")
     fig = go.Figure()
     for k, i in enumerate(pick):
-        fig.add_trace(go.Scatter(x=t, y=X[i], mode="lines", line=dict(color=color, width=0.8),
+        fig.add_trace(go.Scatter(x=t, y=without_padding(X[i:i + 1])[0], mode="lines",
+                                 line=dict(color=color, width=0.8),
                                  opacity=0.2, name="single beats", legendgroup="single",
                                  showlegend=k == 0, hoverinfo="skip"))
     if len(X):
-        lo, mid, hi = np.percentile(X, [10, 50, 90], axis=0)
-        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+        lo, mid, hi = signal_percentiles(X, [10, 50, 90])
+        keep = np.isfinite(mid)
+        fig.add_trace(go.Scatter(x=np.concatenate([t[keep], t[keep][::-1]]),
+                                 y=np.concatenate([hi[keep], lo[keep][::-1]]),
                                  fill="toself", fillcolor=color, opacity=0.25, line=dict(width=0),
                                  name="middle 80 % of beats", hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", name=f"median of {len(X):,}",
@@ -77,23 +116,26 @@ def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0
 
 def band_figure(X: np.ndarray, y: np.ndarray, classes=CLASSES, height: int = 300):
     """Each class in its own panel on the same axes: the median beat and its middle 50 %
-    (25th to 75th percentile), with the N median drawn faintly in the others for comparison."""
+    (25th to 75th percentile), with the N median drawn faintly in the others for comparison;
+    the zero padding is left out (``signal_percentiles``)."""
     t = beat_time()
     shown = [(c, name) for c, name in enumerate(CLASSES) if name in classes and np.any(y == c)]
     if not shown:
         return go.Figure().update_layout(title="no beats of these classes", height=height, **LAYOUT)
     fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.02,
                         subplot_titles=[f"{name} (n={int(np.sum(y == c)):,})" for c, name in shown])
-    normal = np.median(X[y == 0], axis=0) if np.any(y == 0) else None
+    normal = signal_percentiles(X[y == 0], [50])[0] if np.any(y == 0) else None
     for col, (c, name) in enumerate(shown, start=1):
         members = X[y == c]
-        lo, mid, hi = np.percentile(members, [25, 50, 75], axis=0)
+        lo, mid, hi = signal_percentiles(members, [25, 50, 75])
+        keep = np.isfinite(mid)
         color = CLASS_COLORS[name]
         if normal is not None and c != 0:
             fig.add_trace(go.Scatter(x=t, y=normal, mode="lines", line=dict(color="#999", width=1, dash="dot"),
                                      name="N median", legendgroup="N median", showlegend=col == 2,
                                      hoverinfo="skip"), row=1, col=col)
-        fig.add_trace(go.Scatter(x=np.concatenate([t, t[::-1]]), y=np.concatenate([hi, lo[::-1]]),
+        fig.add_trace(go.Scatter(x=np.concatenate([t[keep], t[keep][::-1]]),
+                                 y=np.concatenate([hi[keep], lo[keep][::-1]]),
                                  fill="toself", fillcolor=color, opacity=0.3, line=dict(width=0),
                                  hoverinfo="skip", showlegend=False), row=1, col=col)
         fig.add_trace(go.Scatter(x=t, y=mid, mode="lines", line=dict(color=color, width=2.5),
