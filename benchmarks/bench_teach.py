@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
+from browser import launch, nav, open_page, score_the_example, streamlit_server, wait_idle  # noqa: E402
 
 BARS = """() => { const c = [...document.querySelectorAll('.js-plotly-plot')]
   .filter(p => p.textContent.includes('class probabilities')).pop();
@@ -43,15 +43,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     times: dict[str, list[float]] = {}
     with streamlit_server({"TF_CPP_MIN_LOG_LEVEL": "2"}) as url, sync_playwright() as p:
-        page = launch(p).new_page(viewport={"width": 1400, "height": 1400})
-        page.set_default_timeout(120_000)
-        page.goto(url)
-        wait_idle(page)
-        nav(page, "Predict")
-        wait_idle(page)
-        page.get_by_text("Example: 500 test beats").click()
-        page.wait_for_selector('[data-testid="stDataFrame"]')
-        wait_idle(page)
+        page = open_page(launch(p), url, "Predict")
+        score_the_example(page)
 
         # a confusion-matrix cell (alternately two off-diagonal cells of the LSTM's matrix)
         matrix = page.locator(".js-plotly-plot").filter(has_text="confusion matrix").first

@@ -30,7 +30,7 @@ else:
     pair = "robust" if "DS2" in choice else registry.BEATS_PAIR
 st.caption(f"Models: {registry.PAIR_TITLES[pair]}.")
 
-names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
+names = blocks.choose_pair(pair)
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
 pred = {name: p.argmax(axis=1) for name, p in probas.items()}

@@ -34,7 +34,7 @@ step = steps[at]
 st.progress((at + 1) / len(steps), text=f"Step {at + 1} of {len(steps)}")
 st.subheader(f"{at + 1}. {step.title}")
 st.markdown(f"**Do:** {lessons.render(step.do, known)}")
-st.page_link(lessons.PAGES[step.page], label="Open the page for this step", icon=":material/arrow_forward:")
+st.page_link(step.page, label="Open the page for this step", icon=":material/arrow_forward:")
 st.info(f"**Ask the class:** {lessons.render(step.ask, known)}")
 with st.expander("Teacher's note", expanded=not presenter):
     st.markdown(lessons.render(step.note, known))

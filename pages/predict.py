@@ -26,7 +26,7 @@ if choice == DS2:
                     help="Neither pair trained on DS2's people (the DS1-trained pair on DS1 only, the "
                          "robust pair on DS1 and svdb records). The Kaggle-split pair is not offered "
                          "here: it trained on 80 % of these beats.")
-names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
+names = blocks.choose_pair(pair)
 blocks.glossary("intra-patient", "inter-patient", "DS1 / DS2", "macro-F1", "ROC-AUC")
 if choice == EXAMPLE:
     example = examples(kind="beats")
@@ -54,12 +54,12 @@ else:
         st.stop()
     (key, beats), source_name = built, choice
 
-def _open_cell(name: str) -> None:
+def _open_cell(name: str, beats_key: str) -> None:
     """A click on a cell of ``name``'s confusion matrix: remember (model, true, called, file)."""
     points = st.session_state[f"cm_{name}"].selection.points
     if points:
         true, called = CLASSES.index(points[-1]["y"]), CLASSES.index(points[-1]["x"])
-        st.session_state["open_cell"] = (name, true, called, st.session_state.get("_beats_key"))
+        st.session_state["open_cell"] = (name, true, called, beats_key)
 
 
 meaning = "aami"
@@ -83,7 +83,6 @@ for warning in beats.warnings:
     st.warning(warning)
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
-st.session_state["_beats_key"] = key
 st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled, "pair": pair}
 
 table = scoring.prediction_table(labelled, probas)
@@ -144,7 +143,7 @@ if labelled.y is not None:
             blocks.report_table(ev)
             st.plotly_chart(model_figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix",
                                                            clickable=True),
-                            key=f"cm_{name}", on_select=lambda name=name: _open_cell(name),
+                            key=f"cm_{name}", on_select=lambda name=name: _open_cell(name, key),
                             selection_mode="points")
     st.caption("Click a cell of a confusion matrix to see its beats.")
     cell = st.session_state.get("open_cell")

@@ -32,7 +32,7 @@ else:
 if beats.y is None:
     st.error("These beats carry no labels: a quiz needs the cardiologists' answer.")
     st.stop()
-names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
+names = blocks.choose_pair(pair)
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
 calls = {name: p.argmax(axis=1) for name, p in probas.items()}
@@ -42,15 +42,20 @@ c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
 kind = c1.selectbox("Set", list(quiz.KINDS), format_func=quiz.KINDS.get, key="quiz_kind")
 size = c2.number_input("Beats", 1, 100, 10, key="quiz_size")
 typed = c3.text_input("Or a set code from your teacher", key="quiz_code_in", placeholder="e.g. M10-4821")
+
+
+def start(code: str) -> None:
+    """A fresh run of set ``code`` on these beats: first beat, no answers."""
+    st.session_state["quiz"] = {"code": code, "key": key, "pos": 0, "answers": {}, "revealed": False}
+
+
 b1, b2 = st.columns(2)
 if b1.button("New set", type="primary"):
-    st.session_state["quiz"] = {"code": quiz.set_code(kind, size, int(np.random.default_rng().integers(1, 10_000))),
-                                "key": key, "pos": 0, "answers": {}, "revealed": False}
+    start(quiz.set_code(kind, size, int(np.random.default_rng().integers(1, 10_000))))
 if b2.button("Use the code", disabled=not typed):
     try:
         quiz.parse_code(typed)
-        st.session_state["quiz"] = {"code": typed.strip().upper(), "key": key, "pos": 0,
-                                    "answers": {}, "revealed": False}
+        start(typed.strip().upper())
     except DataError as exc:
         st.error(str(exc))
 

@@ -49,7 +49,7 @@ else:
 
 pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_pair",
                 format_func=lambda p: registry.PAIR_TITLES[p] + ("; default" if p == registry.RECORDINGS_PAIR else ""))
-names = blocks.choose_pair(pair) if pair == registry.BEATS_PAIR else registry.PAIRS[pair]
+names = blocks.choose_pair(pair)
 blocks.models_or_stop(names)
 try:
     recording, fs = blocks.recording_or_ask_rate(key, source, fs)

@@ -73,6 +73,24 @@ def nav(page, name: str, timeout: float = 60_000) -> None:
     link.click()
 
 
+def open_page(browser, url: str, name: str, viewport=(1400, 1400), timeout: float = 120_000):
+    """A new tab on ``url``, on the page ``name`` of the sidebar, idle; returns the tab."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.set_default_timeout(timeout)
+    page.goto(url)
+    wait_idle(page, timeout=timeout)
+    nav(page, name, timeout=timeout)
+    wait_idle(page, timeout=timeout)
+    return page
+
+
+def score_the_example(page, timeout: float = 120_000) -> None:
+    """On Predict: pick "Example: 500 test beats" and wait for both models' table."""
+    page.get_by_text("Example: 500 test beats").click()
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
 def first_paint(page, url: str, ready_text: str = "The two models", timeout: float = 120.0) -> dict:
     """Open ``url`` and watch the sidebar from the first paint.
 

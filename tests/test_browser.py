@@ -4,7 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, first_paint, launch, nav, streamlit_server, wait_idle
+from browser import (
+    CHROMIUM,
+    first_paint,
+    launch,
+    nav,
+    open_page,
+    score_the_example,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -94,11 +103,7 @@ def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
     import re
 
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1300})
-    page.goto(url)
-    wait_idle(page)
-    nav(page, "Recordings")
-    wait_idle(page)
+    page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
     page.get_by_text("An example", exact=True).click()
     page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
     wait_idle(page)
@@ -135,14 +140,8 @@ def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser)
     import re
 
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(url)
-    wait_idle(page)
-    nav(page, "Predict")
-    wait_idle(page)
-    page.get_by_text("Example: 500 test beats").click()
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
-    wait_idle(page)
+    page = open_page(chromium, url, "Predict")
+    score_the_example(page)
     matrix = page.locator(".js-plotly-plot").filter(has_text="confusion matrix").first
     matrix.scroll_into_view_if_needed()
     # the off-diagonal cell with the most beats (else the first non-empty one), from the figure
@@ -183,11 +182,7 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     import re
 
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1300})
-    page.goto(url)
-    wait_idle(page)
-    nav(page, "Quiz")
-    wait_idle(page)
+    page = open_page(chromium, url, "Quiz", viewport=(1400, 1300))
     page.get_by_role("button", name="New set").click()
     wait_idle(page)
     line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"^Set code "))
@@ -210,11 +205,7 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     assert page.get_by_text("Score: the class against the models").count() == 1
     page.screenshot(path=str(SHOTS / "browser_quiz.png"))
     # the same code on a fresh page draws the same first beat
-    other = chromium.new_page(viewport={"width": 1400, "height": 1300})
-    other.goto(url)
-    wait_idle(other)
-    nav(other, "Quiz")
-    wait_idle(other)
+    other = open_page(chromium, url, "Quiz", viewport=(1400, 1300))
     other.get_by_label("Or a set code from your teacher").fill(code)
     other.keyboard.press("Enter")
     wait_idle(other)
@@ -232,14 +223,8 @@ def test_a_what_if_slider_changes_both_models_probabilities(browser):
     both models; the RR sliders are off for Kaggle rows, which carry no timing."""
 
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(url)
-    wait_idle(page)
-    nav(page, "Predict")
-    wait_idle(page)
-    page.get_by_text("Example: 500 test beats").click()
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
-    wait_idle(page)
+    page = open_page(chromium, url, "Predict")
+    score_the_example(page)
     nav(page, "Beat explorer")
     wait_idle(page)
 
@@ -273,11 +258,7 @@ def test_a_what_if_slider_changes_both_models_probabilities(browser):
 def test_a_lesson_runs_through_to_its_end(browser):
     """Lessons: each step says what to do and what to ask, links its page; Next to the end."""
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(url)
-    wait_idle(page)
-    nav(page, "Lessons")
-    wait_idle(page)
+    page = open_page(chromium, url, "Lessons", viewport=(1400, 1100))
     page.get_by_text("Presenter view").click()
     wait_idle(page)
     steps = 0

@@ -311,7 +311,7 @@ def _short(name: str) -> str:
     """LSTM or CNN: what a gallery title has room for."""
     try:
         return registry.spec(name).architecture.upper()
-    except (KeyError, DataError):
+    except DataError:                # a model not in the registry
         return registry.title(name)
 
 

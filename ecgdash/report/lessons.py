@@ -21,7 +21,7 @@ MISSING = "(not known: its model card is missing)"
 
 @dataclass(frozen=True)
 class Step:
-    """One step: the page to open (its file under pages/), what to do there, questions for the
+    """One step: the page to open (its file, e.g. "pages/quiz.py"), what to do there, questions for the
     class, and the teacher's note (an answer guide)."""
 
     page: str
@@ -77,7 +77,7 @@ LESSONS = (
         "See why the same recipe scores almost perfectly on the Kaggle split and much lower on "
         "people it has never seen, and what helps.",
         (
-            Step("compare", "Almost perfect",
+            Step("pages/compare.py", "Almost perfect",
                  "Open Compare models on the intra-patient (Kaggle split) test set. Read each "
                  "model's accuracy and macro-F1.",
                  "The CNN's accuracy is {cnn_accuracy}, the LSTM's {lstm_accuracy}. Would you "
@@ -85,7 +85,7 @@ LESSONS = (
                  "The Kaggle split shuffles the beats of the same 47 people into train and test: "
                  "the test beats come from people the models already know. Let the class argue "
                  "before the next step shows the answer."),
-            Step("compare", "New people",
+            Step("pages/compare.py", "New people",
                  "Switch Compare models to inter-patient DS2 (new patients).",
                  "The same recipe trained on DS1's 22 people scores {cnn_inter_accuracy} (CNN) "
                  "and {lstm_inter_accuracy} (LSTM) on DS2's 22 other people; macro-F1 falls to "
@@ -93,14 +93,14 @@ LESSONS = (
                  "S beats: F1 {cnn_inter_f1_S} (CNN) and {lstm_inter_f1_S} (LSTM) on DS2. "
                  "Another person's normal beat can look like this person's ectopic one; the rare "
                  "classes suffer most, and accuracy hides it because N is most of the beats."),
-            Step("quiz", "The class as a cardiologist",
+            Step("pages/quiz.py", "The class as a cardiologist",
                  "Open the Quiz, set \"S beats only\", 10 beats, New set; read the code aloud so "
                  "everyone has the same beats. Answer each beat before the reveal.",
                  "How many S beats did the class catch? Did the models do better?",
                  "On a Kaggle row the only clue to an S beat is its shape, and S beats look "
                  "normal: what gives them away is that they come early, which a single row "
                  "does not show."),
-            Step("recording", "What helps: the person's own rhythm",
+            Step("pages/recording.py", "What helps: the person's own rhythm",
                  "Open Recordings, pick an example; the robust pair is the default. Turn on ECG "
                  "paper and measure an RR interval with the caliper.",
                  "The robust pair reads the RR intervals around each beat and this person's "
@@ -115,18 +115,18 @@ LESSONS = (
         "Why S beats are hard", 40,
         "See that S beats look normal and are told apart by their timing.",
         (
-            Step("explorer", "Shape alone",
+            Step("pages/explorer.py", "Shape alone",
                  "Score the example on Predict, then open the Beat explorer. Under \"Many beats "
                  "of one class\" put N and S side by side.",
                  "Could you tell an S beat from an N beat by its shape alone?",
                  "The bands overlap a great deal: an S beat starts above the ventricles and is "
                  "conducted like a normal beat, so its QRS looks normal."),
-            Step("quiz", "Guess them",
+            Step("pages/quiz.py", "Guess them",
                  "Quiz: a mix of every class, 10 beats; then a set of S beats only.",
                  "Which class did you miss most? Which did the models miss?",
                  "On the Kaggle split the models reach S-F1 {cnn_f1_S} (CNN) and {lstm_f1_S} "
                  "(LSTM) because they know these people; on new people it falls (Compare, DS2)."),
-            Step("explorer", "Move a beat in time",
+            Step("pages/explorer.py", "Move a beat in time",
                  "Beat explorer, Built DS2 test split (build the data first on Overview if it is "
                  "not there): pick an N beat and, in the What-if lab, make the RR before it "
                  "shorter.",
@@ -134,7 +134,7 @@ LESSONS = (
                  "The robust pair reads the RR interval before a beat against the person's "
                  "usual one; the Kaggle-split pair sees only the shape, so the RR sliders are "
                  "off for Kaggle rows."),
-            Step("recording", "Measure it",
+            Step("pages/recording.py", "Measure it",
                  "Recordings, an example, ECG paper on: measure the RR before a beat the "
                  "reference calls S and before a normal beat nearby.",
                  "How much earlier did the S beat come?",
@@ -146,27 +146,27 @@ LESSONS = (
         "What each model looks at", 40,
         "Compare what an LSTM and a CNN learn from the same beats.",
         (
-            Step("learn", "Two architectures",
+            Step("pages/learn.py", "Two architectures",
                  "Open Learn: parameters, receptive field and memory.",
                  "The LSTM has {lstm_params} parameters, the CNN {cnn_params}. Which would you "
                  "expect to learn faster, and why?",
                  "The CNN's best epoch was {cnn_best_epoch}, the LSTM's {lstm_best_epoch} (their "
                  "cards). Convolutions share their weights along the beat and see local shapes; "
                  "the LSTM reads the beat sample by sample."),
-            Step("explorer", "Where they look",
+            Step("pages/explorer.py", "Where they look",
                  "Beat explorer: pick a beat the models disagree on, turn on \"Explain this "
                  "beat\".",
                  "Which samples pushed each model towards its call? Are they the same?",
                  "Integrated gradients: red pushed towards the class, blue away. The CNN tends "
                  "to light up local shapes (the QRS, the T wave); the LSTM spreads its attribution "
                  "over the beat. The grey band is padding, not signal."),
-            Step("explorer", "Change the beat",
+            Step("pages/explorer.py", "Change the beat",
                  "In the What-if lab widen the QRS step by step, then flip the beat.",
                  "Which model changes its mind first? Does flipping matter?",
                  "A wide QRS is the mark of a ventricular beat; watching which model follows it "
                  "shows what each has learned. Amplitude alone changes nothing: every beat is "
                  "scaled to [0, 1]."),
-            Step("predict", "The whole file",
+            Step("pages/predict.py", "The whole file",
                  "Predict, the example: click a cell of each confusion matrix where the models "
                  "differ most.",
                  "Do the beats one model gets wrong look alike?",
@@ -174,7 +174,3 @@ LESSONS = (
                  "cut off early) that a single number hides."),
         )),
 )
-
-#: The file under pages/ of each page a step names.
-PAGES = {"compare": "pages/compare.py", "quiz": "pages/quiz.py", "recording": "pages/recording.py",
-         "explorer": "pages/explorer.py", "learn": "pages/learn.py", "predict": "pages/predict.py"}
