@@ -7,7 +7,7 @@ from ecgdash.evaluation import seen
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
 from ecgdash.pipeline import scoring
-from ecgdash.report import model_figures
+from ecgdash.report import model_figures, printable
 
 st.title("Predict")
 st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "
@@ -153,5 +153,20 @@ if labelled.y is not None:
         st.subheader(f"True {CLASSES[true]}, called {CLASSES[called]} by the {registry.title(name)}: "
                      f"{len(inside):,} beats")
         blocks.beat_gallery(labelled, probas, inside, key="cell_gallery")
+
+
+def _report() -> bytes:
+    """The printable page of this run (made when the button is clicked)."""
+    evaluations = scoring.metrics_per_model(labelled, probas) if labelled.y is not None else None
+    notes = [note for name in probas
+             if (note := seen.seen_note(name, caches.seen_share(key, name, beats.X)))]
+    return printable.predict_report(probas, source_name=source_name, evaluations=evaluations, notes=notes,
+                                    cards=caches.cards_known(probas))
+
+
+st.download_button("Printable report (PDF)", data=_report, key="predict_pdf", on_click="ignore",
+                   file_name=f"report_{source_name.split('.')[0]}.pdf", mime="application/pdf",
+                   help="One A4 page: beats per class for each model, how often they agree, their "
+                        "scores and confusion matrices against the file's labels, and their cards.")
 if st.toggle("Show the beats where the models disagree", key="disagree_gallery_on"):
     blocks.beat_gallery(labelled, probas, scoring.disagreements(probas), key="disagree_gallery")

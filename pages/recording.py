@@ -10,7 +10,7 @@ from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
-from ecgdash.report import beat_figures, ecg_paper, recording_figures
+from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
@@ -196,8 +196,17 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                    "signal). The robust models also use the RR intervals and the local template, "
                    "which are held fixed here: only the beat's own samples are attributed.")
 
-    st.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
+    d1, d2 = st.columns(2)
+    d1.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
                        file_name=f"{rec.name}_beats.csv", mime="text/csv")
+    # made only when clicked (about a second): the strip's 10 s around the selected beat
+    d2.download_button("Printable report (PDF)", key="record_pdf", on_click="ignore",
+                       data=lambda: printable.recording_report(
+                           result, center=center, cards=caches.cards_known(result.probas)),
+                       file_name=f"{rec.name}_report.pdf", mime="application/pdf",
+                       help="One A4 page: 10 s of the rhythm strip on ECG paper (around the selected "
+                            "beat, else from the start) with each model's calls, the beats per class, "
+                            "the trust note with its facts, and what the models' cards say.")
 
 
 beat_views(result, key, names, pair, lead, detector, invert)

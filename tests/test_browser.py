@@ -280,3 +280,33 @@ def test_a_lesson_runs_through_to_its_end(browser):
     wait_idle(page)
     assert "Step 1 of" in page.locator('[data-testid="stMain"]').inner_text()
     page.close()
+
+
+def _download(page, label: str) -> bytes:
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name=label).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_printable_reports_download_as_pdf(browser):
+    """Recordings and Predict: "Printable report (PDF)" downloads one PDF page named after
+    the recording or the file."""
+    url, chromium = browser
+    page = open_page(chromium, url, "Recordings")
+    page.get_by_text("An example", exact=True).click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+    wait_idle(page)
+    pdf = _download(page, "Printable report (PDF)")
+    record = page.locator('[data-testid="stSelectbox"]').first.inner_text()
+    assert pdf.startswith(b"%PDF-")
+    assert b"/Title (ecgdash report: " in pdf and b"/Count 1" in pdf, record
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+    page = open_page(chromium, url, "Predict")
+    score_the_example(page)
+    pdf = _download(page, "Printable report (PDF)")
+    assert pdf.startswith(b"%PDF-")
+    assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

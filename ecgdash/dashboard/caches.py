@@ -14,6 +14,7 @@ import streamlit as st
 
 from ecgdash.config import tf_threads
 from ecgdash.datasets import mitbih as dataset
+from ecgdash.errors import DataError
 from ecgdash.io.beats_csv import load_beats
 from ecgdash.models import registry, store
 from ecgdash.runtime import import_tensorflow_quietly
@@ -71,6 +72,18 @@ def get_model(name: str):
 def get_card(name: str) -> dict:
     """The card of model ``name`` (read each run: cards are small)."""
     return store.load_card(name)
+
+
+def cards_known(names) -> dict[str, dict | None]:
+    """``{name: card}`` with None for a card that cannot be read (for work done outside a page
+    run, e.g. a download made on click, which cannot write a message on the page)."""
+    cards = {}
+    for name in names:
+        try:
+            cards[name] = store.load_card(name)
+        except DataError:
+            cards[name] = None
+    return cards
 
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=8)
