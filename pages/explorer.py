@@ -62,8 +62,13 @@ with c1:
     if beats.record is not None:
         st.caption(f"record {beats.record[index]}, sample {beats.sample[index]:,}")
 with c2:
-    st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}"), key="beat")
+    st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}: the row the models see"), key="beat")
     st.plotly_chart(beat_figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
+if blocks.beat_in_its_recording(beats, index, key="beat_in_recording"):
+    st.caption("As a clinician sees it: the recording centred on the beat's mark (R peak), "
+               "on ECG paper (25 mm/s, 10 mm/mV), the other beats' marks dotted. The shaded band is where "
+               "a beat's own P wave usually lies; the row the models see starts at the mark, so holds "
+               "none of it (the robust models read the timing instead).")
 
 
 

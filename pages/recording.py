@@ -184,6 +184,14 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     st.caption("Select a row to move the rhythm strip to that beat.")
     st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
                  key="beat_table")
+    if selected:
+        index = int(selected[0])
+        blocks.beat_window(signal, rec.fs, int(result.beats.sample[index]), result.beats.sample, unit=rec.unit,
+                           key="record_beat_window",
+                           title=f"beat {index} at {table['time_s'].iloc[index]:.2f} s, centred on its QRS")
+        st.caption("The recording around the selected beat's mark, on ECG paper (25 mm/s, 10 mm/mV "
+                   "when the signal is in mV); the other beats' marks are dotted. The shaded band is where "
+                   "a beat's own P wave usually lies.")
     if selected and st.toggle("Explain the selected beat", key="record_explain"):
         index = int(selected[0])
         maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)

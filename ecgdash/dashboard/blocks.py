@@ -8,6 +8,7 @@ import streamlit as st
 from ecgdash.config import CLASSES, classroom, data_dir
 from ecgdash.dashboard import caches
 from ecgdash.datasets import mitbih as dataset
+from ecgdash.ecg import cutting
 from ecgdash.errors import DataError, OfflineError, RateNeeded
 from ecgdash.io.examples import EXCERPT_RECORDS, excerpts_dir
 from ecgdash.models import registry, store
@@ -339,3 +340,47 @@ def beat_gallery(beats, probas: dict, indices, *, key: str, limit: int = 24) -> 
         st.session_state["beat_index"] = int(pick)
         st.session_state["explorer_mode"] = "by number"
         st.switch_page("pages/explorer.py")
+
+
+def beat_window(signal, fs: float, mark: int, marks, *, unit: str, key: str, seconds: float = 3.0,
+                title: str = "") -> None:
+    """At least ``seconds`` of ``signal`` around beat ``mark`` (samples), centred on its QRS, on
+    ECG paper (a wide screen shows up to 10 s); ``marks``: every beat's position, dotted."""
+    t, x = cutting.window_around(signal, fs, mark, 5.0, 5.0)
+    marks = (np.asarray(marks, dtype=float) - mark) / fs
+    marks = marks[np.abs(marks) <= 5.0]
+    st.plotly_chart(beat_figures.beat_in_recording_figure(t, x, unit=unit, marks=marks, title=title,
+                                                          shown_s=seconds), key=key)
+
+
+def beat_in_its_recording(beats, index: int, *, key: str, seconds: float = 3.0) -> bool:
+    """Beat ``index`` of built ``beats`` in its recording (``beat_window``) when its record is on
+    this machine and holds a beat at that position; else a caption saying why only the row is
+    known. Returns whether the recording was drawn."""
+    if beats.record is None or beats.sample is None:
+        st.caption("These rows carry no recording or position: only the row is known. A row in "
+                   "the Kaggle layout starts at the beat's R peak, so its own P wave is not in it.")
+        return False
+    name, mark = str(beats.record[index]), int(beats.sample[index])
+    path = dataset.source_record(name)
+    if path is None:
+        st.caption(f"Record {name} is not on this machine (data/mitdb), so only the row is shown.")
+        return False
+    try:
+        rec = caches.recording(f"record:{path}", str(path))
+    except DataError as exc:
+        st.caption(f"Record {name} could not be read ({exc}): only the row is shown.")
+        return False
+    is_beat = cutting.is_beat_symbol(rec.ann_symbol) if rec.ann_symbol is not None else None
+    positions = rec.ann_sample[is_beat] if is_beat is not None else np.array([], dtype=int)
+    if mark not in set(positions.tolist()):
+        st.caption(f"Record {name} on this machine has no beat at sample {mark:,} (another copy?): "
+                   "only the row is shown.")
+        return False
+    cut_from = str(beats.lead or (dataset.data_status() or {}).get("lead") or "channel 0")
+    lead = (rec.leads.index(cut_from) if cut_from in rec.leads else
+            int(cut_from.split()[-1]) if cut_from.startswith("channel ") and cut_from.split()[-1].isdigit() else 0)
+    lead = lead if lead < len(rec.leads) else 0
+    beat_window(rec.signals[:, lead], rec.fs, mark, positions, unit=rec.unit, key=key, seconds=seconds,
+                title=f"In its recording: record {name}, {rec.leads[lead]}, {mark / rec.fs:.2f} s")
+    return True

@@ -20,7 +20,7 @@ import numpy as np
 import wfdb
 
 from ecgdash.beats import Beats
-from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, N_CLASSES, SEED, data_dir
+from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, N_CLASSES, ROOT, SEED, data_dir
 from ecgdash.datasets.splits import Split
 from ecgdash.ecg.cutting import beats_at, beats_from_record
 from ecgdash.errors import DataError, OfflineError
@@ -270,6 +270,28 @@ def built_stamp(out=None) -> str | None:
     except OSError:
         return None
     return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def source_record(name: str, out=None) -> Path | None:
+    """Where record ``name`` of the current build can be read (path without extension): in the
+    folder the build was cut from (``build.json``'s source) or in ``data/mitdb``; None when
+    neither holds it. Built beats keep their record and sample, so a page can show a beat in
+    its recording.
+
+    Examples
+    --------
+    >>> source_record("no-such-record") is None
+    True
+    """
+    folders = []
+    source = (data_status(out) or {}).get("source")
+    if source:
+        folders += [Path(source), ROOT / source] if not Path(source).is_absolute() else [Path(source)]
+    folders.append(data_dir() / MITDB)
+    for folder in folders:
+        if (folder / f"{name}.hea").is_file() and (folder / f"{name}.dat").is_file():
+            return folder / name
+    return None
 
 
 def present_records(source, names) -> list[str]:

@@ -108,6 +108,29 @@ def cut_beats(signal: np.ndarray, fs: float, marks, index) -> np.ndarray:
     return out
 
 
+def window_around(signal: np.ndarray, fs: float, mark: int, before_s: float = 0.4,
+                  after_s: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    """The stretch of ``signal`` around one beat mark, as a clinician looks at a beat: the QRS
+    in the middle, the P wave before it, the T wave after. Unlike a Kaggle row (which starts at
+    the mark, so holds no P wave, and is rescaled), the samples keep their units.
+
+    Returns ``(t, x)``: time relative to the mark in seconds and the samples, NaN where the
+    window runs past either end of the signal.
+
+    Examples
+    --------
+    >>> t, x = window_around(np.arange(10.0), fs=10, mark=2, before_s=0.3, after_s=0.2)
+    >>> t.round(1).tolist(), x.tolist()
+    ([-0.3, -0.2, -0.1, 0.0, 0.1, 0.2], [nan, 0.0, 1.0, 2.0, 3.0, 4.0])
+    """
+    start, stop = int(mark) - int(round(before_s * fs)), int(mark) + int(round(after_s * fs)) + 1
+    x = np.full(stop - start, np.nan)
+    lo, hi = max(start, 0), min(stop, len(signal))
+    if hi > lo:
+        x[lo - start:hi - start] = signal[lo:hi]
+    return (np.arange(start, stop) - int(mark)) / fs, x
+
+
 def rr_intervals(positions: np.ndarray, fs: float) -> np.ndarray:
     """RR before and after each beat in seconds, shape (n, 2); edges repeat their neighbour."""
     positions = np.asarray(positions, dtype=np.float64)

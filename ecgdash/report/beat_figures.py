@@ -290,3 +290,47 @@ def whatif_figure(original: np.ndarray, changed: np.ndarray, height: int = 300):
     fig.update_layout(xaxis_title="time since the beat's mark (s)", yaxis_title="amplitude (min-max scaled)",
                       height=height, legend=dict(orientation="h", y=1.1), **LAYOUT)
     return fig
+
+
+#: Where a beat's own P wave usually lies, in seconds from its R-peak mark: the PR interval is
+#: 120-200 ms from the P wave's start to the QRS's, and the R peak comes some 30-50 ms into the
+#: QRS (a textbook range, drawn as a guide; early atrial beats may hide theirs, ventricular beats have none).
+P_WAVE_ZONE = (-0.25, -0.05)
+
+
+def beat_in_recording_figure(t: np.ndarray, x: np.ndarray, *, unit: str = "mV", marks=(),
+                             title: str = "", height: int = 400, shown_s: float = 3.0):
+    """A beat as a clinician sees it: the recording around its mark (``t`` in s from the mark,
+    ``x`` in the recording's units), centred on the QRS, with the band where its P wave usually
+    is and the other beats' marks (``marks``, s from this beat's) on ECG paper at 25 mm/s.
+    At least ``shown_s`` seconds are shown; squares stay square, so a wide screen shows more of
+    the recording on both sides (give ``t`` a few seconds more than ``shown_s``).
+
+    Examples
+    --------
+    >>> t = np.arange(-150, 151) / 100
+    >>> fig = beat_in_recording_figure(t, np.sin(t), marks=[-0.8, 0.0, 0.9])
+    >>> fig.layout.xaxis.minor.dtick, len(fig.layout.shapes) >= 2
+    (0.04, True)
+    """
+    from ecgdash.report.ecg_paper import on_paper
+
+    t, x = np.asarray(t, dtype=float), np.asarray(x, dtype=float)
+    fig = go.Figure(go.Scatter(x=t, y=x, mode="lines", line=dict(color="#111", width=1.6), name="signal",
+                               hovertemplate=f"t=%{{x:.3f}} s<br>%{{y:.3f}} {unit}<extra></extra>"))
+    fig.add_vrect(x0=P_WAVE_ZONE[0], x1=P_WAVE_ZONE[1], fillcolor=CLASS_COLORS["S"], opacity=0.15,
+                  line_width=0, annotation_text="P wave usually here", annotation_position="top left",
+                  annotation_font_size=11)
+    for m in marks:
+        if t[0] <= m <= t[-1]:
+            this = abs(m) < 1e-9
+            fig.add_vline(x=m, line=dict(color="#c00" if this else "#777", width=1.5 if this else 1,
+                                         dash="solid" if this else "dot"),
+                          annotation_text="this beat" if this else "", annotation_position="bottom right",
+                          layer="below")
+    fig.update_layout(title=title, xaxis_title="time from the beat's mark (s)",
+                      yaxis_title=unit if unit == "mV" else f"amplitude ({unit})", height=height,
+                      showlegend=False, **LAYOUT)
+    on_paper(fig, millivolts=unit == "mV", span=(float(t[0]), float(t[-1])))
+    fig.update_xaxes(range=[-shown_s / 2, shown_s / 2], constraintoward="center")
+    return fig

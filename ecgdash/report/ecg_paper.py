@@ -27,7 +27,7 @@ def time_ticks(lo: float, hi: float, step: float, label_every: float = 1.0) -> t
     """Tick positions every ``step`` seconds over [lo, hi], labelled only at whole
     ``label_every`` seconds (a label on every large square would crowd the axis)."""
     first = np.ceil(lo / step) * step
-    values = np.round(np.arange(first, hi + step / 2, step), 6)
+    values = np.round(np.arange(first, hi + step / 2, step), 6) + 0.0     # + 0.0: no "-0" label
     labels = [f"{v:g}" if abs(v / label_every - round(v / label_every)) < 1e-6 else "" for v in values]
     return values.tolist(), labels
 
