@@ -1,4 +1,7 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
+import hashlib
+
+import numpy as np
 import streamlit as st
 
 from ecgdash.config import CLASSES, data_dir
@@ -9,6 +12,7 @@ from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
+from ecgdash.pipeline import scoring
 from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
 
@@ -217,4 +221,49 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                             "the trust note with its facts, and what the models' cards say.")
 
 
+@st.fragment
+def cluster_lab(result, key: str) -> None:
+    """Label clusters of similar beats instead of beats; both models re-scored against those labels."""
+    st.subheader("Label clusters, not beats")
+    if not st.toggle("Group this recording's beats by shape and timing", key="clusters_on",
+                     help="Beats that look alike and come alike fall into one cluster: label a cluster "
+                          "and all its beats are labelled. Then see how each model did on your labels."):
+        return
+    rec = result.recording
+    k = st.slider("Clusters", 2, 12, 6, key="clusters_k",
+                  help="More clusters split mixed ones (an early beat of usual shape among usual beats) "
+                       "at the cost of a few more clicks.")
+    signal = rec.signals[:, rec.lead_index(result.lead)]
+    groups = caches.clusters(key, signal, rec.fs, result.beats.sample, k=k)
+    st.plotly_chart(beat_figures.clusters_figure(groups, unit=rec.unit), key="clusters_fig")
+    st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
+               "the mark), the band its middle 80 % of beats span, and how early they come against the "
+               "local rhythm. The models' calls stay hidden until you have labelled.")
+    tag = hashlib.sha1(f"{key}:{result.lead}:{k}".encode()).hexdigest()[:8]
+    cols = st.columns(min(k, 6))
+    assigned = {}
+    for c in range(groups.k):
+        choice = cols[c % len(cols)].selectbox(f"#{c + 1} is", ["—"] + list(CLASSES), key=f"cluster_{tag}_{c}")
+        if choice != "—":
+            assigned[c] = CLASSES.index(choice)
+    if not assigned:
+        st.info("Pick a class for a cluster (or several) to label its beats.")
+        return
+    labels = np.where(result.readable, groups.labels_for(assigned), -1)
+    n = int((labels >= 0).sum())
+    st.success(f"**{len(assigned)} click{'s' if len(assigned) != 1 else ''} labelled {n:,} of "
+               f"{len(labels):,} beats** ({n / max(len(labels), 1):.0%}).")
+    titles = {name: registry.title(name) for name in result.probas}
+    st.dataframe(blocks.text_cells(scoring.against_labels(result.probas, labels, titles=titles), digits=3),
+                 hide_index=True)
+    st.caption("Same call: the share of your labelled beats each model gives your class; recall: of the "
+               "beats you called that class, the share the model calls it too.")
+    if result.reference is not None:
+        same, both = scoring.labels_agreement(labels, result.reference)
+        if both:
+            st.caption(f"Your labels and the file's annotations agree on {same:,} of {both:,} beats "
+                       f"({same / both:.1%}): a cluster can mix kinds, which is what the file's labels show.")
+
+
 beat_views(result, key, names, pair, lead, detector, invert)
+cluster_lab(result, f"{key}:{pair}:{lead}:{detector}:{invert}")

@@ -310,3 +310,34 @@ def test_printable_reports_download_as_pdf(browser):
     assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
+
+
+def test_clusters_are_labelled_and_both_models_rescored(browser):
+    """Recordings: the beats grouped into clusters; labelling one cluster labels exactly its
+    beats (the count in its panel) and both models are scored on them."""
+    import re
+
+    url, chromium = browser
+    page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
+    page.get_by_text("An example", exact=True).click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
+    wait_idle(page)
+    page.get_by_text("Group this recording's beats by shape and timing").click()
+    wait_idle(page)
+    panels = page.locator(".js-plotly-plot").filter(has_text="#1:").first
+    panels.wait_for(timeout=60_000)
+    size = int(re.search(r"#1: ([\d,]+) beats?", panels.text_content()).group(1).replace(",", ""))
+    tables = page.locator('[data-testid="stDataFrame"]').count()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="#1 is").click()
+    page.keyboard.type("N")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.wait_for_selector("text=1 click labelled", timeout=60_000)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    labelled = int(re.search(r"1 click labelled ([\d,]+) of", main).group(1).replace(",", ""))
+    assert labelled == size
+    assert page.locator('[data-testid="stDataFrame"]').count() == tables + 1     # the models on those beats
+    assert "Same call" in main
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_clusters.png"))
+    page.close()

@@ -185,6 +185,18 @@ def recording(key: str, source, *, fs=None):
     return _recording(key, fs, source)
 
 
+@st.cache_data(show_spinner="Grouping the beats…", max_entries=16)
+def _clusters(key: str, k: int, fs: float, _signal, _marks):
+    from ecgdash.ecg.clusters import cluster_beats
+
+    return cluster_beats(_signal, fs, _marks, k=k)
+
+
+def clusters(key: str, signal, fs: float, marks, *, k: int):
+    """``ecg.clusters.cluster_beats`` once per (analysis ``key``, ``k``)."""
+    return _clusters(key, int(k), float(fs), signal, marks)
+
+
 @st.cache_data(show_spinner="Computing explanations…", max_entries=64)
 def _explain(key: str, index: int, versions: tuple, target, method: str, _beats):
     from ecgdash.models.explain import explain

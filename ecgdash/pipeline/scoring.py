@@ -166,3 +166,43 @@ def disagreements(probas: dict[str, np.ndarray]) -> np.ndarray:
     """
     calls = np.stack([p.argmax(axis=1) for p in probas.values()])
     return np.flatnonzero((calls != calls[0]).any(axis=0))
+
+
+def against_labels(probas: dict[str, np.ndarray], labels, *, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """Each model against labels a person gave (-1: not labelled), e.g. by labelling clusters:
+    a row per model with the beats labelled, the share it calls the same, and its recall of each
+    class that was labelled.
+
+    Examples
+    --------
+    >>> p = {"cnn": np.eye(5)[[0, 0, 2, 1]], "lstm": np.eye(5)[[0, 1, 2, 1]]}
+    >>> t = against_labels(p, np.array([0, 0, 2, -1]))
+    >>> t[["model", "beats labelled", "same call"]].values.tolist()
+    [['cnn', 3, 1.0], ['lstm', 3, 0.6667]]
+    >>> t["recall N"].tolist()
+    [1.0, 0.5]
+    """
+    labels = np.asarray(labels)
+    done = labels >= 0
+    present = [k for k in range(len(CLASSES)) if np.any(labels == k)]
+    rows = []
+    for name, proba in probas.items():
+        called = proba.argmax(axis=1)
+        row = {"model": (titles or {}).get(name, name), "beats labelled": int(done.sum()),
+               "same call": round(float(np.mean(called[done] == labels[done])), 4) if done.any() else np.nan}
+        for k in present:
+            row[f"recall {CLASSES[k]}"] = round(float(np.mean(called[labels == k] == k)), 4)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def labels_agreement(labels, reference) -> tuple[int, int]:
+    """How many of the beats a person labelled (``labels`` >= 0) that the file also labels
+    (``reference`` >= 0) carry the same class: ``(same, both)``.
+
+    >>> labels_agreement(np.array([0, 2, 2, -1]), np.array([0, 1, 2, 0]))
+    (2, 3)
+    """
+    labels, reference = np.asarray(labels), np.asarray(reference)
+    both = (labels >= 0) & (reference >= 0)
+    return int((labels[both] == reference[both]).sum()), int(both.sum())

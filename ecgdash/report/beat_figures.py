@@ -334,3 +334,53 @@ def beat_in_recording_figure(t: np.ndarray, x: np.ndarray, *, unit: str = "mV", 
     on_paper(fig, millivolts=unit == "mV", span=(float(t[0]), float(t[-1])))
     fig.update_xaxes(range=[-shown_s / 2, shown_s / 2], constraintoward="center")
     return fig
+
+
+def timing_words(prematurity: float) -> str:
+    """RR before over the local RR in words: "on time", "28 % early", "15 % late".
+
+    >>> timing_words(0.72), timing_words(1.02), timing_words(1.3)
+    ('28 % early', 'on time', '30 % late')
+    """
+    if prematurity < 0.9:
+        return f"{(1 - prematurity) * 100:.0f} % early"
+    if prematurity > 1.1:
+        return f"{(prematurity - 1) * 100:.0f} % late"
+    return "on time"
+
+
+def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: int = 200):
+    """One panel per cluster (``ecg.clusters.BeatClusters``): the median beat from the P wave to
+    the T wave, the band of its middle 80 %, the beat count and how early the beats come; the
+    models' calls are not shown (label first, then see how they did).
+
+    Examples
+    --------
+    >>> from ecgdash.ecg.clusters import cluster_beats
+    >>> marks = np.arange(50, 5000, 80); x = np.zeros(5100); x[marks] = 1.0
+    >>> fig = clusters_figure(cluster_beats(x, 100.0, marks, k=2))
+    >>> len(fig.data), fig.layout.annotations[0].text.split(":")[0]
+    (4, '#1')
+    """
+    from plotly.subplots import make_subplots
+
+    k = clusters.k
+    rows = max(1, -(-k // cols))
+    titles = [f"#{c + 1}: {clusters.sizes[c]:,} beat{'s' if clusters.sizes[c] != 1 else ''}, {timing_words(clusters.prematurity[c])}"
+              for c in range(k)]
+    fig = make_subplots(rows=rows, cols=min(cols, k), subplot_titles=titles, horizontal_spacing=0.03,
+                        vertical_spacing=min(0.2, 0.45 / rows), shared_yaxes=True)
+    t = clusters.t
+    for c in range(k):
+        where = dict(row=c // cols + 1, col=c % cols + 1)
+        fig.add_trace(go.Scatter(x=np.r_[t, t[::-1]], y=np.r_[clusters.high[c], clusters.low[c][::-1]],
+                                 fill="toself", fillcolor="rgba(120,120,120,0.25)", line=dict(width=0),
+                                 hoverinfo="skip"), **where)
+        fig.add_trace(go.Scatter(x=t, y=clusters.median[c], mode="lines", line=dict(color="#111", width=1.8),
+                                 hovertemplate=f"#{c + 1}<br>t=%{{x:.2f}} s<br>%{{y:.2f}} {unit}<extra></extra>"),
+                      **where)
+    fig.update_xaxes(showticklabels=False, zeroline=True, zerolinecolor="#c00")
+    fig.update_yaxes(showticklabels=False)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(height=rows * row_height, showlegend=False, **{**LAYOUT, "margin": dict(l=5, r=5, t=30, b=5)})
+    return fig

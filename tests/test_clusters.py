@@ -1,0 +1,55 @@
+"""Label clusters, not beats: beats grouped by shape and timing, labels spread to their beats."""
+from __future__ import annotations
+
+import numpy as np
+
+from ecgdash import read_recording
+from ecgdash.ecg.clusters import cluster_beats, timing_features
+from ecgdash.ecg.cutting import aami_labels, is_beat_symbol
+from ecgdash.pipeline.scoring import against_labels, labels_agreement
+
+
+def _record(records, name):
+    rec = read_recording(records / name)
+    beat = is_beat_symbol(rec.ann_symbol)
+    return rec, rec.ann_sample[beat], aami_labels(rec.ann_symbol[beat])
+
+
+def test_a_few_clusters_hold_one_kind_of_beat_each(records):
+    """Labelling each cluster with its most common reference class (the best a person could do
+    with one click per cluster) labels most beats right, on records with V beats (208: V and
+    F; 119: bigeminy)."""
+    for name in ("208", "119"):
+        rec, marks, y = _record(records, name)
+        clusters = cluster_beats(rec.signals[:, 0], rec.fs, marks, k=6)
+        assert clusters.sizes.sum() == len(marks) and list(clusters.sizes) == sorted(clusters.sizes, reverse=True)
+        best = {c: int(np.bincount(y[clusters.cluster == c], minlength=5).argmax()) for c in range(clusters.k)}
+        labels = clusters.labels_for(best)
+        same, both = labels_agreement(labels, y)
+        assert both == len(y) and same / both > 0.9, (name, same / both)
+        assert (labels == 2).sum() > 0.8 * (y == 2).sum()          # the V beats got their own clusters
+
+
+def test_clusters_are_the_same_every_time_and_early_beats_are_early(records):
+    rec, marks, _ = _record(records, "208")
+    a = cluster_beats(rec.signals[:, 0], rec.fs, marks, k=5)
+    b = cluster_beats(rec.signals[:, 0], rec.fs, marks, k=5)
+    np.testing.assert_array_equal(a.cluster, b.cluster)
+    timing = timing_features(marks, rec.fs)
+    for c in range(a.k):
+        assert a.prematurity[c] == np.median(timing[a.cluster == c, 0])
+
+
+def test_tiny_inputs_do_not_fail():
+    one = cluster_beats(np.zeros(1000), 100.0, [500], k=6)
+    assert one.k == 1 and one.cluster.tolist() == [0]
+    few = cluster_beats(np.random.default_rng(0).normal(size=2000), 100.0, [300, 900, 1500], k=6)
+    assert few.k == 3 and sorted(few.cluster.tolist()) == [0, 1, 2]
+
+
+def test_the_models_are_scored_on_the_labelled_beats_only():
+    probas = {"a": np.eye(5)[[0, 0, 2, 2, 1]], "b": np.eye(5)[[0, 2, 2, 2, 1]]}
+    table = against_labels(probas, np.array([0, 0, 2, -1, -1]))
+    assert table["beats labelled"].tolist() == [3, 3]
+    assert table["same call"].tolist() == [1.0, round(2 / 3, 4)]
+    assert table["recall V"].tolist() == [1.0, 1.0] and "recall S" not in table
