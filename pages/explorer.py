@@ -6,6 +6,7 @@ from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import whatif
 from ecgdash.models import registry
+from ecgdash.models.explain import explain
 from ecgdash.pipeline import scoring
 from ecgdash.report import beat_figures
 
@@ -73,7 +74,7 @@ if blocks.beat_in_its_recording(beats, index, key="beat_in_recording"):
 
 
 @st.fragment
-def what_if_lab(beats, index: int, names, probas) -> None:
+def what_if_lab(beats, key: str, index: int, names, probas) -> None:
     """Change the beat; both models score the changed beat at once (only this part re-runs)."""
     has_rr = beats.context is not None
     c1, c2, c3 = st.columns(3)
@@ -87,12 +88,15 @@ def what_if_lab(beats, index: int, names, probas) -> None:
                          "the rest of the beat moves along.")
     amplitude = c2.slider("Amplitude (x)", 0.25, 4.0, 1.0, 0.25, key="wi_amp")
     flip = c2.toggle("Flip it (upside down)", key="wi_flip")
+    no_p = c3.toggle("Take away the P wave", key="wi_no_p",
+                     help="The P wave in the row: the next beat's, just before its mark near the row's "
+                          "end (a row starts at this beat's mark, so its own P wave is not in it).")
     wander = c3.slider("Baseline wander", 0.0, 1.0, 0.0, 0.1, key="wi_wander",
                        help="A slow swing, as breathing or moving electrodes make, in beat heights.")
     noise = c3.slider("Muscle noise", 0.0, 0.3, 0.0, 0.02, key="wi_noise",
                       help="Fast random noise, as muscle activity makes, in beat heights.")
     changed = whatif.what_if(beats, index, rr_before=before, rr_after=after, qrs=qrs,
-                             amplitude=amplitude, flip=flip, wander=wander, noise=noise)
+                             amplitude=amplitude, flip=flip, wander=wander, noise=noise, no_p=no_p)
     now = scoring.score({n: caches.get_model(n) for n in names}, changed)
     left, right = st.columns(2)
     left.plotly_chart(beat_figures.whatif_figure(beats.X[index], changed.X[0]), key="wi_beat")
@@ -109,10 +113,25 @@ def what_if_lab(beats, index: int, names, probas) -> None:
                   "These beats carry no timing (Kaggle rows): the RR sliders are off, and the "
                   "Kaggle-split pair never reads timing anyway. Pick the built DS2 split to move a "
                   "beat in time for the robust pair."))
+    if st.toggle("How each model's explanation changes", key="wi_explain",
+                 help="Integrated gradients of the beat as it was and as changed, each towards the "
+                      "model's own call on it (about a second more per change)."):
+        was = caches.explain_beat(key, beats, index, names=names)
+        now_maps = {n: explain(caches.get_model(n), changed)[0] for n in names}
+        st.plotly_chart(beat_figures.attribution_figure(
+            beats.X[index], was, "the beat as it was", classes={n: CLASSES[int(probas[n][index].argmax())] for n in names}),
+            key="wi_explain_was")
+        st.plotly_chart(beat_figures.attribution_figure(
+            changed.X[0], now_maps, "the beat as changed", classes={n: CLASSES[int(now[n][0].argmax())] for n in names}),
+            key="wi_explain_now")
+        st.caption("Red: samples that pushed the model towards the class above its panel; blue: away. "
+                   "A change the explanation follows (the red moves with the QRS you widened) is one "
+                   "the model reads; timing changes move no colour here, since only the beat's samples "
+                   "are attributed.")
 
 
 st.subheader("What if? Change this beat")
-what_if_lab(beats, index, names, probas)
+what_if_lab(beats, key, index, names, probas)
 
 st.subheader("Why? Explanations")
 if st.toggle("Explain this beat", key="explain_on",

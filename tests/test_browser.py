@@ -250,6 +250,21 @@ def test_a_what_if_slider_changes_both_models_probabilities(browser):
         assert max(abs(a - b) for a, b in zip(was, now)) > 1e-4, (was, now)
     assert [t.split("→")[0] for t in text_after] == [t.split("→")[0] for t in text_before]  # "was" stays
     assert page.get_by_text("the RR sliders are off", exact=False).count() == 1   # no timing here
+
+    def changed_trace():
+        chart = page.locator(".js-plotly-plot").filter(has_text="as it was").first
+        return chart.evaluate("p => p.calcdata[p._fullData.findIndex(d => d.name === 'changed')].map(pt => pt.y)")
+
+    trace = changed_trace()
+    page.get_by_text("Take away the P wave").click()
+    wait_idle(page)
+    assert changed_trace() != trace                      # the row's P wave is flattened
+    page.get_by_text("How each model's explanation changes").click()
+    wait_idle(page)
+    for title in ("the beat as it was", "the beat as changed"):
+        panel = page.locator(".js-plotly-plot").filter(has_text=title)
+        panel.first.wait_for(timeout=60_000)
+        assert "LSTM: towards" in panel.first.text_content() and "CNN: towards" in panel.first.text_content()
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_whatif.png"))
     page.close()

@@ -50,3 +50,23 @@ def test_what_if_changes_one_beat_and_leaves_the_others_and_the_template():
     assert len(one) == 1 and one.y.tolist() == [1]
     assert one.context[0, 0] == pytest.approx(0.5) and np.array_equal(one.template[0], ROW)
     assert np.array_equal(beats.X[1], ROW) and beats.context[1, 0] == 1.0   # the source untouched
+
+
+def test_taking_away_the_p_wave_flattens_only_the_stretch_before_the_next_mark(records):
+    """On a real beat cut from a record: the row's P wave (the next beat's, 250-50 ms before
+    its mark at the RR after) becomes a straight line; the QRS at the start stays as it was."""
+    from ecgdash.config import BEAT_FS
+    from ecgdash.ecg.cutting import beats_from_record
+
+    beats = beats_from_record(records / "119")
+    index = int(np.flatnonzero(beats.y == 0)[5])
+    changed = whatif.what_if(beats, index, no_p=True)
+    next_mark = float(beats.context[index, 1])
+    a, b = int(round((next_mark - 0.25) * BEAT_FS)), int(round((next_mark - 0.05) * BEAT_FS))
+    row, new = beats.X[index].astype(float), changed.X[0].astype(float)
+    # the min-max scale can change when the P wave was the row's lowest or highest point; compare shapes
+    span = lambda x: (x - x[:a].min()) / np.ptp(x[:a])             # noqa: E731
+    np.testing.assert_allclose(span(new)[:a], span(row)[:a], atol=1e-5)
+    straight = np.linspace(new[a], new[b], b - a + 1)
+    np.testing.assert_allclose(new[a:b + 1], straight, atol=1e-5)
+    assert np.abs(row[a:b + 1] - np.linspace(row[a], row[b], b - a + 1)).max() > 0.02   # there was a P wave

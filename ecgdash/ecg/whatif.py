@@ -60,6 +60,31 @@ def add_muscle_noise(x: np.ndarray, amount: float, end: int, seed: int = 0) -> n
     return out
 
 
+#: Where the next beat's P wave lies before its mark (s): the PR interval is 120-200 ms and the
+#: R peak comes some 30-50 ms into the QRS (the textbook range ``beat_figures.P_WAVE_ZONE`` draws).
+P_WAVE_BEFORE_S = (0.25, 0.05)
+
+
+def without_p_wave(x: np.ndarray, end: int, next_s: float) -> np.ndarray:
+    """Take away the P wave the row holds: the next beat's, just before that beat's mark at
+    ``next_s`` seconds into the row (a row starts at this beat's mark, so this beat's own P
+    wave is not in it). The stretch from 250 to 50 ms before the next mark becomes a straight
+    line between its ends.
+
+    >>> x = np.zeros(187); x[70:85] = 0.2; x[96] = 1.0   # a P wave, then the next beat's R
+    >>> y = without_p_wave(x, 120, next_s=0.8)          # next mark at sample 96; P zone 66-90
+    >>> float(y[66:91].max()), float(y[96])
+    (0.0, 1.0)
+    """
+    out = np.array(x, dtype=np.float64)
+    a = int(round((next_s - P_WAVE_BEFORE_S[0]) * BEAT_FS))
+    b = int(round((next_s - P_WAVE_BEFORE_S[1]) * BEAT_FS))
+    a, b = max(a, 0), min(b, end - 1)
+    if b - a >= 2:
+        out[a:b + 1] = np.linspace(out[a], out[b], b - a + 1)
+    return out
+
+
 def change_rr(context: np.ndarray, before: float = 1.0, after: float = 1.0) -> np.ndarray:
     """The RR context of a beat that came ``before`` times its RR interval after the beat
     before it, and was followed ``after`` times its interval later (the person's local and
@@ -72,11 +97,16 @@ def change_rr(context: np.ndarray, before: float = 1.0, after: float = 1.0) -> n
 
 
 def what_if_row(x: np.ndarray, *, qrs: float = 1.0, amplitude: float = 1.0, flip: bool = False,
-                wander: float = 0.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
-    """A beat row with the changes made (amplitude, flip, QRS width, wander, noise, in that
-    order), then scaled to [0, 1] again over its signal."""
+                wander: float = 0.0, noise: float = 0.0, no_p: bool = False, next_s: float | None = None,
+                seed: int = 0) -> np.ndarray:
+    """A beat row with the changes made (P wave taken away, amplitude, flip, QRS width, wander,
+    noise, in that order), then scaled to [0, 1] again over its signal. ``next_s``: where the
+    next beat's mark is in the row (s); by default where the cutting recipe puts it when both
+    RR intervals are equal (the signal is 1.2 RR long)."""
     end = signal_length(x)
     y = np.array(x, dtype=np.float64) * amplitude
+    if no_p:
+        y = without_p_wave(y, end, next_s if next_s is not None else end / 1.2 / BEAT_FS)
     if flip:
         y[:end] = -y[:end]
     if qrs != 1.0:
@@ -92,6 +122,8 @@ def what_if(beats: Beats, index: int, *, rr_before: float = 1.0, rr_after: float
     """Beat ``index`` of ``beats`` as a one-beat ``Beats``, changed: ``row`` as ``what_if_row``
     takes them, and its RR context (when it has one) by ``change_rr``."""
     one = beats.subset([index])
+    if one.context is not None and row.get("no_p") and "next_s" not in row:
+        row["next_s"] = float(one.context[0, 1])           # the RR after: the next beat's mark
     one.X = what_if_row(one.X[0], **row)[None, :]
     if one.context is not None:
         one.context = change_rr(one.context[0], rr_before, rr_after)[None, :]
