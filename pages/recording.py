@@ -130,9 +130,12 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                       help="The standard grid: small squares of 1 mm, large of 5 mm, at the paper "
                            "speed and gain chosen. Drag across the strip (say from one R peak to the "
                            "next) to read the interval in ms and as a heart rate.")
+    # on paper the strip is redrawn after each caliper drag: a light figure (the 15 s either
+    # side of the window, no whole-record overview)
     fig = recording_figures.rhythm_strip(
         signal, rec.fs, table["time_s"].to_numpy(), classes, center=center, reference=reference,
-        lead=result.lead, unit=rec.unit, unreadable=unreadable, height=520 if paper else 460)
+        lead=result.lead, unit=rec.unit, unreadable=unreadable, height=520 if paper else 460,
+        overview=not paper)
     if paper:
         speed = p2.selectbox("Paper speed", ecg_paper.SPEEDS, key="paper_speed",
                              format_func=lambda v: f"{v:g} mm/s")
@@ -140,16 +143,17 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                             key="paper_gain", format_func=lambda v: f"{v:g} mm/mV")
         lo, hi = fig.layout.xaxis.range
         ecg_paper.on_paper(fig, speed_mm_s=speed, gain_mm_mv=gain, millivolts=rec.unit == "mV",
-                           span=(max(0.0, lo - 30.0), hi + 30.0))
+                           span=(max(0.0, lo - 15.0), hi + 15.0))
         fig.update_layout(dragmode="select")
-        event = st.plotly_chart(fig, key="strip", on_select="rerun", selection_mode="box")
-        boxes = event.selection.box if event and event.selection else []
+        # the reading first (from the drag's state), so it shows before the strip is redrawn
+        boxes = ((st.session_state.get("strip") or {}).get("selection") or {}).get("box") or []
         if boxes:
             reading = calipers.caliper(*boxes[-1]["x"][:2])
             st.success(f"**Caliper:** {reading.sentence(speed)}.")
         else:
             st.caption("Calipers: drag across the strip, from one point to another (e.g. R to R), "
                        "to read the interval.")
+        st.plotly_chart(fig, key="strip", on_select="rerun", selection_mode="box")
         if rec.unit != "mV":
             st.caption(f"The signal is in {rec.unit}, not mV: only the time grid is drawn.")
     else:

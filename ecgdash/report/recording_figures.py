@@ -29,7 +29,8 @@ def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 20_000):
 
 def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict[str, np.ndarray],
                  center: float | None = None, window: float = 10.0, reference=None,
-                 lead: str = "", height: int = 460, unit: str = "mV", unreadable=()):
+                 lead: str = "", height: int = 460, unit: str = "mV", unreadable=(),
+                 overview: bool = True):
     """The recording over time with every beat marked and coloured by each model's class.
 
     The whole record is drawn min-max decimated (so a 30-minute record stays light), the
@@ -37,6 +38,10 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     and a range slider spans the whole record. Beat markers: one row per model above the
     signal (and the reference, if given), coloured by class; beats labelled "unreadable" are
     grey crosses, and the ``unreadable`` (start, end) stretches are shaded.
+
+    Without ``overview`` only the 15 s either side of the window are drawn (no whole-record
+    trace, no range slider; beats outside left out): a figure a fraction of the size, for
+    redrawing often (ECG paper, where each caliper drag redraws it).
     """
     signal = np.asarray(signal, dtype=float)
     t = np.arange(len(signal)) / fs
@@ -44,13 +49,20 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     center = float(times[0]) if center is None and len(times) else float(center or 0.0)
     lo, hi = max(0.0, center - window / 2), min(duration, center + window / 2)
     fig = go.Figure()
-    pad = 30.0
+    pad = 30.0 if overview else 15.0
     a, b = int(max(0.0, lo - pad) * fs), int(min(duration, hi + pad) * fs) + 1
-    td, xd = minmax_decimate(t, signal)
-    xd = np.where((td >= t[a]) & (td <= t[min(b, len(t)) - 1]), np.nan, xd)  # full resolution there
-    fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
-                               name="signal (overview)", hoverinfo="skip", connectgaps=False))
-    fig.add_trace(go.Scattergl(x=t[a:b], y=signal[a:b], mode="lines", line=dict(color="#222", width=1.3),
+    if overview:
+        td, xd = minmax_decimate(t, signal)
+        xd = np.where((td >= t[a]) & (td <= t[min(b, len(t)) - 1]), np.nan, xd)  # full resolution there
+        fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
+                                   name="signal (overview)", hoverinfo="skip", connectgaps=False))
+    else:
+        near = (times >= t[a]) & (times <= t[min(b, len(t)) - 1])
+        times = times[near]
+        classes = {name: np.asarray(labels)[near] for name, labels in classes.items()}
+        reference = None if reference is None else np.asarray(reference)[near]
+    fig.add_trace(go.Scattergl(x=t[a:b], y=signal[a:b].astype(np.float32), mode="lines",
+                               line=dict(color="#222", width=1.3),
                                name=f"signal {lead}".strip(),
                                hovertemplate="t=%{x:.3f} s<br>%{y:.3f}<extra></extra>"))
     finite = signal[np.isfinite(signal)]
@@ -80,7 +92,7 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     for start, end in unreadable:
         fig.add_vrect(x0=start, x1=end, fillcolor="#888", opacity=0.15, line_width=0)
     fig.update_layout(height=height, xaxis=dict(range=[lo, hi], title="time (s)",
-                                                rangeslider=dict(visible=True, thickness=0.08)),
+                                                rangeslider=dict(visible=overview, thickness=0.08)),
                       yaxis=dict(title=f"signal ({unit})", fixedrange=False),
                       legend=dict(orientation="h", y=1.12), **LAYOUT)
     fig.update_layout(margin=dict(l=60, r=10, t=60, b=10))
