@@ -4,7 +4,8 @@ One server (the shipped models and config, as the README starts it), one Chromiu
 models are loaded (the first run of each page is not timed), each interaction is timed from the
 click or key press until its result is on the page: a What-if slider step until both models'
 new probabilities are drawn, a confusion-matrix cell until its gallery heading shows, a caliper
-drag until its reading shows, the Quiz's reveal and next beat, a lesson's next step. Prints the
+drag until its reading shows, a cluster's label until both models' scores on its beats show,
+the Quiz's reveal and next beat, a lesson's next step. Prints the
 median and the slowest of ``--repeat`` tries each. Issue 24's target: each <= 1 s.
 """
 from __future__ import annotations
@@ -99,6 +100,19 @@ def main(argv=None) -> int:
             times.setdefault("caliper drag -> its reading", []).append(timed(
                 page, drag, "o => { const t = [...document.querySelectorAll('[data-testid=stAlert]')]"
                             ".map(e => e.textContent).find(t => t.includes('Caliper:')); return t && t !== o; }", old))
+
+        # label clusters: clusters #1, #2, ... one more each time, until the count of clicks and
+        # both models' scores on the labelled beats are shown
+        page.get_by_text("Group this recording's beats by shape and timing").click()
+        wait_idle(page)
+        for k in range(min(args.repeat, 6)):
+            def label(k=k):
+                page.locator('[data-testid="stSelectbox"]').filter(has_text=f"#{k + 1} is").click()
+                page.keyboard.type("N")
+                page.keyboard.press("Enter")
+            times.setdefault("cluster label -> both models re-scored", []).append(timed(
+                page, label, "s => document.body.textContent.includes(s)",
+                f"{k + 1} click{'s' if k else ''} labelled"))
 
         nav(page, "Quiz")
         wait_idle(page)

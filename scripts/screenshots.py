@@ -85,6 +85,20 @@ def main() -> int:
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(out / "paper.png"))
                     print("wrote", out / "paper.png")
+                    # label clusters, not beats: the two largest clusters labelled
+                    page.get_by_text("ECG paper and calipers").click()
+                    wait_idle(page)
+                    page.get_by_text("Group this recording's beats by shape and timing").click()
+                    wait_idle(page)
+                    for label, cls in (("#1 is", "N"), ("#2 is", "V")):
+                        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
+                        page.keyboard.type(cls)
+                        page.keyboard.press("Enter")
+                        wait_idle(page)
+                    page.get_by_text("Label clusters, not beats").first.scroll_into_view_if_needed()
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=str(out / "clusters.png"))
+                    print("wrote", out / "clusters.png")
                     continue
                 if slug == "quiz":
                     page.get_by_role("button", name="New set").click()
@@ -122,8 +136,36 @@ def main() -> int:
                     page.wait_for_timeout(1500)
                     page.screenshot(path=str(out / "whatif.png"))
                     print("wrote", out / "whatif.png")
+                if slug == "explorer":
+                    # a DS2 beat in its recording (needs the built data and its records)
+                    page.locator('[data-testid="stSelectbox"]').first.click()
+                    page.keyboard.type("Built DS2")
+                    page.keyboard.press("Enter")
+                    wait_idle(page)
+                    found = page.locator(".js-plotly-plot").filter(has_text="In its recording")
+                    if found.count():
+                        found.first.scroll_into_view_if_needed()
+                        page.mouse.wheel(0, -250)
+                        page.wait_for_timeout(1500)
+                        page.screenshot(path=str(out / "beat_in_recording.png"))
+                        print("wrote", out / "beat_in_recording.png")
             browser.close()
+    report_png(out)
     return 0
+
+
+def report_png(out: Path) -> None:
+    """The printable report's page (as the Recordings page makes it) as a PNG, for README."""
+    from ecgdash.io.examples import examples
+    from ecgdash.models import store
+    from ecgdash.pipeline.record import analyze_record
+    from ecgdash.report import printable
+
+    example = next(e for e in examples(kind="recording") if "208" in e.key)
+    result = analyze_record(example.path)
+    cards = {name: store.load_card(name) for name in result.probas}
+    printable.recording_page(result, cards=cards).savefig(out / "report.png", dpi=110)
+    print("wrote", out / "report.png")
 
 
 if __name__ == "__main__":
