@@ -104,8 +104,8 @@ def predictions(table, probas, source_name: str) -> None:
     threshold = f3.slider("below", 0.3, 1.0, scoring.LOW_CONFIDENCE, 0.05, disabled=not low)
     view = scoring.filter_table(table, classes=classes, disagree=disagree,
                                 low_confidence=threshold if low else None)
-    st.caption(f"{len(view):,} of {len(table):,} beats shown. To look at one, open the Beat explorer "
-               "and enter its beat number.")
+    st.caption(f"{len(view):,} of {len(table):,} beats shown. Select a row to open that beat in the "
+               "Beat explorer.")
     labels = {}
     for name in probas:          # shown by the models' titles; the CSV keeps the plain names
         title = registry.title(name)
@@ -113,7 +113,13 @@ def predictions(table, probas, source_name: str) -> None:
         labels[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
         labels[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
                                                                        max_value=1, format="%.3f")
-    st.dataframe(view, hide_index=True, height=360, column_config=labels)
+    event = st.dataframe(view, hide_index=True, height=360, column_config=labels, key="predictions_table",
+                         on_select="rerun", selection_mode="single-row")
+    rows = event.selection.rows if event and event.selection else []
+    if rows and rows[0] < len(view):
+        beat = int(view["beat"].iloc[rows[0]])
+        if st.button(f"Open beat {beat} in the Beat explorer", key="open_selected", type="primary"):
+            blocks.open_in_explorer(beat)
     st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
                        file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
 

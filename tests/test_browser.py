@@ -356,3 +356,27 @@ def test_clusters_are_labelled_and_both_models_rescored(browser):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_clusters.png"))
     page.close()
+
+
+def test_a_row_of_the_predictions_opens_in_the_explorer(browser):
+    """Predict: selecting a row of the table offers that beat in the Beat explorer; no number typed."""
+    import re
+
+    url, chromium = browser
+    page = open_page(chromium, url, "Predict")
+    score_the_example(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)          # the checkbox of the 4th row
+    wait_idle(page)
+    button = page.get_by_role("button", name=re.compile(r"Open beat \d+ in the Beat explorer"))
+    button.wait_for(timeout=60_000)
+    beat = int(re.search(r"Open beat (\d+)", button.inner_text()).group(1))
+    assert beat == 3                                                  # no filter: row 4 is beat 3
+    button.click()
+    wait_idle(page)
+    page.get_by_text(f"Beat {beat}", exact=False).first.wait_for(timeout=60_000)
+    assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

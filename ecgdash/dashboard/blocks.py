@@ -337,9 +337,14 @@ def beat_gallery(beats, probas: dict, indices, *, key: str, limit: int = 24) -> 
     pick = c1.selectbox("Look at one in the Beat explorer", list(titles), format_func=titles.get,
                         key=f"{key}_pick")
     if c2.button("Open in the Beat explorer", key=f"{key}_open"):
-        st.session_state["beat_index"] = int(pick)
-        st.session_state["explorer_mode"] = "by number"
-        st.switch_page("pages/explorer.py")
+        open_in_explorer(int(pick))
+
+
+def open_in_explorer(index: int) -> None:
+    """Go to the Beat explorer showing beat ``index`` of the beats just scored."""
+    st.session_state["beat_index"] = int(index)
+    st.session_state["explorer_mode"] = "by number"
+    st.switch_page("pages/explorer.py")
 
 
 def beat_window(signal, fs: float, mark: int, marks, *, unit: str, key: str, seconds: float = 3.0,

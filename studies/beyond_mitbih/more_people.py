@@ -4,7 +4,7 @@
     python studies/beyond_mitbih/more_people.py --fold 1
     python studies/beyond_mitbih/more_people.py --fold all  # DS1 + every svdb-dev record
     python studies/beyond_mitbih/more_people.py --report    # the table, from what the runs saved
-    python studies/beyond_mitbih/more_people.py --ship      # the "all" pair into trained_models/
+    python studies/beyond_mitbih/more_people.py --ship [--select-on macro_nsv]   # the "all" pair into trained_models/
 
 The committed recipe (``preset("robust")``, ``AugmentConfig()``) with one change: the training
 records are DS1's and svdb development records'. The 39 svdb-dev records are dealt into two folds
@@ -213,19 +213,21 @@ PROTOCOL = ("out of fold: 2 folds of whole records, each scored by a model of th
             "trained on DS1 and the other fold")
 
 
-def ship(svdb: Path) -> None:
-    """Copy the models trained on DS1 + every svdb-dev record into ``trained_models/``, their
-    cards quoting the out-of-fold svdb-dev figures (never their own score on records they
-    trained on)."""
+def ship(svdb: Path, variant: str = "") -> None:
+    """Copy the models trained on DS1 + every svdb-dev record (of the recipe ``variant``) into
+    ``trained_models/``, their cards quoting the out-of-fold svdb-dev figures of the same
+    recipe (never their own score on records they trained on)."""
     from ecgdash.config import models_dir
     from ecgdash.models import store
 
-    as_trained, adapted = out_of_fold("as trained"), out_of_fold("adapted")
+    folder = run_folder("all", SEED, variant)
+    as_trained = out_of_fold("as trained", variant=variant)
+    adapted = out_of_fold("adapted", variant=variant)
     for name in as_trained:
-        model = store.load_model(name, folder=OUT / "all")
+        model = store.load_model(name, folder=folder)
         card = dict(model.card)
         card["train_rows"] = {"rows": card["train_rows"]["rows"],
-                              "fingerprints": store.train_fingerprints(name, folder=OUT / "all")}
+                              "fingerprints": store.train_fingerprints(name, folder=folder)}
         card["databases"] = {"svdb-dev": {**as_trained[name], "adapted": adapted[name],
                                           "records": list_records(svdb), "folder": str(svdb),
                                           "seen": 0.0, "protocol": PROTOCOL}}
@@ -254,7 +256,7 @@ def main(argv=None) -> int:
         import_tensorflow_quietly()
         report(variant(args))
     if args.ship:
-        ship(Path(args.svdb))
+        ship(Path(args.svdb), variant(args))
     return 0
 
 
