@@ -501,3 +501,21 @@ def test_more_samples_than_can_be_read_are_refused_before_parsing(monkeypatch):
 
     wave = "\n".join(f"{np.sin(i / 10):.3f}" for i in range(1000)).encode()
     assert read_signal_csv(wave, "short.csv", fs=60).signals.shape == (1000, 1)   # under the cap: read
+
+
+def test_cli_record_writes_a_printable_report(short_record, tiny_store, tmp_path, capsys, monkeypatch):
+    """``record --report FILE.pdf`` writes the one-page report; a place it cannot write gets a
+    one-line error and exit status 1, no traceback and no half-written file."""
+    from ecgdash.cli import main
+
+    base, _ = short_record
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    pdf = tmp_path / "out" / "report.pdf"
+    assert main(["record", str(base), "--report", str(pdf), "--report-at", "5"]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF-") and f"report: {pdf}" in capsys.readouterr().out
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    assert main(["record", str(base), "--report", str(blocker / "report.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: could not write") and "Traceback" not in err
+    assert list(tmp_path.glob("**/*.pdf")) == [pdf]
