@@ -6,5 +6,8 @@
 - ``plausibility``: does a signal look like an ECG at all;
 - ``cutting``: a lead and beat positions -> Kaggle-layout rows;
 - ``context``: RR intervals and local templates;
-- ``augment``: simulated recording conditions (noise, rates, gain) for training.
+- ``augment``: simulated recording conditions (noise, rates, gain) for training;
+- ``calipers``: an interval read off ECG paper (ms, mm, rate);
+- ``whatif``: one beat changed one way at a time (the What-if lab);
+- ``clusters``: a recording's beats grouped by shape and timing (label clusters, not beats).
 """
