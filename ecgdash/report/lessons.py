@@ -128,16 +128,19 @@ LESSONS = (
                  "(LSTM) because they know these people; on new people it falls (Compare, DS2)."),
             Step("pages/explorer.py", "Move a beat in time",
                  "Beat explorer, Built DS2 test split (build the data first on Overview if it is "
-                 "not there): pick an N beat and, in the What-if lab, make the RR before it "
-                 "shorter.",
+                 "not there): pick an N beat, look at it in its recording (below the row: is "
+                 "there a P wave in the shaded band?), then in the What-if lab make the RR before "
+                 "it shorter.",
                  "At what point does the robust LSTM start to call it S? Does the CNN?",
                  "The robust pair reads the RR interval before a beat against the person's "
                  "usual one; the Kaggle-split pair sees only the shape, so the RR sliders are "
                  "off for Kaggle rows."),
             Step("pages/recording.py", "Measure it",
                  "Recordings, an example, ECG paper on: measure the RR before a beat the "
-                 "reference calls S and before a normal beat nearby.",
-                 "How much earlier did the S beat come?",
+                 "reference calls S and before a normal beat nearby. Then, under \"Label "
+                 "clusters, not beats\", group the beats: is one cluster early?",
+                 "How much earlier did the S beat come? How many beats does labelling that "
+                 "cluster label at once, and how do the models do on them?",
                  "A premature beat comes noticeably earlier than the person's usual interval, "
                  "often followed by a longer pause. That is what a cardiologist reads, and what "
                  "the robust models read too."),
@@ -161,8 +164,10 @@ LESSONS = (
                  "to light up local shapes (the QRS, the T wave); the LSTM spreads its attribution "
                  "over the beat. The grey band is padding, not signal."),
             Step("pages/explorer.py", "Change the beat",
-                 "In the What-if lab widen the QRS step by step, then flip the beat.",
-                 "Which model changes its mind first? Does flipping matter?",
+                 "In the What-if lab widen the QRS step by step, then flip the beat; turn on "
+                 "\"How each model's explanation changes\".",
+                 "Which model changes its mind first? Does flipping matter? Does the red move "
+                 "with the QRS?",
                  "A wide QRS is the mark of a ventricular beat; watching which model follows it "
                  "shows what each has learned. Amplitude alone changes nothing: every beat is "
                  "scaled to [0, 1]."),
