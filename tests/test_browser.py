@@ -165,7 +165,7 @@ def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser)
     assert heading.inner_text().endswith(f": {cell['n']:,} beats"), heading.inner_text()
     gallery = page.locator(".js-plotly-plot").filter(has=page.locator(".gtitle, .annotation-text"),
                                                      has_text=re.compile(r"#\d+ LSTM"))
-    assert gallery.count() >= 1
+    gallery.first.wait_for(timeout=60_000)            # drawn after the heading
     first = int(re.search(r"#(\d+) LSTM", gallery.first.inner_text()).group(1))
     page.get_by_role("button", name="Open in the Beat explorer").first.click()
     wait_idle(page)
@@ -351,7 +351,8 @@ def test_clusters_are_labelled_and_both_models_rescored(browser):
     main = page.locator('[data-testid="stMain"]').inner_text()
     labelled = int(re.search(r"1 click labelled ([\d,]+) of", main).group(1).replace(",", ""))
     assert labelled == size
-    assert page.locator('[data-testid="stDataFrame"]').count() == tables + 1     # the models on those beats
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=stDataFrame]').length === n",
+                           arg=tables + 1, timeout=60_000)                  # the models on those beats
     assert "Same call" in main
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_clusters.png"))
