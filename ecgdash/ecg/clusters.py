@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ecgdash.ecg.context import rolling_mean
+from ecgdash.ecg.cutting import rr_intervals
 
 BEFORE_S, AFTER_S = 0.25, 0.45          # from the P wave to the start of the T wave
 RATE = 100.0                            # shapes resampled to one rate, so any recording compares
@@ -96,12 +97,9 @@ def beat_shapes(signal: np.ndarray, fs: float, marks, *, before_s: float = BEFOR
 def timing_features(marks, fs: float) -> np.ndarray:
     """(n, 2): RR before divided by the local mean RR (±25 beats), and RR after over RR before
     (the pause after an early beat); 1 and 1 where unknown."""
-    marks = np.asarray(marks, dtype=float)
     if len(marks) < 3:
         return np.ones((len(marks), 2))
-    rr = np.diff(marks) / fs
-    before = np.r_[rr[0], rr]
-    after = np.r_[rr, rr[-1]]
+    before, after = rr_intervals(marks, fs).astype(np.float64).T
     local = rolling_mean(before)
     out = np.stack([before / np.where(local > 0, local, 1.0), after / np.where(before > 0, before, 1.0)], axis=1)
     return np.clip(np.nan_to_num(out, nan=1.0, posinf=1.0), 0.0, 4.0)
@@ -132,23 +130,20 @@ def cluster_beats(signal: np.ndarray, fs: float, marks, *, k: int = 6, seed: int
     k = int(max(1, min(k, n)))
     height = np.median(np.ptp(shapes, axis=1)) if n else 1.0
     scaled = shapes / (height if height > 0 else 1.0)
-    parts = []
-    if n > 1:
+    timing = timing_features(marks, fs)
+    raw = np.zeros(n, dtype=int)
+    if k > 1:
         comps = min(COMPONENTS, n - 1, scaled.shape[1])
         reduced = PCA(n_components=comps, random_state=seed).fit_transform(scaled)
-        parts.append(reduced / (reduced[:, 0].std() or 1.0))
-        timing = timing_features(marks, fs)
         spread = timing.std(axis=0)
-        parts.append(TIMING_WEIGHT * (timing - timing.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
-                     * np.sqrt(1.0 / comps))
-        features = np.hstack(parts)
-        raw = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(features) if k > 1 else np.zeros(n, int)
-    else:
-        raw = np.zeros(n, dtype=int)
+        features = np.hstack([reduced / (reduced[:, 0].std() or 1.0),
+                              TIMING_WEIGHT * (timing - timing.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+                              * np.sqrt(1.0 / comps)])
+        raw = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(features)
     order = np.argsort(-np.bincount(raw, minlength=k), kind="stable")
     cluster = np.argsort(order)[raw]
     sizes = np.bincount(cluster, minlength=k)
-    prem = timing_features(marks, fs)[:, 0]
+    prem = timing[:, 0]
     median = np.stack([np.median(shapes[cluster == c], axis=0) for c in range(k)])
     low = np.stack([np.percentile(shapes[cluster == c], 10, axis=0) for c in range(k)])
     high = np.stack([np.percentile(shapes[cluster == c], 90, axis=0) for c in range(k)])

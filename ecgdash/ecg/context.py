@@ -38,6 +38,18 @@ RR_FEATURES = ("pre_rr_s", "post_rr_s", "pre_over_local", "post_over_local",
 WINDOW = 25
 TEMPLATE_WINDOW = 15
 _CLIP = 4.0
+#: RR before over the local RR below which a beat is called early, above which late, in words
+#: (the Quiz's sentence, the cluster panels): a convention, not fitted.
+EARLY, LATE = 0.9, 1.1
+
+
+def timing_word(pre_over_local: float) -> str:
+    """"early", "on time" or "late" for a beat's RR before over the local RR.
+
+    >>> timing_word(0.7), timing_word(1.0), timing_word(1.3)
+    ('early', 'on time', 'late')
+    """
+    return "early" if pre_over_local < EARLY else "late" if pre_over_local > LATE else "on time"
 
 
 def rolling_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:

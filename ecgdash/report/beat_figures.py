@@ -12,7 +12,10 @@ from plotly.subplots import make_subplots
 
 from ecgdash.beats import signal_length
 from ecgdash.config import CLASSES
+from ecgdash.ecg.context import timing_word
+from ecgdash.ecg.whatif import P_WAVE_BEFORE_S
 from ecgdash.models import registry
+from ecgdash.report.ecg_paper import on_paper
 from ecgdash.report.style import CLASS_COLORS, LAYOUT, beat_time
 
 
@@ -253,8 +256,6 @@ def gallery_figure(X: np.ndarray, titles: list[str], cols: int = 6, row_height: 
     >>> len(fig.data), fig.layout.height
     (7, 260)
     """
-    from plotly.subplots import make_subplots
-
     n = len(X)
     rows = max(1, -(-n // cols))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02,
@@ -292,10 +293,9 @@ def whatif_figure(original: np.ndarray, changed: np.ndarray, height: int = 300):
     return fig
 
 
-#: Where a beat's own P wave usually lies, in seconds from its R-peak mark: the PR interval is
-#: 120-200 ms from the P wave's start to the QRS's, and the R peak comes some 30-50 ms into the
-#: QRS (a textbook range, drawn as a guide; early atrial beats may hide theirs, ventricular beats have none).
-P_WAVE_ZONE = (-0.25, -0.05)
+#: Where a beat's own P wave usually lies, in seconds from its R-peak mark (``whatif.P_WAVE_BEFORE_S``:
+#: a textbook range, drawn as a guide; early atrial beats may hide theirs, ventricular beats have none).
+P_WAVE_ZONE = (-P_WAVE_BEFORE_S[0], -P_WAVE_BEFORE_S[1])
 
 
 def beat_in_recording_figure(t: np.ndarray, x: np.ndarray, *, unit: str = "mV", marks=(),
@@ -313,8 +313,6 @@ def beat_in_recording_figure(t: np.ndarray, x: np.ndarray, *, unit: str = "mV", 
     >>> fig.layout.xaxis.minor.dtick, len(fig.layout.shapes) >= 2
     (0.04, True)
     """
-    from ecgdash.report.ecg_paper import on_paper
-
     t, x = np.asarray(t, dtype=float), np.asarray(x, dtype=float)
     fig = go.Figure(go.Scatter(x=t, y=x, mode="lines", line=dict(color="#111", width=1.6), name="signal",
                                hovertemplate=f"t=%{{x:.3f}} s<br>%{{y:.3f}} {unit}<extra></extra>"))
@@ -342,11 +340,8 @@ def timing_words(prematurity: float) -> str:
     >>> timing_words(0.72), timing_words(1.02), timing_words(1.3)
     ('28 % early', 'on time', '30 % late')
     """
-    if prematurity < 0.9:
-        return f"{(1 - prematurity) * 100:.0f} % early"
-    if prematurity > 1.1:
-        return f"{(prematurity - 1) * 100:.0f} % late"
-    return "on time"
+    word = timing_word(prematurity)
+    return word if word == "on time" else f"{abs(1 - prematurity) * 100:.0f} % {word}"
 
 
 def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: int = 200):
@@ -362,8 +357,6 @@ def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: in
     >>> len(fig.data), fig.layout.annotations[0].text.split(":")[0]
     (4, '#1')
     """
-    from plotly.subplots import make_subplots
-
     k = clusters.k
     rows = max(1, -(-k // cols))
     titles = [f"#{c + 1}: {clusters.sizes[c]:,} beat{'s' if clusters.sizes[c] != 1 else ''}, {timing_words(clusters.prematurity[c])}"

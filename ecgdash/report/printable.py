@@ -24,18 +24,20 @@ import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MultipleLocator, NullLocator
 
 from ecgdash.config import CLASSES
+from ecgdash.ecg.calipers import PAPER_GAIN, PAPER_SPEED
 from ecgdash.models import registry
+from ecgdash.report.ecg_paper import MAJOR, MINOR, PAPER
 from ecgdash.report.style import CLASS_COLORS
 from ecgdash.report.tables import trained_on
 
 PAGE_MM = (297.0, 210.0)          # A4 landscape
 STRIP_S = 10.0                    # seconds of rhythm strip (250 mm at 25 mm/s)
-SPEED_MM_S = 25.0
-GAINS_MM_MV = (10.0, 5.0)         # 10 mm/mV unless the strip would not fit, then 5
+SPEED_MM_S = PAPER_SPEED
+GAINS_MM_MV = (PAPER_GAIN, 5.0)   # 10 mm/mV unless the strip would not fit, then 5
 STRIP_MAX_MM = 50.0
-PAPER, MINOR, MAJOR = "#fff7f7", "#f6c9c9", "#e58f8f"
 
 
 class _Page:
@@ -83,7 +85,6 @@ class _Page:
         return y + 1.5
 
 
-
 def to_pdf(fig: Figure, title: str) -> bytes:
     """``fig`` as PDF bytes, titled ``title`` in the file's metadata."""
     buffer = io.BytesIO()
@@ -121,6 +122,14 @@ def strip_gain(lo_mv: float, hi_mv: float) -> float:
     return GAINS_MM_MV[-1]
 
 
+def _paper_grid(axis, small: float, label) -> None:
+    """ECG paper's lines on one axis: a minor tick every ``small`` (1 mm), a major every 5;
+    the major ticks labelled by ``label(value)``."""
+    axis.set_minor_locator(MultipleLocator(small))
+    axis.set_major_locator(MultipleLocator(5 * small))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: label(v)))
+
+
 def draw_strip(page: _Page, x_mm: float, y_mm: float, t: np.ndarray, signal: np.ndarray, *,
                millivolts: bool, beats: np.ndarray, calls: dict[str, np.ndarray],
                span: tuple[float, float]) -> float:
@@ -150,20 +159,16 @@ def draw_strip(page: _Page, x_mm: float, y_mm: float, t: np.ndarray, signal: np.
     ax.set_facecolor(PAPER)
     ax.set_xlim(t0, t1)
     ax.set_ylim(lo, hi)
-    small_t = 1.0 / SPEED_MM_S
-    for k, v in enumerate(np.arange(np.ceil(t0 / small_t) * small_t, t1 + 1e-9, small_t)):
-        major = abs(v / (5 * small_t) - round(v / (5 * small_t))) < 1e-6
-        ax.axvline(v, color=MAJOR if major else MINOR, lw=0.5 if major else 0.25, zorder=0)
+    _paper_grid(ax.xaxis, 1.0 / SPEED_MM_S, label=lambda v: f"{v:g} s" if abs(v - round(v)) < 1e-6 else "")
     if millivolts:
-        small_v = 1.0 / gain
-        for v in np.arange(lo, hi + 1e-9, small_v):
-            major = abs(v / (5 * small_v) - round(v / (5 * small_v))) < 1e-6
-            ax.axhline(v, color=MAJOR if major else MINOR, lw=0.5 if major else 0.25, zorder=0)
+        _paper_grid(ax.yaxis, 1.0 / gain, label=lambda v: "")
+    else:
+        ax.yaxis.set_major_locator(NullLocator())
+    ax.grid(which="major", color=MAJOR, lw=0.5)
+    ax.grid(which="minor", color=MINOR, lw=0.25)
+    ax.set_axisbelow(True)
     ax.plot(t, np.clip(signal, lo, hi), color="black", lw=0.6, zorder=2)
-    ax.set_xticks([s for s in np.arange(np.ceil(t0), t1 + 1e-9)])
-    ax.set_xticklabels([f"{s:g} s" for s in np.arange(np.ceil(t0), t1 + 1e-9)], fontsize=5)
-    ax.set_yticks([])
-    ax.tick_params(length=1.5, pad=1)
+    ax.tick_params(which="both", length=0, pad=1, labelsize=5)
     for spine in ax.spines.values():
         spine.set_linewidth(0.4)
     inside = (beats >= t0) & (beats <= t1)

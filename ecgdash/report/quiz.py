@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ecgdash.config import CLASS_NAMES, CLASSES
+from ecgdash.ecg.context import timing_word
 from ecgdash.errors import DataError
 
 #: The kinds of set, by their letter in a set code.
@@ -122,7 +123,6 @@ def why(label: str, context=None) -> str:
                          "models could judge its shape only.")
         return sentence
     pre, post, pre_local = float(context[0]), float(context[1]), float(context[2])
-    timing = ("early" if pre_local < 0.9 else "late" if pre_local > 1.1 else "on time")
-    return sentence + (f" This one came {timing}: {pre * 1000:.0f} ms after the beat before, "
+    return sentence + (f" This one came {timing_word(pre_local)}: {pre * 1000:.0f} ms after the beat before, "
                        f"{pre_local:.0%} of this person's usual interval around it; the next "
                        f"came {post * 1000:.0f} ms later.")
