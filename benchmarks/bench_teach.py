@@ -19,7 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import launch, nav, open_page, score_the_example, streamlit_server, wait_idle  # noqa: E402
+from browser import (  # noqa: E402
+    analyse_the_example,
+    launch,
+    nav,
+    open_page,
+    score_the_example,
+    streamlit_server,
+    wait_idle,
+)
 
 BARS = """() => { const c = [...document.querySelectorAll('.js-plotly-plot')]
   .filter(p => p.textContent.includes('class probabilities')).pop();
@@ -76,9 +84,7 @@ def main(argv=None) -> int:
 
         nav(page, "Recordings")
         wait_idle(page)
-        page.get_by_text("An example", exact=True).click()
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot')
-        wait_idle(page)
+        analyse_the_example(page)
         page.get_by_text("ECG paper and calipers").click()
         wait_idle(page)
         strip = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first

@@ -1,6 +1,4 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -143,7 +141,7 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                             key="paper_gain", format_func=lambda v: f"{v:g} mm/mV")
         lo, hi = fig.layout.xaxis.range
         ecg_paper.on_paper(fig, speed_mm_s=speed, gain_mm_mv=gain, millivolts=rec.unit == "mV",
-                           span=(max(0.0, lo - 15.0), hi + 15.0))
+                           span=(max(0.0, lo - recording_figures.LIGHT_PAD_S), hi + recording_figures.LIGHT_PAD_S))
         fig.update_layout(dragmode="select")
         # the reading first (from the drag's state), so it shows before the strip is redrawn
         boxes = ((st.session_state.get("strip") or {}).get("selection") or {}).get("box") or []
@@ -243,11 +241,10 @@ def cluster_lab(result, key: str) -> None:
     st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
                "the mark), the band its middle 80 % of beats span, and how early they come against the "
                "local rhythm. The models' calls stay hidden until you have labelled.")
-    tag = hashlib.sha1(f"{key}:{result.lead}:{k}".encode()).hexdigest()[:8]
     cols = st.columns(min(k, 6))
     assigned = {}
     for c in range(groups.k):
-        choice = cols[c % len(cols)].selectbox(f"#{c + 1} is", ["—"] + list(CLASSES), key=f"cluster_{tag}_{c}")
+        choice = cols[c % len(cols)].selectbox(f"#{c + 1} is", ["—"] + list(CLASSES), key=f"cluster:{key}:{result.lead}:{k}:{c}")
         if choice != "—":
             assigned[c] = CLASSES.index(choice)
     if not assigned:

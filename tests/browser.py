@@ -91,6 +91,13 @@ def score_the_example(page, timeout: float = 120_000) -> None:
     wait_idle(page, timeout=timeout)
 
 
+def analyse_the_example(page, timeout: float = 120_000) -> None:
+    """On Recordings: pick "An example" (the first one) and wait for its rhythm strip."""
+    page.get_by_text("An example", exact=True).click()
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
 def first_paint(page, url: str, ready_text: str = "The two models", timeout: float = 120.0) -> dict:
     """Open ``url`` and watch the sidebar from the first paint.
 

@@ -27,14 +27,32 @@ def test_the_window_is_the_recording_around_the_mark(records):
     assert np.isnan(x[t < -5 / rec.fs]).all() and not np.isnan(x[t >= -5 / rec.fs]).any()
 
 
-def test_a_built_beat_finds_its_record(small_data, small_source, tmp_path, monkeypatch):
+def _build_with(small_data, target, **changes):
+    """A copy of the small build whose build.json says ``changes`` (e.g. another source)."""
+    shutil.copytree(small_data, target)
+    status = json.loads((target / "build.json").read_text())
+    (target / "build.json").write_text(json.dumps({**status, **changes}))
+    return target
+
+
+def test_a_built_beat_finds_its_record_and_lead(small_data, small_source, tmp_path, monkeypatch):
     monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "empty"))
     assert dataset.source_record("119", out=small_data) == small_source / "119"
-    moved = tmp_path / "moved"
-    shutil.copytree(small_data, moved)
-    status = json.loads((moved / "build.json").read_text())
-    (moved / "build.json").write_text(json.dumps({**status, "source": str(tmp_path / "gone")}))
-    assert dataset.source_record("119", out=moved) is None
+    assert dataset.source_record("119", out=_build_with(small_data, tmp_path / "moved", source=str(tmp_path / "gone"))) is None
+    rec = read_recording(small_source / "119")                  # leads MLII, V1
+    assert dataset.built_lead(rec, out=small_data) == 0         # built from channel 0
+    assert dataset.built_lead(rec, out=_build_with(small_data, tmp_path / "v1", lead="V1")) == 1
+
+
+def _explorer_on_ds2(monkeypatch, tiny_store, data):
+    """The Beat explorer on the built DS2 split of ``data``, with the tiny models."""
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(data))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/explorer.py").run()
+    at.selectbox[0].set_value("Built DS2 test split").run()
+    return at
 
 
 def _figure(chart):
@@ -51,12 +69,7 @@ def _values(array) -> np.ndarray:
 def test_the_explorer_shows_the_beat_in_its_recording(monkeypatch, tiny_store, small_data, small_source):
     """Built beats keep their record and sample: the Explorer draws the recording around the
     beat, centred on its mark, on 25 mm/s paper, with the P-wave band before it."""
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(small_data))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/explorer.py").run()
-    at.selectbox[0].set_value("Built DS2 test split").run()
+    at = _explorer_on_ds2(monkeypatch, tiny_store, small_data)
     at.number_input(key="beat_index").set_value(7).run()
     assert not at.exception
     figures = [_figure(c) for c in at.get("plotly_chart")]
@@ -75,16 +88,8 @@ def test_the_explorer_shows_the_beat_in_its_recording(monkeypatch, tiny_store, s
 
 
 def test_rows_without_a_recording_say_so(monkeypatch, tiny_store, small_data, tmp_path):
-    moved = tmp_path / "moved"
-    shutil.copytree(small_data, moved)
-    status = json.loads((moved / "build.json").read_text())
-    (moved / "build.json").write_text(json.dumps({**status, "source": str(tmp_path / "gone")}))
-    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(tiny_store))
-    monkeypatch.setenv("ECGDASH_DATA_DIR", str(moved))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/explorer.py").run()
-    at.selectbox[0].set_value("Built DS2 test split").run()
+    at = _explorer_on_ds2(monkeypatch, tiny_store, _build_with(small_data, tmp_path / "moved",
+                                                                source=str(tmp_path / "gone")))
     assert not at.exception
     assert any("is not on this machine" in c.value for c in at.caption)
     assert not [c for c in at.get("plotly_chart") if "In its recording" in c.proto.spec]

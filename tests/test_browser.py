@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from browser import (
     CHROMIUM,
+    analyse_the_example,
     first_paint,
     launch,
     nav,
@@ -104,9 +105,7 @@ def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
 
     url, chromium = browser
     page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
-    page.get_by_text("An example", exact=True).click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
-    wait_idle(page)
+    analyse_the_example(page)
     page.get_by_text("ECG paper and calipers").click()
     wait_idle(page)
     page.wait_for_timeout(1000)
@@ -308,9 +307,7 @@ def test_printable_reports_download_as_pdf(browser):
     the recording or the file."""
     url, chromium = browser
     page = open_page(chromium, url, "Recordings")
-    page.get_by_text("An example", exact=True).click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
-    wait_idle(page)
+    analyse_the_example(page)
     pdf = _download(page, "Printable report (PDF)")
     record = page.locator('[data-testid="stSelectbox"]').first.inner_text()
     assert pdf.startswith(b"%PDF-")
@@ -334,9 +331,7 @@ def test_clusters_are_labelled_and_both_models_rescored(browser):
 
     url, chromium = browser
     page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
-    page.get_by_text("An example", exact=True).click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=120_000)
-    wait_idle(page)
+    analyse_the_example(page)
     page.get_by_text("Group this recording's beats by shape and timing").click()
     wait_idle(page)
     panels = page.locator(".js-plotly-plot").filter(has_text="#1:").first

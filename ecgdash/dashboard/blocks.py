@@ -373,19 +373,15 @@ def beat_in_its_recording(beats, index: int, *, key: str, seconds: float = 3.0) 
         return False
     try:
         rec = caches.recording(f"record:{path}", str(path))
+        lead = dataset.built_lead(rec)
     except DataError as exc:
         st.caption(f"Record {name} could not be read ({exc}): only the row is shown.")
         return False
-    is_beat = cutting.is_beat_symbol(rec.ann_symbol) if rec.ann_symbol is not None else None
-    positions = rec.ann_sample[is_beat] if is_beat is not None else np.array([], dtype=int)
-    if mark not in set(positions.tolist()):
+    positions = rec.ann_sample[cutting.is_beat_symbol(rec.ann_symbol)] if rec.ann_symbol is not None else []
+    if mark not in positions:
         st.caption(f"Record {name} on this machine has no beat at sample {mark:,} (another copy?): "
                    "only the row is shown.")
         return False
-    cut_from = str(beats.lead or (dataset.data_status() or {}).get("lead") or "channel 0")
-    lead = (rec.leads.index(cut_from) if cut_from in rec.leads else
-            int(cut_from.split()[-1]) if cut_from.startswith("channel ") and cut_from.split()[-1].isdigit() else 0)
-    lead = lead if lead < len(rec.leads) else 0
     beat_window(rec.signals[:, lead], rec.fs, mark, positions, unit=rec.unit, key=key, seconds=seconds,
                 title=f"In its recording: record {name}, {rec.leads[lead]}, {mark / rec.fs:.2f} s")
     return True

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ecgdash.config import tf_threads
 from ecgdash.datasets import mitbih as dataset
+from ecgdash.ecg.clusters import cluster_beats
 from ecgdash.errors import DataError
 from ecgdash.io.beats_csv import load_beats
 from ecgdash.models import registry, store
@@ -187,8 +188,6 @@ def recording(key: str, source, *, fs=None):
 
 @st.cache_data(show_spinner="Grouping the beats…", max_entries=16)
 def _clusters(key: str, k: int, fs: float, _signal, _marks):
-    from ecgdash.ecg.clusters import cluster_beats
-
     return cluster_beats(_signal, fs, _marks, k=k)
 
 

@@ -294,6 +294,13 @@ def source_record(name: str, out=None) -> Path | None:
     return None
 
 
+def built_lead(recording: Recording, out=None) -> int:
+    """Index of the lead the current build was cut from, in ``recording`` (``build.json``'s
+    lead: a lead name, or "channel 0" for the default). Raises DataError when it has no such lead."""
+    lead = (data_status(out) or {}).get("lead")
+    return recording.lead_index(None if lead in (None, "channel 0") else lead)
+
+
 def present_records(source, names) -> list[str]:
     """The records among ``names`` that WFDB folder ``source`` holds (a ``.hea`` each)."""
     return [r for r in names if (Path(source) / f"{r}.hea").is_file()]

@@ -27,6 +27,11 @@ def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 20_000):
     return tt, xx
 
 
+#: Seconds drawn either side of the window: the whole record's strip (with its overview), and
+#: the light one (``overview=False``, redrawn after each caliper drag).
+PAD_S, LIGHT_PAD_S = 30.0, 15.0
+
+
 def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict[str, np.ndarray],
                  center: float | None = None, window: float = 10.0, reference=None,
                  lead: str = "", height: int = 460, unit: str = "mV", unreadable=(),
@@ -39,7 +44,7 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     signal (and the reference, if given), coloured by class; beats labelled "unreadable" are
     grey crosses, and the ``unreadable`` (start, end) stretches are shaded.
 
-    Without ``overview`` only the 15 s either side of the window are drawn (no whole-record
+    Without ``overview`` only ``LIGHT_PAD_S`` either side of the window are drawn (no whole-record
     trace, no range slider; beats outside left out): a figure a fraction of the size, for
     redrawing often (ECG paper, where each caliper drag redraws it).
     """
@@ -49,7 +54,7 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     center = float(times[0]) if center is None and len(times) else float(center or 0.0)
     lo, hi = max(0.0, center - window / 2), min(duration, center + window / 2)
     fig = go.Figure()
-    pad = 30.0 if overview else 15.0
+    pad = PAD_S if overview else LIGHT_PAD_S
     a, b = int(max(0.0, lo - pad) * fs), int(min(duration, hi + pad) * fs) + 1
     if overview:
         td, xd = minmax_decimate(t, signal)

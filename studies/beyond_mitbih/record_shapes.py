@@ -25,10 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from common import database_parser
+from common import database_parser, tree_out_of_fold
 from more_people import folds
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import f1_score
 
 from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import annotated_beats, present_records, read_records
@@ -96,20 +94,7 @@ def main(argv=None) -> int:
     parts = [features(svdb, part) for part in folds(svdb)]
     print("| features | F1 N | F1 S | F1 V | macro (N, S, V) |\n|---|---|---|---|---|")
     for label, use in SETS.items():
-        truth, calls = [], []
-        for held in (0, 1):
-            train = [ds1, parts[1 - held]]
-            X = np.concatenate([np.column_stack([p[i] for i in use]) for p in train])
-            y = np.concatenate([p[3] for p in train])
-            test = parts[held]
-            Xt = np.column_stack([test[i] for i in use])
-            mask, mask_t = y < 3, test[3] < 3
-            clf = HistGradientBoostingClassifier(max_iter=200, random_state=42)
-            clf.fit(X[mask], y[mask])
-            truth.append(test[3][mask_t])
-            calls.append(clf.predict(Xt[mask_t]))
-        truth, calls = np.concatenate(truth), np.concatenate(calls)
-        f1 = f1_score(truth, calls, labels=[0, 1, 2], average=None)
+        f1 = tree_out_of_fold(ds1, parts, lambda p, use=use: np.column_stack([p[i] for i in use]), lambda p: p[3])
         print(f"| {label} | {f1[0]:.3f} | {f1[1]:.3f} | {f1[2]:.3f} | {f1.mean():.3f} |")
     return 0
 

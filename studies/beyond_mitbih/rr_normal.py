@@ -21,10 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from common import database_parser
+from common import database_parser, tree_out_of_fold
 from more_people import folds
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import annotated_beats, present_records, read_records
@@ -71,20 +70,8 @@ def main(argv=None) -> int:
         auc = roc_auc_score(every[2][keep] == 1, columns[:, j])
         print(f"  {name:18s} {max(auc, 1 - auc):.3f}")
     for label, use_extra in (("committed", False), ("+ normal RR", True)):
-        truth, calls = [], []
-        for held in (0, 1):
-            train = [ds1, parts[1 - held]]
-            X = np.concatenate([np.column_stack([p[0], p[1]]) if use_extra else p[0] for p in train])
-            y = np.concatenate([p[2] for p in train])
-            test = parts[held]
-            Xt = np.column_stack([test[0], test[1]]) if use_extra else test[0]
-            mask, mask_t = y < 3, test[2] < 3
-            clf = HistGradientBoostingClassifier(max_iter=200, random_state=42)
-            clf.fit(X[mask], y[mask])
-            truth.append(test[2][mask_t])
-            calls.append(clf.predict(Xt[mask_t]))
-        truth, calls = np.concatenate(truth), np.concatenate(calls)
-        f1 = f1_score(truth, calls, labels=[0, 1, 2], average=None)
+        f1 = tree_out_of_fold(ds1, parts, lambda p, e=use_extra: np.column_stack([p[0], p[1]]) if e else p[0],
+                              lambda p: p[2])
         print(f"{label:12s} out of fold F1 N {f1[0]:.3f}  S {f1[1]:.3f}  V {f1[2]:.3f}  "
               f"macro {f1.mean():.3f}")
     return 0
