@@ -7,7 +7,7 @@ import pytest
 from ecgdash import DataError, beats_from_record, predict_proba
 from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import read_records
-from ecgdash.ecg.context import RR_FEATURES, WINDOW, rolling_mean
+from ecgdash.ecg.context import RR_FEATURES, WINDOW, irregularity, rolling_mean, rolling_median
 from ecgdash.evaluation.robustness import condition_beats
 from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig
 from ecgdash.training.robust import augment_record, patient_split
@@ -31,12 +31,30 @@ def test_rr_context_marks_premature_beats(records):
     pre, post = beats.rr[:, 0].astype(float), beats.rr[:, 1].astype(float)
     i = len(beats) // 2
     local = pre[i - WINDOW:i + WINDOW + 1].mean()
-    expected = [pre[i], post[i], pre[i] / local, post[i] / local, pre[i] / pre.mean(), post[i] / pre[i]]
+    steps = np.abs(np.diff(pre, prepend=pre[:1]))[i - WINDOW:i + WINDOW + 1]
+    expected = [pre[i], post[i], pre[i] / local, post[i] / local, pre[i] / pre.mean(), post[i] / pre[i],
+                np.median(steps) / local]
     np.testing.assert_allclose(ctx[i], np.clip(expected, 0, 4), rtol=1e-5)
     s, n = beats.y == 1, beats.y == 0
     assert np.median(ctx[s, 2]) < np.median(ctx[n, 2])   # S beats come early for this patient
     sub = beats.subset(np.arange(0, len(beats), 7))
     np.testing.assert_array_equal(sub.context, ctx[::7])  # a subset keeps the whole-record context
+
+
+def test_irregularity_tells_fibrillation_from_a_few_early_beats():
+    rng = np.random.default_rng(0)
+    steady = np.full(300, 0.8)
+    steady[::9] = 0.5                                     # an early beat every 9th: S beats
+    steady[1::9] = 1.1                                    # each with its pause
+    fibrillation = rng.uniform(0.4, 1.2, 300)             # irregularly irregular
+    assert np.median(irregularity(steady)) < 0.05 < 0.3 < np.median(irregularity(fibrillation))
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 2 * WINDOW, 2 * WINDOW + 1, 200])
+def test_rolling_median_at_any_length(n):
+    values = np.random.default_rng(n).random(n)
+    expected = [np.median(values[max(0, i - WINDOW):i + WINDOW + 1]) for i in range(n)]
+    np.testing.assert_allclose(rolling_median(values), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 2 * WINDOW, 2 * WINDOW + 1, 200])
@@ -248,3 +266,36 @@ def test_training_on_another_database_too(small_source, small_data, tmp_path):
     result = analyze_record(other / "x232", models={"robust_lstm": store.load_model("robust_lstm", folder=models)},
                             check_quality=False)
     assert result.seen["robust_lstm"] > 0.99
+
+
+def test_gradient_reversal_passes_values_and_turns_the_gradient():
+    import tensorflow as tf
+
+    from ecgdash.training.adversary import gradient_reversal
+
+    x = tf.constant(np.random.default_rng(0).random((3, 4)), dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = gradient_reversal(0.3)(x)
+        total = tf.reduce_sum(y * 2.0)
+    np.testing.assert_allclose(y.numpy(), x.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(tape.gradient(total, x).numpy(), np.full((3, 4), -0.6), rtol=1e-6)
+
+
+def test_training_against_the_record_with_the_irregularity_keeps_a_plain_model(small_source):
+    """Both variants of the recipe measured in studies/beyond_mitbih: the head that guesses the
+    record is dropped after training, and a 7-feature model reads the seventh feature."""
+    from ecgdash.models.builders import build, rr_width
+    from ecgdash.training.recipes import preset
+    from ecgdash.training.robust import train_robust
+
+    config = preset("robust", epochs=1, subset=300, batch_size=512, rr_features=7, record_adversary=0.2)
+    model, card = train_robust("robust_lstm", small_source, config=config, augment=AugmentConfig(copies=1),
+                               records=["119", "213", "208"], val_records=("208",), adjust=False)
+    assert [layer.name for layer in model.layers if layer.name.startswith("record")] == []
+    assert rr_width(model) == 7 and model.count_params() == build("robust_lstm", rr_features=7).count_params()
+    assert card["config"]["record_adversary"] == 0.2 and card["history"][0]["record_loss"] > 0
+    beats = beats_from_record(small_source / "232")
+    assert predict_proba(model, beats).shape == (len(beats), 5)
+    with pytest.raises(DataError):
+        preset("robust", rr_features=9)

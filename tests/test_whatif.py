@@ -35,9 +35,10 @@ def test_noise_and_wander_change_the_beat_but_keep_the_layout(change):
 
 
 def test_an_earlier_beat_has_a_shorter_rr_before_against_the_same_rhythm():
-    context = np.array([0.8, 0.8, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
+    context = np.array([0.8, 0.8, 1.0, 1.0, 1.0, 1.0, 0.05], dtype=np.float32)
     early = whatif.change_rr(context, before=0.6, after=1.5)
     assert len(RR_FEATURES) == len(early)
+    assert early[6] == pytest.approx(0.05)                # the rhythm around it stays as it was
     assert early[0] == pytest.approx(0.48) and early[2] == pytest.approx(0.6) and early[4] == pytest.approx(0.6)
     assert early[1] == pytest.approx(1.2) and early[3] == pytest.approx(1.5)
     assert early[5] == pytest.approx(2.5)                 # the compensatory pause after it

@@ -88,7 +88,8 @@ def without_p_wave(x: np.ndarray, end: int, next_s: float) -> np.ndarray:
 def change_rr(context: np.ndarray, before: float = 1.0, after: float = 1.0) -> np.ndarray:
     """The RR context of a beat that came ``before`` times its RR interval after the beat
     before it, and was followed ``after`` times its interval later (the person's local and
-    record means held as they were). Clipped as ``ecg.context`` clips."""
+    record means, and the rhythm's irregularity, held as they were). Clipped as ``ecg.context``
+    clips."""
     c = np.array(context, dtype=np.float64)
     c[[0, 2, 4]] *= before
     c[[1, 3]] *= after

@@ -156,10 +156,13 @@ def rr_width(model) -> int:
     return int(model.inputs[2].shape[-1]) if needs_context(model) else 0
 
 
-def build(name: str) -> "keras.Model":  # noqa: F821
-    """A fresh, untrained model for the registered ``name`` (``ecgdash.models.registry.MODELS``)."""
+def build(name: str, *, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+    """A fresh, untrained model for the registered ``name`` (``ecgdash.models.registry.MODELS``);
+    one with context reads the first ``rr_features`` of ``context.RR_FEATURES``."""
     s = spec(name)
-    return BUILDERS[s.architecture](context=True) if s.needs_context else BUILDERS[s.architecture]()
+    if s.needs_context:
+        return BUILDERS[s.architecture](context=True, rr_features=rr_features)
+    return BUILDERS[s.architecture]()
 
 
 def layer_table(model) -> list[dict]:

@@ -34,6 +34,7 @@ from ecgdash.evaluation.metrics import evaluate, macro_nsv
 from ecgdash.models import registry
 from ecgdash.models.builders import build, layer_table
 from ecgdash.models.inference import model_inputs, predict_proba
+from ecgdash.training.adversary import CLASSES_OUTPUT, RECORD_OUTPUT
 from ecgdash.training.checkpoint import Checkpoint
 from ecgdash.training.recipes import TrainConfig, preset
 
@@ -101,12 +102,13 @@ def _versions() -> dict:
 
 
 def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
-                    history: list, checkpoint=None):
+                    history: list, checkpoint=None, classifier=None):
     import keras
 
     class Monitor(keras.callbacks.Callback):
         """Validation macro-F1 per epoch, early stopping on it, best weights kept; with a
-        checkpoint, the state written after each epoch."""
+        checkpoint, the state written after each epoch. ``classifier``: the model validated and
+        kept when the one being fit is a training model around it (``training.adversary``)."""
 
         def __init__(self):
             super().__init__()
@@ -132,28 +134,34 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
         def on_train_begin(self, logs=None):
             self.t_start = time.perf_counter()
 
+        @property
+        def classifier(self):
+            return classifier if classifier is not None else self.model
+
         def on_epoch_begin(self, epoch, logs=None):
             self.t_epoch = time.perf_counter()
             self.model.optimizer.learning_rate.assign(cosine_lr(epoch, config))
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
-            proba = predict_proba(self.model, val)
+            proba = predict_proba(self.classifier, val)
             ev = evaluate(val.y, proba)
             p_true = np.clip(proba[np.arange(len(val.y)), val.y], 1e-7, 1 - 1e-7)
             lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
             row = {"epoch": epoch + 1,
-                   "loss": float(logs.get("loss", np.nan)),
-                   "accuracy": float(logs.get("accuracy", np.nan)),
+                   "loss": float(logs.get(f"{CLASSES_OUTPUT}_loss", logs.get("loss", np.nan))),
+                   "accuracy": float(logs.get(f"{CLASSES_OUTPUT}_accuracy", logs.get("accuracy", np.nan))),
                    "val_loss": float(np.mean(-np.log(p_true))),   # Keras' cross-entropy
                    "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"],
                    "val_macro_nsv": macro_nsv(ev),
                    "learning_rate": lr, "seconds": round(time.perf_counter() - self.t_epoch, 2)}
+            if f"{RECORD_OUTPUT}_loss" in logs:      # training against the record: the head's loss
+                row["record_loss"] = float(logs[f"{RECORD_OUTPUT}_loss"])
             history.append(row)
             score = row["val_" + config.select_on]
             if score > self.best + 1e-4:
                 self.best, self.best_epoch, self.wait = score, epoch + 1, 0
-                self.best_weights = self.model.get_weights()
+                self.best_weights = self.classifier.get_weights()
             else:
                 self.wait += 1
                 if self.wait >= config.patience:
@@ -169,7 +177,7 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
 
         def on_train_end(self, logs=None):
             if self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
+                self.classifier.set_weights(self.best_weights)
 
     return Monitor()
 
@@ -181,9 +189,13 @@ def _inputs(model, beats: Beats):
 
 
 def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None = None,
-        verbose: int = 0, class_weight: dict | None = None, checkpoint=None) -> dict:
+        verbose: int = 0, class_weight: dict | None = None, checkpoint=None,
+        trainer=None) -> dict:
     """Compile and fit ``model`` on ``fit_data`` (a labelled ``Beats`` or a Keras ``PyDataset``),
     validating on ``val`` each epoch (macro-F1, early stopping, best weights kept).
+
+    ``trainer``: a training model around ``model`` (``training.adversary.with_record_head``),
+    fit instead of it, with ``fit_data`` giving its two targets; ``model`` is validated and kept.
 
     The validation beats are scored once per epoch, by the callback (loss, accuracy, macro-F1),
     not a second time by Keras. With a ``checkpoint`` (``ecgdash.training.checkpoint.Checkpoint``) the
@@ -199,15 +211,21 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.momentum = config.batchnorm_momentum
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm)
+    if trainer is None:
+        trainer = model
+        trainer.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    else:
+        trainer.compile(optimizer=optimizer, loss={name: "sparse_categorical_crossentropy"
+                                                   for name in trainer.output_names},
+                        metrics={CLASSES_OUTPUT: ["accuracy"]})
     history: list[dict] = []
-    monitor = _make_callbacks(val, config, on_epoch, history, checkpoint)
+    monitor = _make_callbacks(val, config, on_epoch, history, checkpoint, classifier=model)
     initial_epoch = 0
     if checkpoint is not None:
         checkpoint.acquire()
     try:
-        saved = checkpoint.load(model) if checkpoint is not None else None
+        saved = checkpoint.load(trainer) if checkpoint is not None else None
         if saved is not None:
             initial_epoch = monitor.restore(*saved)
             if hasattr(fit_data, "start_at"):
@@ -216,10 +234,10 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
                       verbose=verbose)
         t0 = time.perf_counter()
         if isinstance(fit_data, Beats):
-            model.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
-                      class_weight=class_weight, shuffle=True, **kwargs)
+            trainer.fit(_inputs(model, fit_data), fit_data.y, batch_size=config.batch_size,
+                        class_weight=class_weight, shuffle=True, **kwargs)
         else:
-            model.fit(fit_data, **kwargs)
+            trainer.fit(fit_data, **kwargs)
     finally:
         if checkpoint is not None:
             checkpoint.release()

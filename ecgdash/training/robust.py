@@ -39,6 +39,7 @@ from ecgdash.models import registry
 from ecgdash.models.builders import build
 from ecgdash.models.inference import model_inputs
 from ecgdash.models.prior import adjust_prior
+from ecgdash.training.adversary import CLASSES_OUTPUT, RECORD_OUTPUT, record_index, with_record_head
 from ecgdash.training.checkpoint import Checkpoint
 from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, TrainConfig, preset
 from ecgdash.training.reference import add_evaluation, class_weights, fit, make_card, train_rows
@@ -125,8 +126,12 @@ def _sequence_class():
         """Training batches: the clean beats plus ``copies`` augmented passes, redrawn each epoch."""
 
         def __init__(self, model, clean: Beats, recordings, config: AugmentConfig,
-                     batch_size: int, weighting: str, seed: int, subset: int | None = None):
+                     batch_size: int, weighting: str, seed: int, subset: int | None = None,
+                     record_names=None):
             super().__init__()
+            # with the training records' names: targets for the classes and for the record
+            # (training against the record, ``training.adversary``)
+            self.record_names = record_names
             self.model, self.clean, self.recordings = model, clean, recordings
             self.config, self.batch_size, self.seed, self.subset = config, batch_size, seed, subset
             self.weights = class_weights(clean.y, weighting)
@@ -144,6 +149,8 @@ def _sequence_class():
             beats = beats.subset(order)
             self.inputs = model_inputs(self.model, beats)
             self.y = beats.y
+            if self.record_names is not None:
+                self.record = record_index(np.asarray(beats.record), self.record_names)
             w = np.ones(N_CLASSES) if self.weights is None else np.array(
                 [self.weights.get(c, 0.0) for c in range(N_CLASSES)])
             self.w = w[beats.y].astype(np.float32)
@@ -154,7 +161,11 @@ def _sequence_class():
         def __getitem__(self, i):
             s = slice(i * self.batch_size, (i + 1) * self.batch_size)
             x = [a[s] for a in self.inputs]
-            return (x[0] if len(x) == 1 else tuple(x)), self.y[s], self.w[s]
+            x = x[0] if len(x) == 1 else tuple(x)
+            if self.record_names is None:
+                return x, self.y[s], self.w[s]
+            return (x, {CLASSES_OUTPUT: self.y[s], RECORD_OUTPUT: self.record[s]},
+                    {CLASSES_OUTPUT: self.w[s], RECORD_OUTPUT: np.ones_like(self.w[s])})
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -236,15 +247,18 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         databases[label] = {"train_records": more_train, "val_records": more_val}
     val = annotated_beats(val_recs)
     clean = annotated_beats(train_recs)
-    model = build(name)
+    model = build(name, rr_features=config.rr_features)
+    against = config.record_adversary > 0
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
-                             config.class_weight, config.seed, config.subset)
+                             config.class_weight, config.seed, config.subset,
+                             record_names=sorted(train_names) if against else None)
+    trainer = with_record_head(model, len(train_names), config.record_adversary) if against else None
     clean_sha256 = hash_beats(clean.X, clean.y)
     ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
         "name": name, "config": asdict(config), "augment": asdict(augment),
         "train_records": train_names, "val_records": val_names,
         "train_sha256": clean_sha256})
-    summary = fit(model, data, val, config, on_epoch, verbose, checkpoint=ckpt)
+    summary = fit(model, data, val, config, on_epoch, verbose, checkpoint=ckpt, trainer=trainer)
     adjustment = adjust_prior(model, val) if adjust else None
     card = make_card(name, model, summary, config, {
         "train_records": train_names, "val_records": val_names,

@@ -64,7 +64,8 @@ def run(fold: str, args) -> None:
     train_pool = sorted(set(list_records(svdb)) - set(test_records))
     svdb_train, svdb_val = validation_records(svdb, train_pool)
     out = run_folder(fold, args.seed, variant(args))
-    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed, select_on=args.select_on)
+    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed, select_on=args.select_on,
+                    rr_features=args.rr_features, record_adversary=args.record_adversary)
     test = ds2_beats(mitdb)
     for name in args.models.split(","):
         if not (out / f"{name}.json").is_file():
@@ -101,8 +102,14 @@ def run(fold: str, args) -> None:
 
 
 def variant(args) -> str:
-    """The name of a run's change to the committed recipe ("" for none): ``--select-on``."""
-    return "" if args.select_on in (None, "macro_f1") else args.select_on
+    """The name of a run's change to the committed recipe ("" for none): ``--select-on``,
+    ``--rr-features 7`` ("rr7"), ``--record-adversary W`` ("advW")."""
+    parts = [] if args.select_on in (None, "macro_f1") else [args.select_on]
+    if args.rr_features not in (None, 6):
+        parts.append(f"rr{args.rr_features}")
+    if args.record_adversary:
+        parts.append(f"adv{args.record_adversary:g}")
+    return "-".join(parts)
 
 
 def run_folder(fold: str, seed: int = SEED, variant: str = "") -> Path:
@@ -246,6 +253,12 @@ def main(argv=None) -> int:
     parser.add_argument("--select-on", default=None, choices=["macro_f1", "macro_nsv"],
                         help="a variant of the recipe: the validation figure that picks the "
                              "epoch (its runs go to <fold>[-seed<S>]-macro_nsv)")
+    parser.add_argument("--rr-features", type=int, default=None, choices=[6, 7],
+                        help="a variant: 7 adds the rhythm's irregularity to the RR context "
+                             "(its runs go to <fold>[-seed<S>]-rr7)")
+    parser.add_argument("--record-adversary", type=float, default=None,
+                        help="a variant: train against the record with this weight of the "
+                             "reversed gradient (its runs go to <fold>[-seed<S>]-advW)")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--ship", action="store_true", help="copy the models trained on DS1 + all "
                         "of svdb-dev into trained_models/ (after the study chose them)")
