@@ -3,7 +3,7 @@
 A supraventricular (S) beat often looks like a normal beat; what gives it away is its timing: it
 comes early (short RR before) relative to the patient's own rhythm. de Chazal (2004) and later
 inter-patient work feed these intervals to the classifier; the robust models take them as an
-input, shape (n, 6):
+input, shape (n, 6) for the shipped pair (the first six of the seven computed here):
 
 - ``pre_rr_s``, ``post_rr_s``: RR interval before and after the beat, in seconds;
 - ``pre_over_local``, ``post_over_local``: the same divided by the local rhythm, the mean RR of
@@ -14,8 +14,9 @@ input, shape (n, 6):
 - ``rr_irregularity``: how irregular the rhythm around the beat is, the median of the absolute
   differences between successive RR intervals (±``WINDOW`` beats) over the local mean RR. An
   early beat in a regular rhythm is suspect; in atrial fibrillation every beat comes early or
-  late and is still annotated N. Models read the first ``rr_width(model)`` features: the
-  committed pair six (``TrainConfig.rr_features``).
+  late and is still annotated N. Measured and not kept (studies/beyond_mitbih, section 9): a
+  model reads the first ``rr_width(model)`` features, six unless trained with
+  ``TrainConfig(rr_features=7)``.
 
 Measured on MIT-BIH (ROC-AUC of S vs N beats, one feature alone, DS2): RR before 0.69;
 divided by the median of ±8 beats 0.70; by the mean of ±25 beats 0.98; by the record's mean
