@@ -9,8 +9,9 @@ from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import read_records
 from ecgdash.ecg.context import RR_FEATURES, WINDOW, irregularity, rolling_mean, rolling_median
 from ecgdash.evaluation.robustness import condition_beats
-from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig
-from ecgdash.training.robust import augment_record, patient_split
+from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, preset
+from ecgdash.training.reference import train_model
+from ecgdash.training.robust import augment_record, patient_split, train_robust
 
 
 def test_patient_split_never_shares_a_record():
@@ -286,9 +287,6 @@ def test_training_against_the_record_with_the_irregularity_keeps_a_plain_model(s
     """Both variants of the recipe measured in studies/beyond_mitbih: the head that guesses the
     record is dropped after training, and a 7-feature model reads the seventh feature."""
     from ecgdash.models.builders import build, rr_width
-    from ecgdash.training.recipes import preset
-    from ecgdash.training.robust import train_robust
-
     config = preset("robust", epochs=1, subset=300, batch_size=512, rr_features=7, record_adversary=0.2)
     model, card = train_robust("robust_lstm", small_source, config=config, augment=AugmentConfig(copies=1),
                                records=["119", "213", "208"], val_records=("208",), adjust=False)
@@ -299,3 +297,5 @@ def test_training_against_the_record_with_the_irregularity_keeps_a_plain_model(s
     assert predict_proba(model, beats).shape == (len(beats), 5)
     with pytest.raises(DataError):
         preset("robust", rr_features=9)
+    with pytest.raises(DataError, match="whole records"):       # Kaggle rows carry no record
+        train_model("cnn", beats, config=preset("reference", record_adversary=0.1))

@@ -374,6 +374,9 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
     config = config or preset("reference")
     if train.y is None:
         raise DataError("Training beats need labels.")
+    if config.record_adversary:
+        raise DataError("Training against the record needs whole records: it is an option of the "
+                        "robust recipe (train_robust), not of the Kaggle rows' reference recipe.")
     keras.utils.set_random_seed(config.seed)
     data_hash = hash_beats(train.X, train.y)
     n_source = len(train)
