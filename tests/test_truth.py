@@ -513,3 +513,27 @@ def test_a_loaded_model_brings_its_card_to_the_analysis(tiny_store, records):
     assert "measured on new patients" in set(result.trust.facts["what"])
     bare = {n: m.network for n, m in models.items()}                  # Keras networks: no card
     assert analyze_record(records / "213", models=bare, check_quality=False).seen == {}
+
+
+def test_learn_says_what_adaptation_did_from_the_cards():
+    """Learn said adaptation "carries over" to new people, with a README's DS2 gain; on svdb it
+    lowered both models. The page now shows each robust card's before/after and says which it
+    raised and lowered."""
+    from ecgdash.report import teaching
+
+    at = _app()
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "That is why it carries over" not in " ".join(m.value for m in at.markdown)
+    for name in ("robust_lstm", "robust_cnn"):
+        card = store.load_card(name)
+        rows = {r["set"]: r for r in teaching.adaptation_effects(card)}
+        assert set(rows) == {"DS2", "svdb-dev (out of fold)"}
+        assert rows["DS2"]["S after"] == card["evaluation_adapted"]["per_class"]["S"]["f1"]
+        svdb = rows["svdb-dev (out of fold)"]
+        assert svdb["V before"] == card["databases"]["svdb-dev"]["per_class"]["V"]["f1"]
+        where = f"{'Robust LSTM' if name == 'robust_lstm' else 'Robust CNN'} on svdb-dev (out of fold)"
+        verb = "lowered" if svdb["macro after"] < svdb["macro before"] else "raised"
+        said = captions[captions.index(verb):].split(".")[0]
+        assert where in said

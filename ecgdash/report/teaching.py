@@ -4,11 +4,13 @@
 - ``epochs_to_converge(card)``: epochs until validation macro-F1 came within 1 % of its best;
 - ``class_winners(evals)``: which model has the better F1, class by class, where the
   difference is larger than its bootstrap spread ("about the same" otherwise);
+- ``adaptation_effects(card)``: what adapting to each recording did to a model's F1 per class,
+  on DS2 and on another database, as its card records it;
 """
 from __future__ import annotations
 
 from ecgdash.config import BEAT_FS, BEAT_LEN, CLASSES
-from ecgdash.evaluation.metrics import f1_difference
+from ecgdash.evaluation.metrics import f1_difference, macro_nsv
 from ecgdash.models import registry
 
 #: Plain-words meanings of the terms the pages use (``dashboard.blocks.glossary`` shows the ones
@@ -106,4 +108,36 @@ def class_winners(evals: dict[str, dict], *, n_boot: int = 2000, seed: int = 0) 
                      "difference": round(d["difference"], 4),
                      "95% interval": f"{d['low']:+.3f} to {d['high']:+.3f}",
                      "verdict": verdict, "support": ev_a["per_class"][c]["support"]})
+    return rows
+
+
+def adaptation_effects(card: dict) -> list[dict]:
+    """What adapting to each recording changed, per test set the card scored both ways: DS2
+    (``evaluation`` and ``evaluation_adapted``) and each database of ``card["databases"]`` that
+    holds an ``adapted`` evaluation. One row per set: F1 of N, S and V and their mean, before
+    and after.
+
+    Examples
+    --------
+    >>> ev = lambda n, s, v: {"per_class": {"N": {"f1": n}, "S": {"f1": s}, "V": {"f1": v}}}
+    >>> card = {"evaluation": ev(0.9, 0.6, 0.8), "evaluation_adapted": ev(0.9, 0.75, 0.7)}
+    >>> row = adaptation_effects(card)[0]
+    >>> row["set"], row["S before"], row["S after"]
+    ('DS2', 0.6, 0.75)
+    """
+    pairs = []
+    if card.get("evaluation") and card.get("evaluation_adapted"):
+        pairs.append(("DS2", card["evaluation"], card["evaluation_adapted"]))
+    for name, entry in (card.get("databases") or {}).items():
+        if entry.get("adapted") and entry.get("per_class"):
+            out_of_fold = str(entry.get("protocol", "")).startswith("out of fold")
+            pairs.append((f"{name} (out of fold)" if out_of_fold else name, entry, entry["adapted"]))
+    rows = []
+    for name, before, after in pairs:
+        row = {"set": name}
+        for c in "NSV":
+            row[f"{c} before"] = before["per_class"][c]["f1"]
+            row[f"{c} after"] = after["per_class"][c]["f1"]
+        row["macro before"], row["macro after"] = macro_nsv(before), macro_nsv(after)
+        rows.append(row)
     return rows
