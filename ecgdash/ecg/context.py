@@ -41,6 +41,8 @@ from ecgdash.errors import DataError
 
 RR_FEATURES = ("pre_rr_s", "post_rr_s", "pre_over_local", "post_over_local",
                "pre_over_record", "post_over_pre", "rr_irregularity")
+#: How many of them the shipped robust pair reads (the seventh was measured and not kept).
+COMMITTED_RR = 6
 WINDOW = 25
 TEMPLATE_WINDOW = 15
 _CLIP = 4.0

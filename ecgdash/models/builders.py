@@ -7,6 +7,7 @@ LSTM, for comparison), with or without the RR context and local template of the 
 from __future__ import annotations
 
 from ecgdash.config import BEAT_LEN, N_CLASSES
+from ecgdash.ecg.context import COMMITTED_RR
 from ecgdash.models.registry import spec
 
 
@@ -31,7 +32,7 @@ def _beat_and_template(beat):
 
 
 def build_lstm(*, units: int = 48, context: bool = False,
-               rr_features: int = 6) -> "keras.Model":  # noqa: F821
+               rr_features: int = COMMITTED_RR) -> "keras.Model":  # noqa: F821
     """Our LSTM: a small convolutional front end, then an LSTM that reads the whole beat.
 
     Two convolutions of 5 samples (1,392 parameters; the second with stride 2) turn the
@@ -106,7 +107,7 @@ def _residual_block(x, filters: int, kernel: int, name: str):
 
 
 def build_cnn(*, filters=(32, 32, 48, 48), kernel: int = 5, dropout: float = 0.3,
-              dense: int = 48, context: bool = False, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+              dense: int = 48, context: bool = False, rr_features: int = COMMITTED_RR) -> "keras.Model":  # noqa: F821
     """A small residual 1-D CNN (under 100,000 parameters; the reference CNN had 384,453).
 
     A stem convolution, then residual blocks (two convolutions of ``kernel`` samples, a skip
@@ -156,7 +157,7 @@ def rr_width(model) -> int:
     return int(model.inputs[2].shape[-1]) if needs_context(model) else 0
 
 
-def build(name: str, *, rr_features: int = 6) -> "keras.Model":  # noqa: F821
+def build(name: str, *, rr_features: int = COMMITTED_RR) -> "keras.Model":  # noqa: F821
     """A fresh, untrained model for the registered ``name`` (``ecgdash.models.registry.MODELS``);
     one with context reads the first ``rr_features`` of ``context.RR_FEATURES``."""
     s = spec(name)

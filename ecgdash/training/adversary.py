@@ -52,7 +52,7 @@ def with_record_head(model, n_records: int, weight: float):
 
 
 def record_index(records: np.ndarray, names) -> np.ndarray:
-    """Each beat's record as a number: its position in ``names`` (sorted training records).
+    """Each beat's record as a number: its position among ``names`` (the training records), sorted.
 
     >>> record_index(np.array(["101", "232", "101"]), ["101", "232"]).tolist()
     [0, 1, 0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from ecgdash.config import SEED
+from ecgdash.ecg.context import COMMITTED_RR, RR_FEATURES
 from ecgdash.errors import DataError
 
 
@@ -43,7 +44,7 @@ class TrainConfig:
     subset: int | None = None     # train on a stratified subset of this many beats
     # How many of ecg.context.RR_FEATURES a model with context reads: 6, or 7 with the
     # rhythm's irregularity (studies/beyond_mitbih, section 9).
-    rr_features: int = 6
+    rr_features: int = COMMITTED_RR
     # The weight of the reversed gradient of a head guessing each beat's record (training
     # against the record, training.adversary); 0: off. Robust recipe only.
     record_adversary: float = 0.0
@@ -96,8 +97,9 @@ def preset(name: str, **changes) -> TrainConfig:
         raise DataError(f"Unknown training option(s) {', '.join(sorted(unknown))}.")
     if changes.get("select_on") not in (None, *SELECT_ON):
         raise DataError(f"select_on must be one of {', '.join(SELECT_ON)}, not {changes['select_on']!r}.")
-    if changes.get("rr_features") not in (None, 6, 7):
-        raise DataError(f"rr_features must be 6 or 7, not {changes['rr_features']!r}.")
+    if changes.get("rr_features") not in (None, COMMITTED_RR, len(RR_FEATURES)):
+        raise DataError(f"rr_features must be {COMMITTED_RR} or {len(RR_FEATURES)}, "
+                        f"not {changes['rr_features']!r}.")
     if (changes.get("record_adversary") or 0) < 0:
         raise DataError("record_adversary is a weight: 0 (off) or more.")
     return replace(PRESETS[name], **{k: v for k, v in changes.items() if v is not None})

@@ -101,14 +101,14 @@ def _versions() -> dict:
             "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
 
 
-def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
-                    history: list, checkpoint=None, classifier=None):
+def _make_callbacks(classifier, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
+                    history: list, checkpoint=None):
     import keras
 
     class Monitor(keras.callbacks.Callback):
         """Validation macro-F1 per epoch, early stopping on it, best weights kept; with a
         checkpoint, the state written after each epoch. ``classifier``: the model validated and
-        kept when the one being fit is a training model around it (``training.adversary``)."""
+        kept: the one being fit, or the model inside a training model (``training.adversary``)."""
 
         def __init__(self):
             super().__init__()
@@ -134,17 +134,13 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
         def on_train_begin(self, logs=None):
             self.t_start = time.perf_counter()
 
-        @property
-        def classifier(self):
-            return classifier if classifier is not None else self.model
-
         def on_epoch_begin(self, epoch, logs=None):
             self.t_epoch = time.perf_counter()
             self.model.optimizer.learning_rate.assign(cosine_lr(epoch, config))
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
-            proba = predict_proba(self.classifier, val)
+            proba = predict_proba(classifier, val)
             ev = evaluate(val.y, proba)
             p_true = np.clip(proba[np.arange(len(val.y)), val.y], 1e-7, 1 - 1e-7)
             lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
@@ -161,7 +157,7 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
             score = row["val_" + config.select_on]
             if score > self.best + 1e-4:
                 self.best, self.best_epoch, self.wait = score, epoch + 1, 0
-                self.best_weights = self.classifier.get_weights()
+                self.best_weights = classifier.get_weights()
             else:
                 self.wait += 1
                 if self.wait >= config.patience:
@@ -177,7 +173,7 @@ def _make_callbacks(val: Beats, config: TrainConfig, on_epoch: EpochCallback | N
 
         def on_train_end(self, logs=None):
             if self.best_weights is not None:
-                self.classifier.set_weights(self.best_weights)
+                classifier.set_weights(self.best_weights)
 
     return Monitor()
 
@@ -220,7 +216,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
                                                    for name in trainer.output_names},
                         metrics={CLASSES_OUTPUT: ["accuracy"]})
     history: list[dict] = []
-    monitor = _make_callbacks(val, config, on_epoch, history, checkpoint, classifier=model)
+    monitor = _make_callbacks(model, val, config, on_epoch, history, checkpoint)
     initial_epoch = 0
     if checkpoint is not None:
         checkpoint.acquire()

@@ -251,7 +251,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
     against = config.record_adversary > 0
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
                              config.class_weight, config.seed, config.subset,
-                             record_names=sorted(train_names) if against else None)
+                             record_names=train_names if against else None)
     trainer = with_record_head(model, len(train_names), config.record_adversary) if against else None
     clean_sha256 = hash_beats(clean.X, clean.y)
     ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={

@@ -8,6 +8,9 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import f1_score
 
+from ecgdash.datasets.mitbih import annotated_beats, read_records
+from ecgdash.ecg.context import COMMITTED_RR
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,3 +35,18 @@ def tree_out_of_fold(ds1, parts, columns, labels) -> np.ndarray:
         truth.append(yt[yt < 3])
         calls.append(clf.predict(Xt[yt < 3]))
     return f1_score(np.concatenate(truth), np.concatenate(calls), labels=[0, 1, 2], average=None)
+
+
+def rr_rows(folder: Path, names, extra) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the RR features the shipped pair reads, ``extra(context)``, labels) of the annotated beats
+    of records ``names``, each record's beats in time order; ``context`` is every RR feature of
+    ``ecg.context`` (float64, one record's beats)."""
+    committed, more, labels = [], [], []
+    for rec in read_records(folder, names):
+        beats = annotated_beats([rec])
+        order = np.argsort(beats.sample, kind="stable")
+        context = np.asarray(beats.context, dtype=np.float64)[order]
+        committed.append(context[:, :COMMITTED_RR])
+        more.append(extra(context))
+        labels.append(beats.y[order])
+    return np.concatenate(committed), np.concatenate(more), np.concatenate(labels)

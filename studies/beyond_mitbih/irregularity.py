@@ -26,39 +26,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from common import database_parser, tree_out_of_fold
+from common import database_parser, rr_rows, tree_out_of_fold
 from more_people import folds
 
 from ecgdash.config import DS1
-from ecgdash.datasets.mitbih import annotated_beats, present_records, read_records
-from ecgdash.ecg.context import WINDOW, rolling_mean
+from ecgdash.datasets.mitbih import present_records
+from ecgdash.ecg.context import RR_FEATURES, irregularity, rolling_mean
 
 
-def rolling_median(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Median of ``values[i - window : i + window + 1]`` for each i (edges use what exists)."""
-    n = len(values)
-    return np.array([np.median(values[max(0, i - window):i + window + 1]) for i in range(n)])
-
-
-def irregularity(pre: np.ndarray) -> np.ndarray:
-    """(n, 2): the median and the root mean square of the absolute successive differences of
-    the RR before, over ±WINDOW beats, each over the local mean RR."""
+def candidates(context: np.ndarray) -> np.ndarray:
+    """(n, 2) for one record's beats in time order: ``ecg.context.irregularity`` (the median, the
+    seventh RR feature) and its root-mean-square variant (RMSSD over the local mean RR)."""
+    pre = context[:, 0]
     step = np.abs(np.diff(pre, prepend=pre[:1]))
-    local = rolling_mean(pre)
-    return np.column_stack([rolling_median(step) / local, np.sqrt(rolling_mean(step ** 2)) / local])
+    return np.column_stack([irregularity(pre), np.sqrt(rolling_mean(step ** 2)) / rolling_mean(pre)])
 
 
 def features(folder: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(committed six, the two irregularity features, labels) of records ``names``."""
-    committed, extra, labels = [], [], []
-    for rec in read_records(folder, names):
-        beats = annotated_beats([rec])
-        order = np.argsort(beats.sample, kind="stable")
-        ctx = np.asarray(beats.context, dtype=np.float64)[order]
-        committed.append(ctx)
-        extra.append(irregularity(ctx[:, 0]))
-        labels.append(beats.y[order])
-    return np.concatenate(committed), np.concatenate(extra), np.concatenate(labels)
+    """(committed six, the two irregularity candidates, labels) of records ``names``."""
+    return rr_rows(folder, names, candidates)
 
 
 def where(svdb: Path, variant: str = "") -> None:
@@ -80,7 +66,7 @@ def where(svdb: Path, variant: str = "") -> None:
             result = analyze_record(svdb / record, models=models, check_quality=False)
             ref = result.reference
             row = [record, int((ref == 1).sum()), int((ref == 2).sum()),
-                   float(np.median(result.beats.context[:, 6]))]
+                   float(np.median(result.beats.context[:, RR_FEATURES.index("rr_irregularity")]))]
             for n in names:
                 if n not in models:
                     row += [0, 0, 0, 0]

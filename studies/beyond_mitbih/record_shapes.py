@@ -31,6 +31,7 @@ from more_people import folds
 from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import annotated_beats, present_records, read_records
 from ecgdash.ecg.clusters import beat_shapes, cluster_beats
+from ecgdash.ecg.context import COMMITTED_RR
 
 HALF_WINDOW_S = 0.12
 
@@ -76,7 +77,8 @@ def record_features(rec) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     share = groups.sizes[groups.cluster] / len(marks)
     prem = groups.prematurity[groups.cluster]
     clusters = np.column_stack([corr, dist, share, prem])
-    return np.asarray(beats.context, dtype=np.float64)[order], width, clusters, beats.y[order]
+    rr = np.asarray(beats.context, dtype=np.float64)[order, :COMMITTED_RR]
+    return rr, width, clusters, beats.y[order]
 
 
 def features(folder: Path, names: list[str]) -> list[np.ndarray]:

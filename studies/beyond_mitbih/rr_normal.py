@@ -21,13 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from common import database_parser, tree_out_of_fold
+from common import database_parser, rr_rows, tree_out_of_fold
 from more_people import folds
 from sklearn.metrics import roc_auc_score
 
 from ecgdash.config import DS1
-from ecgdash.datasets.mitbih import annotated_beats, present_records, read_records
-from ecgdash.ecg.context import RR_FEATURES
+from ecgdash.datasets.mitbih import present_records
+from ecgdash.ecg.context import COMMITTED_RR, RR_FEATURES
 
 WINDOW = 25
 
@@ -44,17 +44,11 @@ def normal_rr(pre: np.ndarray, window: int = WINDOW) -> np.ndarray:
 
 def features(folder: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(committed features, the two normal-RR features, labels) of records ``names``."""
-    committed, extra, labels = [], [], []
-    for rec in read_records(folder, names):
-        beats = annotated_beats([rec])
-        order = np.argsort(beats.sample, kind="stable")
-        ctx = np.asarray(beats.context, dtype=np.float64)[order]
-        pre, post = ctx[:, 0], ctx[:, 1]
-        normal = normal_rr(pre)
-        committed.append(ctx)
-        extra.append(np.column_stack([pre / normal, post / normal]))
-        labels.append(beats.y[order])
-    return np.concatenate(committed), np.clip(np.concatenate(extra), 0, 4), np.concatenate(labels)
+    def normal_features(context):
+        normal = normal_rr(context[:, 0])
+        return np.clip(np.column_stack([context[:, 0] / normal, context[:, 1] / normal]), 0, 4)
+
+    return rr_rows(folder, names, normal_features)
 
 
 def main(argv=None) -> int:
@@ -66,7 +60,7 @@ def main(argv=None) -> int:
     keep = np.isin(every[2], [0, 1])
     print("S-vs-N ROC-AUC of one feature, all svdb-dev beats (1 - AUC when lower means S):")
     columns = np.column_stack([every[0], every[1]])[keep]
-    for j, name in enumerate([*RR_FEATURES, "pre_over_normal", "post_over_normal"]):
+    for j, name in enumerate([*RR_FEATURES[:COMMITTED_RR], "pre_over_normal", "post_over_normal"]):
         auc = roc_auc_score(every[2][keep] == 1, columns[:, j])
         print(f"  {name:18s} {max(auc, 1 - auc):.3f}")
     for label, use_extra in (("committed", False), ("+ normal RR", True)):

@@ -51,13 +51,13 @@ def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def record_features(beats, proba: np.ndarray) -> np.ndarray:
     """Per beat of one record: log-probabilities (5), RR context (6), correlation with the local
     template and the record's median beat, distance to both. No label is read."""
-    from ecgdash.ecg.context import rr_context, templates
+    from ecgdash.ecg.context import COMMITTED_RR, rr_context, templates
 
     X = np.asarray(beats.X, dtype=np.float64)
     local = templates(beats).astype(np.float64)
     median = np.broadcast_to(np.median(X, axis=0), X.shape)
     logp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-6, 1.0))
-    return np.column_stack([logp, rr_context(beats), _rowwise_corr(X, local), _rowwise_corr(X, median),
+    return np.column_stack([logp, rr_context(beats, COMMITTED_RR), _rowwise_corr(X, local), _rowwise_corr(X, median),
                             _distance(X, local), _distance(X, median)]).astype(np.float32)
 
 
