@@ -2,17 +2,23 @@
 import numpy as np
 import streamlit as st
 
-from ecgdash.config import CLASSES, data_dir
+from ecgdash.config import CLASS_NAMES, CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import calipers
+from ecgdash.ecg.clusters import split_group
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
-from ecgdash.pipeline import scoring
 from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
+from ecgdash.report.tables import review_f1_table
+from ecgdash.review.calls import reviewed_analysis
+from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
+from ecgdash.review.questions import manual_splits, next_questions
+from ecgdash.review.reader import CLUSTERS
+from ecgdash.review.session import NOT_SURE, Review
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
@@ -223,48 +229,133 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                             "the trust note with its facts, and what the models' cards say.")
 
 
-@st.fragment
-def cluster_lab(result, key: str) -> None:
-    """Label clusters of similar beats instead of beats; both models re-scored against those labels."""
-    st.subheader("Label clusters, not beats")
-    if not st.toggle("Group this recording's beats by shape and timing", key="clusters_on",
-                     help="Beats that look alike and come alike fall into one cluster: label a cluster "
-                          "and all its beats are labelled. Then see how each model did on your labels."):
-        return
+def template_review(result, key: str):
+    """Template review: the question first, one click per label; both models' calls follow the
+    labels. Returns the analysis the rest of the page shows (its calls reviewed once a beat is
+    labelled)."""
+    st.subheader("Template review: label groups of beats, both models follow")
+    st.caption("As Holter software does: the beats are grouped by shape and timing, you label a group "
+               "and every beat in it takes your label; then the parts that a model disputes are asked "
+               "next. A label you give wins over both models; beats nobody labelled keep the models' calls.")
     rec = result.recording
-    k = st.slider("Clusters", 2, 12, 6, key="clusters_k",
+    n = len(result.beats)
+    reviews = st.session_state.setdefault("reviews", {})
+    review = reviews.get(key) or Review(n)
+    c1, c2 = st.columns([3, 1])
+    k = c2.slider("Clusters", 2, 12, CLUSTERS, key="clusters_k",
                   help="More clusters split mixed ones (an early beat of usual shape among usual beats) "
-                       "at the cost of a few more clicks.")
+                       "at the cost of a few more clicks. Labels already given stay.")
     signal = rec.signals[:, rec.lead_index(result.lead)]
     groups = caches.clusters(key, signal, rec.fs, result.beats.sample, k=k)
-    st.plotly_chart(beat_figures.clusters_figure(groups, unit=rec.unit), key="clusters_fig")
-    st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
-               "the mark), the band its middle 80 % of beats span, and how early they come against the "
-               "local rhythm. The models' calls stay hidden until you have labelled.")
-    cols = st.columns(min(k, 6))
-    assigned = {}
+    splits = st.session_state.setdefault("review_splits", {}).setdefault(f"{key}:{k}", [])
+    asked = [q for q in manual_splits(splits, review, result.probas) if q.key not in review.asked]
+    asked += next_questions(review, groups.cluster, result.probas, readable=result.readable, limit=8)
+
+    def give(beats, label, q_key, kind):
+        reviews[key] = (reviews.get(key) or Review(n)).answer(beats, label, key=q_key, kind=kind)
+
+    def undo():
+        reviews[key] = (reviews.get(key) or Review(n)).undo()
+
+    c1.markdown(f"**{review.sentence()}**" if review.clicks else
+                "**No label yet.** Answer the question below: one click labels every beat it shows.")
+    u1, u2, _ = c1.columns([1, 1, 3])
+    u1.button("Undo", on_click=undo, disabled=not review.clicks, key="review_undo", icon=":material/undo:")
+    u2.button("Start over", on_click=lambda: reviews.pop(key, None), disabled=not review.clicks,
+              key="review_reset")
+    if not asked:
+        st.success("Nothing left to ask: every beat has a label, and no model disputes one.")
+    else:
+        pick = st.radio("Question", range(len(asked)), key=f"review_pick:{review.clicks}", horizontal=False,
+                        format_func=lambda i: ("Next: " if i == 0 else "") + asked[i].why,
+                        help="Ranked by how many beats one click settles. Pick another to answer it instead.")
+        q = asked[pick]
+        st.markdown(f"**These {q.size:,} beat{'s are' if q.size != 1 else ' is'}:**")
+        buttons = st.columns(6)
+        for col, label in zip(buttons, list(CLASSES) + [NOT_SURE]):
+            col.button(label if label == NOT_SURE else f"{label}: {CLASS_NAMES[label].split(' /')[0].lower()}",
+                       key=f"answer:{label}", on_click=give, args=(q.beats, label, q.key, q.kind),
+                       help=CLASS_NAMES.get(label, "Skip it: no label, and it is not asked again."),
+                       use_container_width=True)
+        left, right = st.columns([3, 2])
+        members = np.flatnonzero(groups.cluster == q.cluster)
+        others = np.setdiff1d(members, q.beats) if q.kind != "cluster" else None
+        left.plotly_chart(beat_figures.question_figure(groups.t, groups.shapes, q.beats, others=others,
+                                                       unit=rec.unit, now=CLASSES[q.now] if q.now >= 0 else None),
+                          key="review_question_fig")
+        right.markdown(f"**{q.size:,} beat{'s' if q.size != 1 else ''}**"
+                       + (f", labelled {CLASSES[q.now]} now" if q.now >= 0 else ", no label yet")
+                       + ". Their median (thick), a few of them and the band of the middle 80 %"
+                       + ("; dashed: the rest of their cluster." if others is not None and len(others) else "."))
+        calls = "  \n".join(f"{registry.title(m)}: " + ", ".join(f"{CLASSES[i]} {c:,}" for i, c in enumerate(v) if c)
+                            for m, v in q.calls.items())
+        right.caption(f"The models call them:  \n{calls}")
+    labels_now = review.labels
+    said = {}
     for c in range(groups.k):
-        choice = cols[c % len(cols)].selectbox(f"#{c + 1} is", ["—"] + list(CLASSES), key=f"cluster:{key}:{result.lead}:{k}:{c}")
-        if choice != "—":
-            assigned[c] = CLASSES.index(choice)
-    if not assigned:
-        st.info("Pick a class for a cluster (or several) to label its beats.")
-        return
-    labels = np.where(result.readable, groups.labels_for(assigned), -1)
-    n = int((labels >= 0).sum())
-    st.success(f"**{len(assigned)} click{'s' if len(assigned) != 1 else ''} labelled {n:,} of "
-               f"{len(labels):,} beats** ({n / max(len(labels), 1):.0%}).")
-    titles = {name: registry.title(name) for name in result.probas}
-    st.dataframe(blocks.text_cells(scoring.against_labels(result.probas, labels, titles=titles), digits=3),
-                 hide_index=True)
-    st.caption("Same call: the share of your labelled beats each model gives your class; recall: of the "
-               "beats you called that class, the share the model calls it too.")
-    if result.reference is not None:
-        same, both = scoring.labels_agreement(labels, result.reference)
-        if both:
-            st.caption(f"Your labels and the file's annotations agree on {same:,} of {both:,} beats "
-                       f"({same / both:.1%}): a cluster can mix kinds, which is what the file's labels show.")
+        got = labels_now[groups.cluster == c]
+        got = np.bincount(got[got >= 0], minlength=len(CLASSES))
+        if got.sum():
+            said[c] = ", ".join(f"{CLASSES[i]} {v:,}" for i, v in enumerate(got) if v) if (got > 0).sum() > 1 else CLASSES[int(got.argmax())]
+    with st.expander(f"All {groups.k} clusters: label, merge or split them yourself"):
+        st.plotly_chart(beat_figures.clusters_figure(groups, unit=rec.unit, labels=said), key="clusters_fig")
+        st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
+                   "the mark), the band its middle 80 % of beats span, how early they come against the local "
+                   "rhythm, and your labels.")
+        m1, m2, m3 = st.columns([3, 1, 1])
+        chosen = m1.multiselect("Clusters", range(groups.k), format_func=lambda c: f"#{c + 1}", key="review_merge")
+        label = m2.selectbox("are", list(CLASSES), key="review_merge_label")
+        beats = np.flatnonzero(np.isin(groups.cluster, chosen) & result.readable)
+        m3.button("Label them", key="review_merge_go", disabled=not chosen or not len(beats),
+                  on_click=give, args=(beats, label, "clusters " + "+".join(f"#{c + 1}" for c in chosen), "cluster"),
+                  help="One click for several clusters (merge them): every beat of them takes the label.")
+        s1, s2 = st.columns([3, 2])
+        which = s1.selectbox("Split a cluster in two (by shape and timing)", range(groups.k),
+                             format_func=lambda c: f"#{c + 1}", key="review_split")
+
+        def split(c=which):
+            a, b = split_group(groups.features, np.flatnonzero((groups.cluster == c) & result.readable))
+            splits.extend([(c, 1, a), (c, 2, b)])
+
+        s2.button("Split it", key="review_split_go", on_click=split,
+                  help="Its two parts become the first questions above.")
+    shown = reviewed_analysis(result, review) if review.reached else result
+    if review.clicks:
+        table = review_f1_table(result, shown)
+        if table is not None:
+            st.dataframe(blocks.text_cells(table, digits=3, missing="n/a"), hide_index=True)
+            st.caption("Each model's F1 per class against the file's annotations, before your labels and "
+                       "after (a labelled beat takes your label in both models' calls). n/a: no beat of "
+                       "the class in the file.")
+    d1, d2, d3 = st.columns(3)
+    # both made only when clicked (a CSV of every beat, an annotation file)
+    d1.download_button("Download the review (CSV)", disabled=not review.clicks, key="review_csv", on_click="ignore",
+                       data=lambda: review_csv(review, result.beats.sample, rec.fs, probas=result.probas,
+                                               reviewed=shown.probas, reference=result.reference),
+                       file_name=f"{rec.name}_review.csv", mime="text/csv",
+                       help="A row per beat: your label and the click that gave it, each model's call "
+                            "before and after. Upload it here again to go on.")
+    if review.reached:
+        d2.download_button("Download as WFDB annotations", key="review_wfdb", on_click="ignore",
+                           data=lambda: next(iter(review_annotations(review, result.beats.sample, rec.fs,
+                                                                     record=rec.name).values())),
+                           file_name=f"{annotation_name(rec.name)}.{EXTENSION}", mime="application/octet-stream",
+                           help="The labelled beats with the standard beat symbols (N, S, V, F, Q), readable "
+                                "with wfdb.rdann(record, 'review'); upload it here again to go on.")
+    saved = d3.file_uploader("Go on with a saved review", type=["csv", "review"], key=f"review_upload:{key}",
+                             help="A review CSV or annotation file saved here for this recording.")
+    if saved is not None and st.session_state.get("review_loaded", {}).get(key) != caches.upload_key(saved):
+        try:
+            loaded, sentence = read_review(saved.getvalue(), saved.name, result.beats.sample, rec.fs)
+        except DataError as exc:
+            st.error(str(exc))
+        else:
+            reviews[key] = loaded
+            st.session_state.setdefault("review_loaded", {})[key] = caches.upload_key(saved)
+            st.success(sentence)
+            st.rerun()
+    return shown
 
 
-beat_views(result, key, names, pair, lead, detector, invert)
-cluster_lab(result, f"{key}:{pair}:{lead}:{detector}:{invert}")
+shown = template_review(result, f"{key}:{pair}:{lead}:{detector}:{invert}")
+beat_views(shown, key, names, pair, lead, detector, invert)

@@ -2,6 +2,9 @@
 written to a card without ``--save``."""
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +16,14 @@ from ecgdash.datasets import mitbih
 from ecgdash.errors import DataError
 from ecgdash.evaluation.metrics import evaluate, format_report
 from ecgdash.evaluation.robustness import format_row, robustness_suite
+from ecgdash.io.files import atomic_write
 from ecgdash.models import registry, store
 from ecgdash.models.adapt import adapt_proba
 from ecgdash.models.explain import class_templates
 from ecgdash.models.inference import predict_proba
 from ecgdash.pipeline.database import evaluate_database, format_database
-from ecgdash.report.tables import scored_on, trained_on
+from ecgdash.report.tables import format_curve, scored_on, trained_on
+from ecgdash.review.reader import READER, review_database
 
 
 def add_parser(sub) -> None:
@@ -40,6 +45,12 @@ def add_parser(sub) -> None:
                                 "database, any rate): per-class sensitivity, predictivity and F1")
     database.add_argument("folder", help="the WFDB folder")
     database.add_argument("--records", nargs="+", help="only these records")
+    database.add_argument("--clicks", type=_clicks, metavar="0,3,6,12",
+                          help="template review with a simulated reader: each model's accuracy and "
+                               "F1 of N, S, V after this many clicks per recording (each proposed "
+                               "question answered with the majority reference label of its beats)")
+    database.add_argument("--json", metavar="OUT.json", help="with --clicks: write the figures "
+                          "to this file ({model: {clicks: {accuracy, N, S, V, beats}}})")
     for p, default, save in ((report, "every model in trained_models/", None),
                              (adapted, "every model in trained_models/", "evaluation_adapted"),
                              (robust, "every model in trained_models/", "robustness"),
@@ -56,6 +67,18 @@ def add_parser(sub) -> None:
     for p, fn in ((report, run_report), (adapted, run_adapted), (robust, run_robustness),
                   (templates, run_templates), (database, run_database)):
         p.set_defaults(run=fn)
+
+
+def _clicks(text: str) -> list[int]:
+    """``--clicks 0,3,6``: whole numbers >= 0, at most 1,000 a recording."""
+    try:
+        values = sorted({int(v) for v in text.split(",") if v.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"clicks must be whole numbers separated by commas, e.g. "
+                                         f"0,3,6,12; got {text!r}") from None
+    if not values or values[0] < 0 or values[-1] > 1000:
+        raise argparse.ArgumentTypeError(f"clicks run from 0 to 1000 per recording; got {text!r}")
+    return values
 
 
 def _names(args) -> list[str]:
@@ -167,9 +190,15 @@ SEEN_AT_ALL = 0.001
 def run_database(args) -> int:
     """Each model on a folder of annotated records, as trained and adapted; ``--save NAME``
     stores the result in each card as ``databases[NAME]``."""
+    if args.json and args.clicks is None:
+        raise DataError("--json writes the figures of --clicks: give --clicks too (e.g. --clicks 0,3,6,12).")
+    if args.clicks is not None and args.save:
+        raise DataError("--save stores the models' own scores; run it without --clicks.")
     quiet_tensorflow()
     names = model_names(args, registry.PAIRS[registry.RECORDINGS_PAIR])
     models = {n: store.load_model(n, folder=args.models_dir) for n in names}   # each with its card
+    if args.clicks is not None:
+        return run_review(args, models)
     scores = evaluate_database(args.folder, models, records=args.records or None,
                                progress=progress_printer("records"))
     print(format_database(scores, f"{args.folder}: {len(next(iter(scores.values()))['records'])} records"))
@@ -195,4 +224,23 @@ def run_database(args) -> int:
                   "be quoted as if it were a test. Score it on records it never saw (for a model "
                   "trained on this database: out of fold, with models trained without them).")
             return 1
+    return 0
+
+
+def run_review(args, models: dict) -> int:
+    """``evaluate database DIR --clicks ...``: the simulated reader's figures per model and budget."""
+    curve = review_database(args.folder, models, clicks=args.clicks, records=args.records or None,
+                            progress=progress_printer("records"))
+    print(f"{args.folder}: template review with {READER}.")
+    print(format_curve(curve))
+    if args.json:
+        layout = {name: {str(b): {k: v[k] for k in ("accuracy", "N", "S", "V", "beats")} for b, v in rows.items()}
+                  for name, rows in curve.items()}
+        try:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(Path(args.json), lambda f: f.write(json.dumps(layout, indent=1).encode()))
+        except OSError as exc:
+            print(f"error: could not write {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"figures: {args.json}")
     return 0

@@ -13,6 +13,7 @@ One step per function::
     shapes = beat_shapes(signal, fs, marks)          # (n, m): each beat resampled to 100 Hz
     clusters = cluster_beats(signal, fs, marks, k=6)  # the clusters, largest first
     y = clusters.labels_for({0: 0, 2: 2})            # cluster 0 -> N, cluster 2 -> V; others -1
+    a, b = split_group(clusters.features, np.flatnonzero(clusters.cluster == 1))   # cluster 1 in two
 """
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ class BeatClusters:
     prematurity : float array, shape (k,)
         Median RR before each cluster's beats divided by the local mean RR (1: on time; 0.7:
         30 % early).
+    shapes, features : float arrays, shapes (n, m) and (n, f), optional
+        Each beat's shape and what it was grouped by (``cluster_features``): a cluster can be
+        split from them (``split_group``).
     """
 
     cluster: np.ndarray
@@ -56,6 +60,8 @@ class BeatClusters:
     high: np.ndarray
     sizes: np.ndarray
     prematurity: np.ndarray
+    shapes: np.ndarray | None = None
+    features: np.ndarray | None = None
 
     @property
     def k(self) -> int:
@@ -74,6 +80,15 @@ class BeatClusters:
         return lookup[self.cluster]
 
 
+def shape_time(*, before_s: float = BEFORE_S, after_s: float = AFTER_S, rate: float = RATE) -> np.ndarray:
+    """The time (s from the mark) of each sample of a beat's shape.
+
+    >>> t = shape_time(); len(t), float(t[0]), round(float(t[-1]), 2)
+    (71, -0.25, 0.45)
+    """
+    return np.arange(-round(before_s * rate), round(after_s * rate) + 1) / rate
+
+
 def beat_shapes(signal: np.ndarray, fs: float, marks, *, before_s: float = BEFORE_S,
                 after_s: float = AFTER_S, rate: float = RATE) -> tuple[np.ndarray, np.ndarray]:
     """The recording around each mark, resampled to ``rate`` Hz, baseline removed (each window's
@@ -87,7 +102,7 @@ def beat_shapes(signal: np.ndarray, fs: float, marks, *, before_s: float = BEFOR
     ((2, 71), -0.25, 0.45)
     """
     signal = np.asarray(signal, dtype=float)
-    t = np.arange(-round(before_s * rate), round(after_s * rate) + 1) / rate
+    t = shape_time(before_s=before_s, after_s=after_s, rate=rate)
     where = np.asarray(marks, dtype=float)[:, None] / fs + t[None, :]
     clean = np.where(np.isfinite(signal), signal, np.nanmedian(signal) if np.isfinite(signal).any() else 0.0)
     shapes = np.interp(where * fs, np.arange(len(clean)), clean)
@@ -105,13 +120,59 @@ def timing_features(marks, fs: float) -> np.ndarray:
     return np.clip(np.nan_to_num(out, nan=1.0, posinf=1.0), 0.0, 4.0)
 
 
+def cluster_features(signal: np.ndarray, fs: float, marks, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """What beats are grouped by: ``(shapes, features)``, the shapes of ``beat_shapes`` and, per
+    beat, their first principal components (scaled by the recording's typical beat height) with
+    the two timing features (``timing_features``) standardised and weighted, so that an early
+    beat of usual shape can stand apart.
+
+    Examples
+    --------
+    >>> shapes, X = cluster_features(np.sin(np.arange(3000) / 9), 100.0, np.arange(50, 2950, 70))
+    >>> shapes.shape, X.shape
+    ((42, 71), (42, 10))
+    """
+    from sklearn.decomposition import PCA
+
+    marks = np.asarray(marks)
+    _, shapes = beat_shapes(signal, fs, marks)
+    n = len(marks)
+    height = np.median(np.ptp(shapes, axis=1)) if n else 1.0
+    scaled = shapes / (height if height > 0 else 1.0)
+    timing = timing_features(marks, fs)
+    if n < 3:
+        return shapes, np.hstack([scaled[:, :0], timing])
+    comps = min(COMPONENTS, n - 1, scaled.shape[1])
+    reduced = PCA(n_components=comps, random_state=seed).fit_transform(scaled)
+    spread = timing.std(axis=0)
+    features = np.hstack([reduced / (reduced[:, 0].std() or 1.0),
+                          TIMING_WEIGHT * (timing - timing.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+                          * np.sqrt(1.0 / comps)])
+    return shapes, features
+
+
+def split_group(features: np.ndarray, index, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two parts of the beats ``index`` (k-means on their rows of ``features``), larger first.
+
+    >>> X = np.r_[np.zeros((8, 2)), np.ones((3, 2))]
+    >>> [p.tolist() for p in split_group(X, np.arange(11))]
+    [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10]]
+    """
+    from sklearn.cluster import KMeans
+
+    index = np.asarray(index)
+    if len(index) < 2:
+        return index, index[:0]
+    part = KMeans(n_clusters=2, n_init=4, random_state=seed).fit_predict(features[index])
+    a, b = index[part == 0], index[part == 1]
+    return (a, b) if len(a) >= len(b) else (b, a)
+
+
 def cluster_beats(signal: np.ndarray, fs: float, marks, *, k: int = 6, seed: int = 0) -> BeatClusters:
     """Group a recording's beats (at ``marks``, samples) into ``k`` clusters by shape and timing.
 
-    The shapes (``beat_shapes``) are scaled by the recording's typical beat height and reduced
-    to their first principal components; the two timing features (``timing_features``) are
-    added, standardised and weighted, so that an early beat of usual shape can form its own
-    cluster. K-means (k-means++, fixed ``seed``): the same beats always give the same clusters.
+    K-means (k-means++, fixed ``seed``) on ``cluster_features``: the same beats always give the
+    same clusters.
 
     Examples
     --------
@@ -122,30 +183,21 @@ def cluster_beats(signal: np.ndarray, fs: float, marks, *, k: int = 6, seed: int
     ([49, 13], [1])
     """
     from sklearn.cluster import KMeans
-    from sklearn.decomposition import PCA
 
     marks = np.asarray(marks)
-    t, shapes = beat_shapes(signal, fs, marks)
+    t = shape_time()
+    shapes, features = cluster_features(signal, fs, marks, seed=seed)
     n = len(marks)
     k = int(max(1, min(k, n)))
-    height = np.median(np.ptp(shapes, axis=1)) if n else 1.0
-    scaled = shapes / (height if height > 0 else 1.0)
-    timing = timing_features(marks, fs)
     raw = np.zeros(n, dtype=int)
     if k > 1:
-        comps = min(COMPONENTS, n - 1, scaled.shape[1])
-        reduced = PCA(n_components=comps, random_state=seed).fit_transform(scaled)
-        spread = timing.std(axis=0)
-        features = np.hstack([reduced / (reduced[:, 0].std() or 1.0),
-                              TIMING_WEIGHT * (timing - timing.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
-                              * np.sqrt(1.0 / comps)])
         raw = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(features)
     order = np.argsort(-np.bincount(raw, minlength=k), kind="stable")
     cluster = np.argsort(order)[raw]
     sizes = np.bincount(cluster, minlength=k)
-    prem = timing[:, 0]
+    prem = timing_features(marks, fs)[:, 0]
     median = np.stack([np.median(shapes[cluster == c], axis=0) for c in range(k)])
     low = np.stack([np.percentile(shapes[cluster == c], 10, axis=0) for c in range(k)])
     high = np.stack([np.percentile(shapes[cluster == c], 90, axis=0) for c in range(k)])
     prematurity = np.array([np.median(prem[cluster == c]) for c in range(k)])
-    return BeatClusters(cluster, t, median, low, high, sizes, prematurity)
+    return BeatClusters(cluster, t, median, low, high, sizes, prematurity, shapes=shapes, features=features)

@@ -2,6 +2,7 @@
 
     proba = predict_proba(model, beats)      # (n, 5), N S V F Q
     inputs = model_inputs(model, beats)      # what the model takes for these beats
+    proba, features = predict_features(model, beats)   # and what its classifier reads
 """
 from __future__ import annotations
 
@@ -125,3 +126,72 @@ def predict_proba(model, beats, *, batch_size: int = 4096) -> "np.ndarray":  # n
     fn = _serving_function(model)
     out = [np.asarray(fn(*(a[i:i + batch_size] for a in inputs))) for i in range(0, n, batch_size)]
     return np.concatenate(out).astype(np.float32)
+
+
+_FEATURES: weakref.WeakKeyDictionary | None = None  # model -> its (features, probabilities) tf.function
+
+
+def _features_function(model):
+    """Like ``_serving_function``, but the network returns the input of its last layer (the
+    features its classifier reads) beside the probabilities."""
+    global _FEATURES
+
+    import keras
+    import tensorflow as tf
+
+    model = network_of(model)
+    if _FEATURES is None:
+        _FEATURES = weakref.WeakKeyDictionary()
+    fn = _FEATURES.get(model)
+    if fn is None:
+        both = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
+        beat = tf.TensorSpec([None, BEAT_LEN, 1], tf.float32)
+        if needs_context(model):
+            rr = tf.TensorSpec([None, rr_width(model)], tf.float32)
+            fn = tf.function(lambda x, t, r: both([x, t, r], training=False), input_signature=[beat, beat, rr])
+        else:
+            fn = tf.function(lambda x: both(x, training=False), input_signature=[beat])
+        fn.network = both      # the function holds the sub-network; the sub-network shares the weights
+        _FEATURES[model] = fn
+    return fn
+
+
+def predict_features(model, beats, *, batch_size: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """Each beat's probabilities and the features the model's classifier reads.
+
+    The features are the input of the network's last layer (for the shipped models the 32 or
+    48 activations of its ``dense`` layer): where the model puts a beat before it names a
+    class. Beats that a model calls alike lie close together there, which lets a few labelled
+    beats of a recording speak for the others (``ecgdash.review``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        As in ``predict_proba``.
+    beats : Beats or array-like, shape (n, 187)
+        As in ``predict_proba``.
+    batch_size : int, default 4096
+        Beats per call of the model.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Probabilities, float32 (n, 5), the same as ``predict_proba``'s; features, float32 (n, d).
+
+    Examples
+    --------
+    >>> model = ecgdash.load_model("cnn")
+    >>> proba, features = predict_features(model, ecgdash.load_beats("data/examples/mitbih_test_500.csv"))
+    >>> proba.shape, features.shape
+    ((500, 5), (500, 48))
+    """
+    inputs = model_inputs(model, beats)
+    n = len(inputs[0])
+    width = int(network_of(model).layers[-1].input.shape[-1])
+    if n == 0:
+        return np.zeros((0, N_CLASSES), dtype=np.float32), np.zeros((0, width), dtype=np.float32)
+    fn = _features_function(model)
+    parts = [fn(*(a[i:i + batch_size] for a in inputs)) for i in range(0, n, batch_size)]
+    features = np.concatenate([np.asarray(f) for f, _ in parts]).astype(np.float32)
+    proba = np.concatenate([np.asarray(p) for _, p in parts]).astype(np.float32)
+    return proba, features

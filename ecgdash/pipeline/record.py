@@ -31,7 +31,7 @@ from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
 from ecgdash.io.uploads import read_recording
 from ecgdash.models import registry
 from ecgdash.models.adapt import MIN_BEATS, adapt_proba
-from ecgdash.models.inference import predict_proba
+from ecgdash.models.inference import predict_features
 from ecgdash.models.loaded import LoadedModel, card_of, prior_of
 from ecgdash.models.store import load_model
 
@@ -70,6 +70,9 @@ class RecordAnalysis:
     trust: Trust | None = None             # how far to trust the classes (ecgdash.evaluation.trust)
     unadapted: dict = field(default_factory=dict)   # model -> probabilities before adaptation
     seen: dict = field(default_factory=dict)        # model -> share of these beats it trained on
+    features: dict = field(default_factory=dict)    # model -> (n, d) what its classifier reads
+    labels: np.ndarray | None = None       # a person's label per beat (0..4, -1 none; ecgdash.review)
+    review_note: str | None = None         # who labelled how many beats, how (ecgdash.review)
 
     @property
     def readable(self) -> np.ndarray:
@@ -99,6 +102,8 @@ class RecordAnalysis:
         if self.reference is not None:
             ref = np.where(self.reference >= 0, np.asarray(CLASSES)[np.clip(self.reference, 0, 4)], "")
             table["reference"] = ref
+        if self.labels is not None:
+            table["label"] = np.where(self.labels >= 0, np.asarray(CLASSES)[np.clip(self.labels, 0, 4)], "")
         for name, proba in self.probas.items():
             table[f"{name}_class"] = self.classes(name)
             table[f"{name}_confidence"] = np.where(self.readable, proba.max(axis=1).round(4), np.nan)
@@ -278,7 +283,8 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     loaded = models if isinstance(models, dict) else _load(models)
     if cards is None:
         cards = {name: card for name, model in loaded.items() if (card := card_of(model)) is not None}
-    plain, probas, adapted = classify(loaded, beats, adapt=adapt)
+    scores = classify(loaded, beats, adapt=adapt)
+    plain, probas, adapted = scores.plain, scores.probas, scores.adapted
     if adapted and len(beats) < MIN_BEATS:
         warnings.append(f"Only {len(beats)} beats: too few to adapt the models to this recording "
                         f"(at least {MIN_BEATS}); they score it as they are.")
@@ -292,7 +298,8 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     return RecordAnalysis(recording=recording, lead=signal.lead, beats=beats, probas=probas,
                           source=source_kind, detection=detection, warnings=warnings,
                           segments=segments, quality=levels, trust=trust, seen=seen,
-                          unadapted={n: plain[n] for n in adapted if len(beats) >= MIN_BEATS})
+                          unadapted={n: plain[n] for n in adapted if len(beats) >= MIN_BEATS},
+                          features=scores.features)
 
 
 def _flipped(recording: Recording, index: int) -> Recording:
@@ -367,19 +374,42 @@ def find_beats(recording: Recording, index: int, use_annotations: bool = True):
     return beats, "detector", detection, found_on_lead, warnings
 
 
-def classify(models: dict, beats: Beats, *, adapt: bool = False):
-    """Each model's probabilities for ``beats``: ``(as trained, as used, adapted names)``.
+@dataclass
+class Scores:
+    """What ``classify`` gives for a set of beats.
+
+    Attributes
+    ----------
+    plain : dict
+        Model name -> (n, 5) probabilities as trained.
+    probas : dict
+        Model name -> (n, 5) probabilities as used (adapted where asked, else ``plain``).
+    adapted : list of str
+        The models that were adapted.
+    features : dict
+        Model name -> (n, d) the features its classifier reads (``predict_features``).
+    """
+
+    plain: dict
+    probas: dict
+    adapted: list
+    features: dict
+
+
+def classify(models: dict, beats: Beats, *, adapt: bool = False) -> Scores:
+    """Each model's probabilities for ``beats``, as trained and as used, and its features.
 
     With ``adapt`` each model that carries its training prior is adapted to these beats
     (``ecgdash.models.adapt``; label-free). Off by default: the adaptation rule chosen on MIT-BIH
     lowered every class on the svdb development records (see README), so until a rule
     validated on a second database replaces it, recordings are scored as the models are.
     """
-    plain = {name: predict_proba(model, beats) for name, model in models.items()}
+    both = {name: predict_features(model, beats) for name, model in models.items()}
+    plain = {name: p for name, (p, _) in both.items()}
     adapted = [name for name, model in models.items() if adapt and prior_of(model) is not None]
     probas = {name: adapt_proba(models[name], beats, proba=plain[name]) if name in adapted else plain[name]
               for name in models}
-    return plain, probas, adapted
+    return Scores(plain, probas, adapted, {name: f for name, (_, f) in both.items()})
 
 
 def _load(names) -> dict:

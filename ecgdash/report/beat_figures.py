@@ -344,10 +344,12 @@ def timing_words(prematurity: float) -> str:
     return word if word == "on time" else f"{abs(1 - prematurity) * 100:.0f} % {word}"
 
 
-def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: int = 200):
+def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: int = 200,
+                    labels: dict | None = None):
     """One panel per cluster (``ecg.clusters.BeatClusters``): the median beat from the P wave to
     the T wave, the band of its middle 80 %, the beat count and how early the beats come; the
-    models' calls are not shown (label first, then see how they did).
+    models' calls are not shown (label first, then see how they did). ``labels``: cluster ->
+    what a person's labels say of it (e.g. "N", "N 380, S 12"), added to its title.
 
     Examples
     --------
@@ -360,7 +362,7 @@ def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: in
     k = clusters.k
     rows = max(1, -(-k // cols))
     titles = [f"#{c + 1}: {clusters.sizes[c]:,} beat{'s' if clusters.sizes[c] != 1 else ''}, {timing_words(clusters.prematurity[c])}"
-              for c in range(k)]
+              + (f" · <b>{labels[c]}</b>" if labels and labels.get(c) else "") for c in range(k)]
     fig = make_subplots(rows=rows, cols=min(cols, k), subplot_titles=titles, horizontal_spacing=0.03,
                         vertical_spacing=min(0.2, 0.45 / rows), shared_yaxes=True)
     t = clusters.t
@@ -376,4 +378,42 @@ def clusters_figure(clusters, *, unit: str = "mV", cols: int = 4, row_height: in
     fig.update_yaxes(showticklabels=False)
     fig.update_annotations(font_size=12)
     fig.update_layout(height=rows * row_height, showlegend=False, **{**LAYOUT, "margin": dict(l=5, r=5, t=30, b=5)})
+    return fig
+
+
+def question_figure(t: np.ndarray, shapes: np.ndarray, beats, *, others=None, unit: str = "mV",
+                    now: str | None = None, examples: int = 6, height: int = 260, seed: int = 0):
+    """What a template-review question shows: the median of its ``beats`` (rows of ``shapes``,
+    ``ecg.clusters.beat_shapes``) with the band of their middle 80 % and a few of them, beside the
+    median of ``others`` (the rest of their cluster, dashed grey) when given.
+
+    Examples
+    --------
+    >>> t = np.linspace(-0.25, 0.45, 71); X = np.tile(np.sin(t * 9), (30, 1))
+    >>> fig = question_figure(t, X, range(10), others=range(10, 30), now="N")
+    >>> [d.name for d in fig.data][-2:]
+    ['these beats (median)', 'the rest of their cluster (median)']
+    """
+    beats = np.asarray(beats)
+    x = shapes[beats]
+    color = CLASS_COLORS.get(now, "#333333")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.r_[t, t[::-1]], y=np.r_[np.percentile(x, 90, axis=0), np.percentile(x, 10, axis=0)[::-1]],
+                             fill="toself", fillcolor="rgba(120,120,120,0.22)", line=dict(width=0),
+                             hoverinfo="skip", name="middle 80 %"))
+    rng = np.random.default_rng(seed)
+    for i in rng.choice(len(x), size=min(examples, len(x)), replace=False):
+        fig.add_trace(go.Scatter(x=t, y=x[i], mode="lines", line=dict(color=color, width=0.7), opacity=0.45,
+                                 hoverinfo="skip", name="a beat"))
+    fig.add_trace(go.Scatter(x=t, y=np.median(x, axis=0), mode="lines", line=dict(color=color, width=2.6),
+                             name="these beats (median)",
+                             hovertemplate=f"t=%{{x:.2f}} s<br>%{{y:.2f}} {unit}<extra>these beats</extra>"))
+    if others is not None and len(np.asarray(others)):
+        fig.add_trace(go.Scatter(x=t, y=np.median(shapes[np.asarray(others)], axis=0), mode="lines",
+                                 line=dict(color="#777", width=1.6, dash="dash"),
+                                 name="the rest of their cluster (median)",
+                                 hovertemplate=f"t=%{{x:.2f}} s<br>%{{y:.2f}} {unit}<extra>the rest</extra>"))
+    fig.add_vline(x=0, line_color="#c00", line_width=1)
+    fig.update_layout(height=height, showlegend=False, xaxis_title="time from the beat's mark (s)",
+                      yaxis_title=unit, **{**LAYOUT, "margin": dict(l=10, r=10, t=10, b=10)})
     return fig

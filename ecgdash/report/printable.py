@@ -277,6 +277,9 @@ def recording_page(result, *, center: float | None = None, cards: dict | None = 
     page.text(12, top, "Beats per class", size=8, weight="bold")
     rows = _counts_rows(result.counts)
     after_counts = page.table(12, top + 4.5, rows, [14] + [24] * (len(rows[0]) - 1), size=7, gid="count")
+    if result.review_note:      # a template review: who labelled how many beats, and how
+        after_counts = page.paragraph(12, after_counts + 2, result.review_note,
+                                      int((24 * (len(rows[0]) - 1) + 14) / 1.45), size=7, weight="bold")
 
     trust = result.trust
     x = 12 + 14 + 24 * (len(rows[0]) - 1) + 10

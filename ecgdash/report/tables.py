@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ecgdash.errors import DataError
+from ecgdash.evaluation.metrics import evaluate
 from ecgdash.models import registry
 
 
@@ -166,3 +168,37 @@ def databases_table(cards: dict[str, dict]) -> pd.DataFrame:
                          "accuracy": ev["accuracy"], "N F1": f1[0], "S F1": f1[1], "V F1": f1[2],
                          "macro-F1 (N, S, V)": sum(f1) / 3})
     return pd.DataFrame(rows)
+
+
+def format_curve(curve: dict) -> str:
+    """The simulated reader's figures (``review.reader.review_database``) as a text table: a row
+    per model and click budget: accuracy, F1 of N, S and V, the share of beats a label reached."""
+    lines = [f"{'model':<16} {'clicks':>6} {'accuracy':>9} {'F1 N':>6} {'F1 S':>6} {'F1 V':>6} {'reached':>8} {'beats':>8}"]
+    for name, rows in curve.items():
+        for b, v in rows.items():
+            lines.append(f"{name:<16} {b:>6} {v['accuracy']:>9.4f} {v['N']:>6.3f} {v['S']:>6.3f} {v['V']:>6.3f} "
+                         f"{v['reached']:>8.1%} {v['beats']:>8,}")
+    return "\n".join(lines)
+
+
+def review_f1_table(before, after) -> pd.DataFrame | None:
+    """Each model's F1 of N, S and V against the reference labels, before a person's labels
+    (``before``, a ``RecordAnalysis``) and after (``after``, the reviewed one); None without
+    reference labels. A class without reference beats has no F1 (NaN)."""
+    if before.reference is None:
+        return None
+    known = (before.reference >= 0) & before.readable
+    if not known.any():
+        return None
+    y = before.reference[known]
+    rows = []
+    for name in before.probas:
+        row = {"model": registry.title(name)}
+        for when, result in (("before", before), ("after", after)):
+            ev = evaluate(y, result.probas[name][known])
+            for c in "NSV":
+                m = ev["per_class"][c]
+                row[f"F1 {c} {when}"] = m["f1"] if m["support"] else np.nan
+        rows.append(row)
+    order = ["model"] + [f"F1 {c} {w}" for c in "NSV" for w in ("before", "after")]
+    return pd.DataFrame(rows)[order]
