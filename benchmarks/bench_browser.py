@@ -44,13 +44,16 @@ def time_predict(p, url, csv: Path, beats: int) -> float:
     return seconds
 
 
+#: The rhythm strip, drawn (its legend names the signal's lead).
+STRIP = '[data-testid="stPlotlyChart"] .js-plotly-plot:has-text("signal")'
+
+
 def time_recording(p, url, record: Path) -> float:
     browser, page = _open(p, url, "Recordings")
     files = [str(record.with_suffix(e)) for e in (".hea", ".dat", ".atr")]
     t0 = time.perf_counter()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .rangeslider-container',
-                           timeout=300_000)
+    page.locator(STRIP).first.wait_for(timeout=300_000)
     seconds = time.perf_counter() - t0
     browser.close()
     return seconds
@@ -61,13 +64,13 @@ def time_strip(p, url, strip: Path, warm: bool = False, fs: int = 360) -> float:
     example recording is analysed first (the models load), then the upload is timed: the wait
     for a user's own strip after the first analysis."""
     browser, page = _open(p, url, "Recordings")
-    chart = '[data-testid="stPlotlyChart"] .js-plotly-plot .rangeslider-container'
+    chart = STRIP
     if warm:
         page.get_by_text("An example", exact=True).click()
-        page.wait_for_selector(chart, timeout=300_000)
+        page.locator(chart).first.wait_for(timeout=300_000)
         wait_idle(page)
         page.get_by_text("Upload files", exact=True).click()
-        page.wait_for_selector(chart, state="detached", timeout=60_000)
+        page.locator(chart).first.wait_for(state="detached", timeout=60_000)
         wait_idle(page)
     # the strip has no time column: its rate is typed first, as a user must (the page asks otherwise)
     page.get_by_label("Sampling rate of a CSV/TXT (Hz)", exact=True).fill(str(fs))
@@ -76,7 +79,7 @@ def time_strip(p, url, strip: Path, warm: bool = False, fs: int = 360) -> float:
     t0 = time.perf_counter()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(strip))
     page.locator('[data-testid="stMetricValue"]', has_text="30 s").wait_for(timeout=300_000)
-    page.wait_for_selector(chart, timeout=300_000)
+    page.locator(chart).first.wait_for(timeout=300_000)
     seconds = time.perf_counter() - t0
     browser.close()
     return seconds

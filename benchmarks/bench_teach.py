@@ -4,13 +4,14 @@ One server (the shipped models and config, as the README starts it), one Chromiu
 models are loaded (the first run of each page is not timed), each interaction is timed from the
 click or key press until its result is on the page: a What-if slider step until both models'
 new probabilities are drawn, a confusion-matrix cell until its gallery heading shows, a caliper
-from the release of the drag until its reading shows, a cluster's label until both models' scores on its beats show,
+from the release of the drag until its reading shows, a template review's answer until the new click count and\nbeats-per-class chart show,
 the Quiz's reveal and next beat, a lesson's next step. Prints the
 median and the slowest of ``--repeat`` tries each. Issue 24's target: each <= 1 s.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -24,11 +25,14 @@ from browser import (  # noqa: E402
     launch,
     nav,
     open_page,
+    rhythm_strip,
     score_the_example,
     streamlit_server,
     wait_idle,
 )
 
+COUNTS = """() => { const c = [...document.querySelectorAll('.js-plotly-plot')]
+  .find(p => p.textContent.includes('beats per class')); return c ? c.textContent : ''; }"""
 BARS = """() => { const c = [...document.querySelectorAll('.js-plotly-plot')]
   .filter(p => p.textContent.includes('class probabilities')).pop();
   return c && c.calcdata ? JSON.stringify(c.calcdata.map(cd => cd.map(pt => pt.s))) : ''; }"""
@@ -87,7 +91,7 @@ def main(argv=None) -> int:
         analyse_the_example(page)
         page.get_by_text("ECG paper and calipers").click()
         wait_idle(page)
-        strip = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+        strip = rhythm_strip(page)
         for k in range(args.repeat):
             strip.scroll_into_view_if_needed()
             box = strip.locator(".nsewdrag").first.bounding_box()
@@ -107,18 +111,20 @@ def main(argv=None) -> int:
                 page, page.mouse.up, "o => { const t = [...document.querySelectorAll('[data-testid=stAlert]')]"
                             ".map(e => e.textContent).find(t => t.includes('Caliper:')); return t && t !== o; }", old))
 
-        # label clusters: clusters #1, #2, ... one more each time, until the count of clicks and
-        # both models' scores on the labelled beats are shown
-        page.get_by_text("Group this recording's beats by shape and timing").click()
+        # template review: the proposed question answered, a class the first model does not give
+        # most of its beats, until the new click count and beats-per-class chart are shown
+        page.get_by_text("ECG paper and calipers").click()
         wait_idle(page)
-        for k in range(min(args.repeat, 6)):
-            def label(k=k):
-                page.locator('[data-testid="stSelectbox"]').filter(has_text=f"#{k + 1} is").click()
-                page.keyboard.type("N")
-                page.keyboard.press("Enter")
-            times.setdefault("cluster label -> both models re-scored", []).append(timed(
-                page, label, "s => document.body.textContent.includes(s)",
-                f"{k + 1} click{'s' if k else ''} labelled"))
+        for k in range(1, args.repeat + 1):
+            sentence = page.locator('[data-testid="stRadio"]').filter(has_text="Next:").first.text_content()
+            called = re.search(r"Next: .*? (?:calls most of them|says) ([NSVFQ])", sentence).group(1)
+            now = re.search(r"labelled ([NSVFQ]) with", sentence)
+            label = next(c for c in "NSV" if c != called and (now is None or c != now.group(1)))
+            before = page.evaluate(COUNTS)
+            times.setdefault("template review answer -> calls and counts", []).append(timed(
+                page, lambda label=label: page.get_by_role("button", name=label, exact=True).click(),
+                "([s, b]) => document.body.textContent.includes(s) && (" + COUNTS + ")() !== b",
+                [f"{k} click{'s' if k > 1 else ''}: labels reached", before]))
 
         nav(page, "Quiz")
         wait_idle(page)

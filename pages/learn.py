@@ -134,3 +134,33 @@ if tmpl:
 else:
     st.info("Run `python -m ecgdash evaluate lstm cnn --templates` to add the class templates "
             "to the model cards.")
+
+st.header("7. A few clicks from a person against a network trained on many people")
+curves = {n: rows for n, c in robust.items() if (rows := teaching.review_curves(c))}
+if curves:
+    beats = {n: (c.get("train_rows") or {}).get("rows") for n, c in robust.items()}
+    lstm_name = registry.PAIRS["robust"][0]
+    by = {(r["set"], r["clicks"]): r for r in curves.get(lstm_name, [])}
+    sets = sorted({s for s, _ in by})
+    st.markdown(
+        "Clinics read a long ECG by **template review**: the software groups the beats by shape and "
+        "timing, a person labels each group, and every beat of a group takes that label; what the "
+        "models dispute is asked next (Recordings, *Template review*). Each robust model trained on "
+        + " and ".join(f"**{v:,}** beats" for v in dict.fromkeys(beats.values()) if v)
+        + " of other people; the person has only this recording, but knows what they see.")
+    if sets:
+        s = sets[0]
+        if (s, 0) in by and (s, 6) in by:
+            st.markdown(f"On {s}, the robust LSTM's F1 of S beats is **{by[(s, 0)]['F1 S']:.2f}** on its own and "
+                        f"**{by[(s, 6)]['F1 S']:.2f}** after 6 clicks per recording; of V beats "
+                        f"{by[(s, 0)]['F1 V']:.2f} and {by[(s, 6)]['F1 V']:.2f}.")
+    st.plotly_chart(model_figures.click_curve_figure(curves), key="clicks")
+    entry = next(iter(robust.values())).get("review") or {}
+    st.caption("From the model cards, measured with " + next(iter(entry.values()))["reader"] + ". "
+               + " ".join(f"{name}: {e['protocol']}." for name, e in entry.items())
+               + " The clusters are the Recordings page's (6 per recording). A real reader also "
+                 "labels the exceptions inside a group, and can be wrong.")
+    with st.expander("The figures"):
+        st.dataframe([{"model": registry.title(n), **{k: round(v, 3) if isinstance(v, float) else v
+                                                       for k, v in r.items()}}
+                      for n, rows in curves.items() for r in rows], hide_index=True)

@@ -1,4 +1,6 @@
 """Recordings: upload a continuous ECG, find the beats, classify each with both models."""
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -14,7 +16,7 @@ from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
 from ecgdash.report.tables import review_f1_table
-from ecgdash.review.calls import reviewed_analysis
+from ecgdash.review.calls import cluster_smoothed, reviewed_analysis
 from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
 from ecgdash.review.questions import manual_splits, next_questions
 from ecgdash.review.reader import CLUSTERS
@@ -134,12 +136,19 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                       help="The standard grid: small squares of 1 mm, large of 5 mm, at the paper "
                            "speed and gain chosen. Drag across the strip (say from one R peak to the "
                            "next) to read the interval in ms and as a heart rate.")
-    # on paper the strip is redrawn after each caliper drag: a light figure (the 15 s either
-    # side of the window, no whole-record overview)
+    whole = p1.toggle("The whole recording under the strip", key="record_whole", disabled=paper,
+                      help="A range slider over the whole record, to drag the strip along it. Slower to "
+                           "redraw: off, the strip is redrawn in a fraction of the time after each "
+                           "click of a template review or drag of a caliper.")
+    if center is None and rec.duration > 20:
+        center = st.slider("Strip centred at (s)", 5.0, float(max(5.0, rec.duration - 5)), 5.0, step=1.0,
+                           key="strip_at", help="Or select a beat in the table below: the strip centres on it.")
+    # by default the strip is light (15 s either side of the window, drawn as SVG): it is
+    # redrawn after each caliper drag and each click of a template review
     fig = recording_figures.rhythm_strip(
         signal, rec.fs, table["time_s"].to_numpy(), classes, center=center, reference=reference,
         lead=result.lead, unit=rec.unit, unreadable=unreadable, height=520 if paper else 460,
-        overview=not paper)
+        overview=whole and not paper)
     if paper:
         speed = p2.selectbox("Paper speed", ecg_paper.SPEEDS, key="paper_speed",
                              format_func=lambda v: f"{v:g} mm/s")
@@ -249,7 +258,8 @@ def template_review(result, key: str):
     groups = caches.clusters(key, signal, rec.fs, result.beats.sample, k=k)
     splits = st.session_state.setdefault("review_splits", {}).setdefault(f"{key}:{k}", [])
     asked = [q for q in manual_splits(splits, review, result.probas) if q.key not in review.asked]
-    asked += next_questions(review, groups.cluster, result.probas, readable=result.readable, limit=8)
+    asked += next_questions(review, groups.cluster, result.probas, readable=result.readable,
+                            shapes=groups.shapes, limit=8)
 
     def give(beats, label, q_key, kind):
         reviews[key] = (reviews.get(key) or Review(n)).answer(beats, label, key=q_key, kind=kind)
@@ -273,10 +283,11 @@ def template_review(result, key: str):
         st.markdown(f"**These {q.size:,} beat{'s are' if q.size != 1 else ' is'}:**")
         buttons = st.columns(6)
         for col, label in zip(buttons, list(CLASSES) + [NOT_SURE]):
-            col.button(label if label == NOT_SURE else f"{label}: {CLASS_NAMES[label].split(' /')[0].lower()}",
-                       key=f"answer:{label}", on_click=give, args=(q.beats, label, q.key, q.kind),
+            col.button(label, key=f"answer:{label}", on_click=give, args=(q.beats, label, q.key, q.kind),
                        help=CLASS_NAMES.get(label, "Skip it: no label, and it is not asked again."),
                        use_container_width=True)
+        st.caption(" · ".join(f"**{c}** {CLASS_NAMES[c].lower()}" for c in CLASSES)
+                   + " · **not sure**: skip it (it is not asked again)")
         left, right = st.columns([3, 2])
         members = np.flatnonzero(groups.cluster == q.cluster)
         others = np.setdiff1d(members, q.beats) if q.kind != "cluster" else None
@@ -319,14 +330,20 @@ def template_review(result, key: str):
 
         s2.button("Split it", key="review_split_go", on_click=split,
                   help="Its two parts become the first questions above.")
-    shown = reviewed_analysis(result, review) if review.reached else result
-    if review.clicks:
+    vote = st.toggle("Let each cluster vote, without a label", value=False, key="review_vote",
+                     help="Each beat's probabilities drawn half way towards its cluster's mean (beats that "
+                          "look and come alike are called more alike); labels you give still win. Off by "
+                          "default: measured out of fold on svdb-dev it raised both models' mean F1 of N, S "
+                          "and V, but on DS1 it lowered the CNN's (studies/template_review).")
+    base = replace(result, probas=cluster_smoothed(result.probas, groups.cluster)) if vote else result
+    shown = reviewed_analysis(base, review) if review.reached else base
+    if review.clicks or vote:
         table = review_f1_table(result, shown)
         if table is not None:
             st.dataframe(blocks.text_cells(table, digits=3, missing="n/a"), hide_index=True)
-            st.caption("Each model's F1 per class against the file's annotations, before your labels and "
-                       "after (a labelled beat takes your label in both models' calls). n/a: no beat of "
-                       "the class in the file.")
+            st.caption("Each model's F1 per class against the file's annotations, as the model calls the "
+                       "beats and after your labels (a labelled beat takes your label in both models' calls)"
+                       + (" and the clusters' vote" if vote else "") + ". n/a: no beat of the class in the file.")
     d1, d2, d3 = st.columns(3)
     # both made only when clicked (a CSV of every beat, an annotation file)
     d1.download_button("Download the review (CSV)", disabled=not review.clicks, key="review_csv", on_click="ignore",

@@ -94,7 +94,7 @@ def score_the_example(page, timeout: float = 120_000) -> None:
 def analyse_the_example(page, timeout: float = 120_000) -> None:
     """On Recordings: pick "An example" (the first one) and wait for its rhythm strip."""
     page.get_by_text("An example", exact=True).click()
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot', timeout=timeout)
+    rhythm_strip(page).wait_for(timeout=timeout)
     wait_idle(page, timeout=timeout)
 
 
@@ -122,3 +122,8 @@ def first_paint(page, url: str, ready_text: str = "The two models", timeout: flo
         page.wait_for_timeout(25)
     first_s, first_nav = navs[0] if navs else (None, None)
     return {"navs": navs, "first_nav": first_nav, "nav_s": first_s, "usable_s": usable_s}
+
+
+def rhythm_strip(page):
+    """The Recordings page's rhythm strip (its legend names the signal)."""
+    return page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').filter(has_text="signal").first

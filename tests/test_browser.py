@@ -11,6 +11,7 @@ from browser import (
     launch,
     nav,
     open_page,
+    rhythm_strip,
     score_the_example,
     streamlit_server,
     wait_idle,
@@ -109,7 +110,7 @@ def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
     page.get_by_text("ECG paper and calipers").click()
     wait_idle(page)
     page.wait_for_timeout(1000)
-    plot = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+    plot = rhythm_strip(page)
     plot.scroll_into_view_if_needed()
     axis = plot.evaluate("p => ({range: p._fullLayout.xaxis.range, minor: p._fullLayout.xaxis.minor.dtick, "
                          "left: p._fullLayout.xaxis._offset, width: p._fullLayout.xaxis._length})")
@@ -324,33 +325,41 @@ def test_printable_reports_download_as_pdf(browser):
     page.close()
 
 
-def test_clusters_are_labelled_and_both_models_rescored(browser):
-    """Recordings: the beats grouped into clusters; labelling one cluster labels exactly its
-    beats (the count in its panel) and both models are scored on them."""
+def test_three_labels_in_the_template_review_change_the_counts(browser):
+    """Recordings: the question comes first; three clicks on a class label the beats each shows,
+    the sentence counts them, and the beats-per-class chart changes with every click (each
+    answer is a class that neither the first model nor an earlier label gives the beats shown)."""
     import re
 
     url, chromium = browser
-    page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
+    page = open_page(chromium, url, "Recordings", viewport=(1400, 2400))
     analyse_the_example(page)
-    page.get_by_text("Group this recording's beats by shape and timing").click()
-    wait_idle(page)
-    panels = page.locator(".js-plotly-plot").filter(has_text="#1:").first
-    panels.wait_for(timeout=60_000)
-    size = int(re.search(r"#1: ([\d,]+) beats?", panels.text_content()).group(1).replace(",", ""))
-    tables = page.locator('[data-testid="stDataFrame"]').count()
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="#1 is").click()
-    page.keyboard.type("N")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.wait_for_selector("text=1 click labelled", timeout=60_000)
-    main = page.locator('[data-testid="stMain"]').inner_text()
-    labelled = int(re.search(r"1 click labelled ([\d,]+) of", main).group(1).replace(",", ""))
-    assert labelled == size
-    page.wait_for_function("n => document.querySelectorAll('[data-testid=stDataFrame]').length === n",
-                           arg=tables + 1, timeout=60_000)                  # the models on those beats
-    assert "Same call" in main
+    page.get_by_text("No label yet.", exact=True).wait_for(timeout=60_000)
+
+    def counts_text():
+        chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="beats per class").first
+        chart.wait_for(timeout=60_000)
+        return chart.text_content()
+
+    seen = [counts_text()]
+    reached = []
+    for click in (1, 2, 3):
+        sentence = page.locator('[data-testid="stRadio"]').filter(has_text="Next:").first.text_content()
+        called = re.search(r"Next: .*? (?:calls most of them|says) ([NSVFQ])", sentence).group(1)
+        now = re.search(r"labelled ([NSVFQ]) with", sentence)
+        label = next(c for c in "NSV" if c != called and (now is None or c != now.group(1)))
+        size = int(re.search(r"Next: (?:Cluster #\d+: )?([\d,]+) beats?", sentence).group(1).replace(",", ""))
+        page.get_by_role("button", name=label, exact=True).click()
+        wait_idle(page)
+        done = page.get_by_text(re.compile(rf"^{click} clicks?: labels reached")).first
+        done.wait_for(timeout=60_000)
+        reached.append(int(re.search(r"reached ([\d,]+) of", done.text_content()).group(1).replace(",", "")))
+        assert reached[-1] - (reached[-2] if click > 1 else 0) <= size
+        seen.append(counts_text())
+        assert seen[-1] != seen[-2], f"the counts did not change after click {click}"
+    assert reached == sorted(reached) and reached[0] > 0
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(SHOTS / "browser_clusters.png"))
+    page.screenshot(path=str(SHOTS / "browser_review.png"))
     page.close()
 
 

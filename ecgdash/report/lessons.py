@@ -137,10 +137,10 @@ LESSONS = (
                  "off for Kaggle rows."),
             Step("pages/recording.py", "Measure it",
                  "Recordings, an example, ECG paper on: measure the RR before a beat the "
-                 "reference calls S and before a normal beat nearby. Then, under \"Label "
-                 "clusters, not beats\", group the beats: is one cluster early?",
+                 "reference calls S and before a normal beat nearby. Then, in the template "
+                 "review, open \"All clusters\": is one cluster early?",
                  "How much earlier did the S beat come? How many beats does labelling that "
-                 "cluster label at once, and how do the models do on them?",
+                 "cluster label at once, and how do the models' calls and F1 change?",
                  "A premature beat comes noticeably earlier than the person's usual interval, "
                  "often followed by a longer pause. That is what a cardiologist reads, and what "
                  "the robust models read too."),

@@ -158,3 +158,30 @@ def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int 
     fig.update_layout(title="what one feature sees: CNN layers vs the LSTM",
                       xaxis_title="seconds of the beat", height=height, **LAYOUT)
     return fig
+
+
+def click_curve_figure(curves: dict[str, list[dict]], *, height: int = 340):
+    """F1 of S and V against clicks of template review, a panel per set, a line per model and
+    class (``teaching.review_curves`` rows per model name).
+
+    >>> rows = [{"set": "DS2", "clicks": c, "F1 S": s, "F1 V": 0.9} for c, s in ((0, 0.6), (6, 0.9))]
+    >>> fig = click_curve_figure({"robust_lstm": rows})
+    >>> [t.name for t in fig.data]
+    ['Robust LSTM: S', 'Robust LSTM: V']
+    """
+    sets = sorted({r["set"] for rows in curves.values() for r in rows})
+    fig = make_subplots(rows=1, cols=max(len(sets), 1), subplot_titles=sets, shared_yaxes=True)
+    for col, set_name in enumerate(sets, start=1):
+        for name, rows in curves.items():
+            mine = sorted((r for r in rows if r["set"] == set_name), key=lambda r: r["clicks"])
+            for cls, dash in (("S", "solid"), ("V", "dot")):
+                fig.add_trace(go.Scatter(x=[r["clicks"] for r in mine], y=[r[f"F1 {cls}"] for r in mine],
+                                         mode="lines+markers", name=f"{registry.title(name)}: {cls}",
+                                         legendgroup=f"{name}{cls}", showlegend=col == 1,
+                                         line=dict(color=registry.color(name), dash=dash),
+                                         hovertemplate=f"{registry.title(name)}, {cls}<br>%{{x}} clicks: "
+                                                       "F1 %{y:.3f}<extra></extra>"), row=1, col=col)
+        fig.update_xaxes(title_text="clicks per recording", row=1, col=col)
+    fig.update_yaxes(title_text="F1", range=[0, 1], row=1, col=1)
+    fig.update_layout(height=height, **LAYOUT)
+    return fig

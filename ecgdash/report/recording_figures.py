@@ -12,7 +12,7 @@ from ecgdash.models import registry
 from ecgdash.report.style import CLASS_COLORS, LAYOUT
 
 
-def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 20_000):
+def minmax_decimate(t: np.ndarray, x: np.ndarray, points: int = 4_000):
     """At most ``points`` (t, x) points keeping each bucket's min and max (spikes stay visible)."""
     n = len(x)
     if n <= points:
@@ -45,9 +45,12 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     grey crosses, and the ``unreadable`` (start, end) stretches are shaded.
 
     Without ``overview`` only ``LIGHT_PAD_S`` either side of the window are drawn (no whole-record
-    trace, no range slider; beats outside left out): a figure a fraction of the size, for
-    redrawing often (ECG paper, where each caliper drag redraws it).
+    trace, no range slider; beats outside left out), as SVG rather than WebGL: a figure a
+    fraction of the size that a browser redraws in a fraction of the time, for redrawing often
+    (each caliper drag on ECG paper, each click of a template review). The whole record's
+    figure draws with WebGL (tens of thousands of points).
     """
+    scatter = go.Scattergl if overview else go.Scatter
     signal = np.asarray(signal, dtype=float)
     t = np.arange(len(signal)) / fs
     duration = t[-1] if len(t) else 0.0
@@ -59,14 +62,14 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     if overview:
         td, xd = minmax_decimate(t, signal)
         xd = np.where((td >= t[a]) & (td <= t[min(b, len(t)) - 1]), np.nan, xd)  # full resolution there
-        fig.add_trace(go.Scattergl(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
+        fig.add_trace(scatter(x=td, y=xd, mode="lines", line=dict(color="#999", width=1),
                                    name="signal (overview)", hoverinfo="skip", connectgaps=False))
     else:
         near = (times >= t[a]) & (times <= t[min(b, len(t)) - 1])
         times = times[near]
         classes = {name: np.asarray(labels)[near] for name, labels in classes.items()}
         reference = None if reference is None else np.asarray(reference)[near]
-    fig.add_trace(go.Scattergl(x=t[a:b], y=signal[a:b].astype(np.float32), mode="lines",
+    fig.add_trace(scatter(x=t[a:b], y=signal[a:b].astype(np.float32), mode="lines",
                                line=dict(color="#222", width=1.3),
                                name=f"signal {lead}".strip(),
                                hovertemplate="t=%{x:.3f} s<br>%{y:.3f}<extra></extra>"))
@@ -85,7 +88,7 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
             if not hit.any():
                 continue
             symbol = "x-thin-open" if c == "unreadable" else "line-ns-open" if name == "reference" else "circle"
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(scatter(
                 x=times[hit], y=np.full(hit.sum(), y), mode="markers",
                 marker=dict(color=CLASS_COLORS.get(c, "#888"), size=9, symbol=symbol),
                 name=f"{registry.title(name)}: {c}", legendgroup=name,

@@ -141,3 +141,21 @@ def adaptation_effects(card: dict) -> list[dict]:
         row["macro before"], row["macro after"] = macro_nsv(before), macro_nsv(after)
         rows.append(row)
     return rows
+
+
+def review_curves(card: dict) -> list[dict]:
+    """What a few clicks of template review did to a model, as its card records it (``review``,
+    from ``studies/template_review/click_curves.py``): a row per set and click budget with
+    accuracy, F1 of N, S and V and the share of beats a label reached.
+
+    >>> card = {"review": {"DS2": {"clicks": {"0": {"accuracy": 0.9, "N": 0.9, "S": 0.5, "V": 0.8,
+    ...                                             "beats": 10, "reached": 0.0}}}}}
+    >>> review_curves(card)[0]["set"], review_curves(card)[0]["clicks"]
+    ('DS2', 0)
+    """
+    rows = []
+    for set_name, entry in (card.get("review") or {}).items():
+        for clicks, v in entry.get("clicks", {}).items():
+            rows.append({"set": set_name, "clicks": int(clicks), "accuracy": v["accuracy"],
+                         "F1 N": v["N"], "F1 S": v["S"], "F1 V": v["V"], "reached": v.get("reached")})
+    return sorted(rows, key=lambda r: (r["set"], r["clicks"]))

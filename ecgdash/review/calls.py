@@ -55,3 +55,32 @@ def reviewed_analysis(result, review):
     labels = review.labels
     return replace(result, probas=reviewed_proba(result.probas, labels), labels=labels,
                    review_note=review.how())
+
+
+#: How much of a beat's probabilities ``cluster_smoothed`` takes from its cluster's mean.
+SMOOTHING = 0.5
+
+
+def cluster_smoothed(probas: dict, clusters, *, weight: float = SMOOTHING) -> dict:
+    """Each model's probabilities with each beat drawn towards its cluster's mean, without any
+    label: ``(1 - weight) * own + weight * mean of its cluster``.
+
+    A recording's own structure, used with no click: beats that look and come alike are called
+    more alike. An option, off by default: measured on svdb-dev out of fold it raised both
+    models' mean F1 of N, S and V, but on DS1 it lowered the CNN's (studies/template_review).
+
+    Examples
+    --------
+    >>> p = {"m": np.array([[0.9, 0.1, 0, 0, 0], [0.4, 0.6, 0, 0, 0], [0.8, 0.2, 0, 0, 0]])}
+    >>> cluster_smoothed(p, np.array([0, 0, 0]))["m"].argmax(axis=1).tolist()
+    [0, 0, 0]
+    """
+    clusters = np.asarray(clusters)
+    out = {}
+    for name, proba in probas.items():
+        proba = np.asarray(proba, dtype=np.float64)
+        sums = np.zeros((clusters.max() + 1 if len(clusters) else 0, proba.shape[1]))
+        np.add.at(sums, clusters, proba)
+        mean = sums / np.maximum(np.bincount(clusters, minlength=len(sums)), 1)[:, None]
+        out[name] = ((1 - weight) * proba + weight * mean[clusters]).astype(np.float32)
+    return out

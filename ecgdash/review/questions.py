@@ -151,8 +151,9 @@ def next_questions(review: Review, clusters, probas: dict, *, readable=None, sha
                 if len(index) == 0 or f"{key} ({len(index)})" in asked:
                     continue
                 score = float(mean_doubt[index, now].sum())
-                said = ", ".join(f"{registry.title(name)} {'says ' if i == 0 else ''}{CLASSES[k]} for {int(m.sum()):,}"
-                                 for i, (name, m) in enumerate(who.items()) if m.any())
+                disputing = [(name, int(m.sum())) for name, m in who.items() if m.any()]
+                said = ", ".join(f"{registry.title(name)} {'says ' + CLASSES[k] + ' ' if i == 0 else ''}for {count:,}"
+                                 for i, (name, count) in enumerate(disputing))
                 out.append(Question(f"{key} ({len(index)})", "split", index, int(c), int(now), _calls(probas, index),
                                     score, f"{_beats(len(index))} labelled {CLASSES[now]} with cluster #{c + 1}: "
                                            f"{said}."))

@@ -129,7 +129,7 @@ def review_database(folder, models: dict, *, clicks=(0, 3, 6, 12, 24), records=N
         result = analyze_record(folder / name, models=models, use_annotations=True, check_quality=False)
         signal = result.recording.lead_signal(result.lead)
         groups = cluster_beats(signal.signal, signal.fs, result.beats.sample, k=k)
-        reviews = simulate(groups.cluster, result.probas, result.reference, clicks=budgets)
+        reviews = simulate(groups.cluster, result.probas, result.reference, clicks=budgets, shapes=groups.shapes)
         known = result.reference >= 0
         every += len(result.beats)
         truth.append(result.reference[known])

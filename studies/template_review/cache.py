@@ -58,6 +58,9 @@ def jobs(which: str) -> list[tuple[Path, str, dict]]:
         svdb = SHARED / "svdb-dev"
         out = []
         for fold, records in enumerate(folds(svdb)):
+            if not all((run_folder(str(fold)) / f"{n}.json").is_file() for n in MODELS):
+                print(f"fold {fold}: its models are not trained yet (more_people.py --fold {fold})")
+                continue
             models = {n: store.load_model(n, folder=run_folder(str(fold))) for n in MODELS}
             out += [(svdb, r, models) for r in records]
         return out
