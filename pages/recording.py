@@ -7,7 +7,7 @@ import streamlit as st
 from ecgdash.config import CLASS_NAMES, CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import calipers
-from ecgdash.ecg.clusters import split_group
+from ecgdash.ecg.clusters import CLUSTERS, split_group
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
@@ -19,7 +19,6 @@ from ecgdash.report.tables import review_f1_table
 from ecgdash.review.calls import cluster_smoothed, reviewed_analysis
 from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
 from ecgdash.review.questions import manual_splits, next_questions
-from ecgdash.review.reader import CLUSTERS
 from ecgdash.review.session import NOT_SURE, Review
 
 st.title("Recordings: beats in a continuous ECG")

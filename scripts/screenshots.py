@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser import launch, nav, streamlit_server, wait_idle  # noqa: E402
+from browser import launch, nav, rhythm_strip, streamlit_server, wait_idle  # noqa: E402
 
 PAGES = [("Overview", "overview"), ("Predict", "predict"), ("Beat explorer", "explorer"),
          ("Recordings", "recording"), ("Compare models", "compare"), ("Train", "train"),
@@ -62,8 +62,9 @@ def main() -> int:
                         wait_idle(page)
                     page.wait_for_timeout(3000)
                     wait_idle(page)
+                    rhythm_strip(page).scroll_into_view_if_needed()      # the strip, not the form
                     page.mouse.move(640, 400)
-                    page.mouse.wheel(0, 620)                 # the rhythm strip, not the form
+                    page.mouse.wheel(0, -60)
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(out / "recording.png"))
                     print("wrote", out / "recording.png")
@@ -71,7 +72,7 @@ def main() -> int:
                     page.get_by_text("ECG paper and calipers").click()
                     wait_idle(page)
                     page.wait_for_timeout(1500)
-                    strip = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
+                    strip = rhythm_strip(page)
                     strip.scroll_into_view_if_needed()
                     box = strip.locator(".nsewdrag").first.bounding_box()
                     y = box["y"] + 0.55 * box["height"]
@@ -85,21 +86,17 @@ def main() -> int:
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(out / "paper.png"))
                     print("wrote", out / "paper.png")
-                    # label clusters, not beats: the two largest clusters labelled
+                    # template review: the first two questions answered (record 208's largest
+                    # cluster is its normal beats, the next its PVCs)
                     page.get_by_text("ECG paper and calipers").click()
                     wait_idle(page)
-                    page.get_by_text("Group this recording's beats by shape and timing").click()
-                    wait_idle(page)
-                    for label, cls in (("#1 is", "N"), ("#2 is", "V")):
-                        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-                        page.keyboard.type(cls)
-                        page.keyboard.press("Enter")
+                    for cls in ("N", "V"):
+                        page.get_by_role("button", name=cls, exact=True).click()
                         wait_idle(page)
-                    page.get_by_text("clicks labelled").first.scroll_into_view_if_needed()
-                    page.mouse.wheel(0, 250)
+                    page.get_by_text("Template review: label groups of beats").first.scroll_into_view_if_needed()
                     page.wait_for_timeout(1500)
-                    page.screenshot(path=str(out / "clusters.png"))
-                    print("wrote", out / "clusters.png")
+                    page.screenshot(path=str(out / "review.png"))
+                    print("wrote", out / "review.png")
                     continue
                 if slug == "quiz":
                     page.get_by_role("button", name="New set").click()

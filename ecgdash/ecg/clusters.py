@@ -28,6 +28,9 @@ BEFORE_S, AFTER_S = 0.25, 0.45          # from the P wave to the start of the T 
 RATE = 100.0                            # shapes resampled to one rate, so any recording compares
 TIMING_WEIGHT = 3.0                     # each timing feature counts as much as this many shape components
 COMPONENTS = 8
+#: Clusters per recording by default (the Recordings page's template review and its simulated
+#: reader): chosen among 4-12 on DS1 and svdb-dev out of fold (studies/template_review).
+CLUSTERS = 6
 
 
 @dataclass
@@ -168,7 +171,7 @@ def split_group(features: np.ndarray, index, *, seed: int = 0) -> tuple[np.ndarr
     return (a, b) if len(a) >= len(b) else (b, a)
 
 
-def cluster_beats(signal: np.ndarray, fs: float, marks, *, k: int = 6, seed: int = 0) -> BeatClusters:
+def cluster_beats(signal: np.ndarray, fs: float, marks, *, k: int = CLUSTERS, seed: int = 0) -> BeatClusters:
     """Group a recording's beats (at ``marks``, samples) into ``k`` clusters by shape and timing.
 
     K-means (k-means++, fixed ``seed``) on ``cluster_features``: the same beats always give the

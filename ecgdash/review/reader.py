@@ -17,16 +17,13 @@ import numpy as np
 
 from ecgdash.config import CLASSES
 from ecgdash.datasets.mitbih import list_records
-from ecgdash.ecg.clusters import cluster_beats
+from ecgdash.ecg.clusters import CLUSTERS, cluster_beats
 from ecgdash.errors import DataError
 from ecgdash.evaluation.metrics import evaluate
 from ecgdash.pipeline.record import analyze_record
 from ecgdash.review.calls import reviewed_proba
 from ecgdash.review.questions import next_questions
 from ecgdash.review.session import NOT_SURE, Review
-
-#: Clusters per recording: the Recordings page's default, and the simulated reader's.
-CLUSTERS = 6
 
 #: How the simulated reader is described wherever its figures are shown.
 READER = ("a simulated reader: each proposed question answered with the majority reference label "

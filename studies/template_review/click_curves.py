@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "studies" / "beyond_mitbih"))
 
 from ecgdash.config import DS2  # noqa: E402
-from ecgdash.ecg.clusters import cluster_beats  # noqa: E402
+from ecgdash.ecg.clusters import CLUSTERS, cluster_beats  # noqa: E402
 from ecgdash.evaluation.metrics import evaluate, pool_confusions  # noqa: E402
 from ecgdash.review.calls import SMOOTHING, cluster_smoothed  # noqa: E402
-from ecgdash.review.reader import CLUSTERS, READER, review_database  # noqa: E402
+from ecgdash.review.reader import READER, review_database  # noqa: E402
 
 OUT = ROOT / "data" / "studies" / "template_review"
 SHARED = ROOT.parent / "shared" / "data"
