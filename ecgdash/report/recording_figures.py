@@ -102,7 +102,7 @@ def rhythm_strip(signal: np.ndarray, fs: float, times: np.ndarray, classes: dict
     fig.update_layout(height=height, xaxis=dict(range=[lo, hi], title="time (s)",
                                                 rangeslider=dict(visible=overview, thickness=0.08)),
                       yaxis=dict(title=f"signal ({unit})", fixedrange=False),
-                      legend=dict(orientation="h", y=1.12), **LAYOUT)
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **LAYOUT)
     fig.update_layout(margin=dict(l=60, r=10, t=60, b=10))
     return fig
 
