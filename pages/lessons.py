@@ -1,13 +1,14 @@
-"""Lessons: three ready lessons, step by step across the pages, with questions and a teacher's note."""
+"""Lessons: four ready lessons, step by step across the pages, with questions and a teacher's note."""
 import streamlit as st
 
 from ecgdash.dashboard import blocks
 from ecgdash.report import lessons
 
 st.title("Lessons")
-st.caption("Three ready lessons of about 40 minutes. Each step says which page to open, what to "
-           "do there and what to ask the class; the teacher's note holds an answer guide. The "
-           "numbers come from the model cards shipped with this copy.")
+minutes = sorted(lesson.minutes for lesson in lessons.LESSONS)
+st.caption(f"{len(lessons.LESSONS)} ready lessons of {minutes[0]}-{minutes[-1]} minutes. Each step says which "
+           "page to open, what to do there and what to ask the class; the teacher's note holds an "
+           "answer guide. The numbers come from the model cards shipped with this copy.")
 
 known = lessons.facts(blocks.available_cards(lessons.MODELS))
 titles = [lessons.render(lesson.title, known) for lesson in lessons.LESSONS]

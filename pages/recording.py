@@ -212,6 +212,7 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
         st.caption("The recording around the selected beat's mark, on ECG paper (25 mm/s, 10 mm/mV "
                    "when the signal is in mV); the other beats' marks are dotted. The shaded band is where "
                    "a beat's own P wave usually lies.")
+        label_one_beat(result, index, f"{key}:{lead}:{detector}:{invert}")
     if selected and st.toggle("Explain the selected beat", key="record_explain"):
         index = int(selected[0])
         maps = caches.explain_beat(f"{key}:{pair}:{lead}:{detector}:{invert}", result.beats, index, names=names)
@@ -237,98 +238,56 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                             "the trust note with its facts, and what the models' cards say.")
 
 
+def label_one_beat(result, index: int, review_key: str) -> None:
+    """A class for the selected beat alone (a per-beat answer of the template review)."""
+    now = result.labels[index] if result.labels is not None else -1
+    st.markdown(f"**Label beat {index} yourself**" + (f" (your label now: {CLASSES[now]})" if now >= 0 else "")
+                + ": both models' calls of it follow.")
+    for col, label in zip(st.columns(6), CLASSES):
+        if col.button(label, key=f"beat_label:{label}", help=CLASS_NAMES[label], use_container_width=True):
+            reviews = st.session_state.setdefault("reviews", {})
+            reviews[review_key] = (reviews.get(review_key) or Review(len(result.beats))).answer(
+                [index], label, key=f"beat {index}")
+            st.rerun()          # the whole page: the review, the strip, the counts
+
+
 def template_review(result, key: str):
     """Template review: the question first, one click per label; both models' calls follow the
     labels. Returns the analysis the rest of the page shows (its calls reviewed once a beat is
-    labelled)."""
+    labelled). ``key`` names the analysed beats (recording, lead, beat finder): a review belongs
+    to them, whichever pair of models scores them."""
     st.subheader("Template review: label groups of beats, both models follow")
     st.caption("As Holter software does: the beats are grouped by shape and timing, you label a group "
                "and every beat in it takes your label; then the parts that a model disputes are asked "
                "next. A label you give wins over both models; beats nobody labelled keep the models' calls.")
-    rec = result.recording
-    n = len(result.beats)
+    rec, n = result.recording, len(result.beats)
     reviews = st.session_state.setdefault("reviews", {})
     review = reviews.get(key) or Review(n)
+
+    def give(beats, label, q_key="beats", kind="beats"):
+        reviews[key] = (reviews.get(key) or Review(n)).answer(beats, label, key=q_key, kind=kind)
+
     c1, c2 = st.columns([3, 1])
     k = c2.slider("Clusters", 2, 12, CLUSTERS, key="clusters_k",
                   help="More clusters split mixed ones (an early beat of usual shape among usual beats) "
                        "at the cost of a few more clicks. Labels already given stay.")
-    signal = rec.signals[:, rec.lead_index(result.lead)]
-    groups = caches.clusters(key, signal, rec.fs, result.beats.sample, k=k)
+    groups = caches.clusters(key, rec.signals[:, rec.lead_index(result.lead)], rec.fs, result.beats.sample, k=k)
     splits = st.session_state.setdefault("review_splits", {}).setdefault(f"{key}:{k}", [])
     asked = [q for q in manual_splits(splits, review, result.probas) if q.key not in review.asked]
     asked += next_questions(review, groups.cluster, result.probas, readable=result.readable,
                             shapes=groups.shapes, limit=8)
-
-    def give(beats, label, q_key, kind):
-        reviews[key] = (reviews.get(key) or Review(n)).answer(beats, label, key=q_key, kind=kind)
-
-    def undo():
-        reviews[key] = (reviews.get(key) or Review(n)).undo()
-
     c1.markdown(f"**{review.sentence()}**" if review.clicks else
                 "**No label yet.** Answer the question below: one click labels every beat it shows.")
     u1, u2, _ = c1.columns([1, 1, 3])
-    u1.button("Undo", on_click=undo, disabled=not review.clicks, key="review_undo", icon=":material/undo:")
+    u1.button("Undo", key="review_undo", icon=":material/undo:", disabled=not review.clicks,
+              on_click=lambda: reviews.__setitem__(key, (reviews.get(key) or Review(n)).undo()))
     u2.button("Start over", on_click=lambda: reviews.pop(key, None), disabled=not review.clicks,
               key="review_reset")
-    if not asked:
-        st.success("Nothing left to ask: every beat has a label, and no model disputes one.")
+    if asked:
+        question_panel(asked, groups, rec.unit, give, review.clicks)
     else:
-        pick = st.radio("Question", range(len(asked)), key=f"review_pick:{review.clicks}", horizontal=False,
-                        format_func=lambda i: ("Next: " if i == 0 else "") + asked[i].why,
-                        help="Ranked by how many beats one click settles. Pick another to answer it instead.")
-        q = asked[pick]
-        st.markdown(f"**These {q.size:,} beat{'s are' if q.size != 1 else ' is'}:**")
-        buttons = st.columns(6)
-        for col, label in zip(buttons, list(CLASSES) + [NOT_SURE]):
-            col.button(label, key=f"answer:{label}", on_click=give, args=(q.beats, label, q.key, q.kind),
-                       help=CLASS_NAMES.get(label, "Skip it: no label, and it is not asked again."),
-                       use_container_width=True)
-        st.caption(" · ".join(f"**{c}** {CLASS_NAMES[c].lower()}" for c in CLASSES)
-                   + " · **not sure**: skip it (it is not asked again)")
-        left, right = st.columns([3, 2])
-        members = np.flatnonzero(groups.cluster == q.cluster)
-        others = np.setdiff1d(members, q.beats) if q.kind != "cluster" else None
-        left.plotly_chart(beat_figures.question_figure(groups.t, groups.shapes, q.beats, others=others,
-                                                       unit=rec.unit, now=CLASSES[q.now] if q.now >= 0 else None),
-                          key="review_question_fig")
-        right.markdown(f"**{q.size:,} beat{'s' if q.size != 1 else ''}**"
-                       + (f", labelled {CLASSES[q.now]} now" if q.now >= 0 else ", no label yet")
-                       + ". Their median (thick), a few of them and the band of the middle 80 %"
-                       + ("; dashed: the rest of their cluster." if others is not None and len(others) else "."))
-        calls = "  \n".join(f"{registry.title(m)}: " + ", ".join(f"{CLASSES[i]} {c:,}" for i, c in enumerate(v) if c)
-                            for m, v in q.calls.items())
-        right.caption(f"The models call them:  \n{calls}")
-    labels_now = review.labels
-    said = {}
-    for c in range(groups.k):
-        got = labels_now[groups.cluster == c]
-        got = np.bincount(got[got >= 0], minlength=len(CLASSES))
-        if got.sum():
-            said[c] = ", ".join(f"{CLASSES[i]} {v:,}" for i, v in enumerate(got) if v) if (got > 0).sum() > 1 else CLASSES[int(got.argmax())]
-    with st.expander(f"All {groups.k} clusters: label, merge or split them yourself"):
-        st.plotly_chart(beat_figures.clusters_figure(groups, unit=rec.unit, labels=said), key="clusters_fig")
-        st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
-                   "the mark), the band its middle 80 % of beats span, how early they come against the local "
-                   "rhythm, and your labels.")
-        m1, m2, m3 = st.columns([3, 1, 1])
-        chosen = m1.multiselect("Clusters", range(groups.k), format_func=lambda c: f"#{c + 1}", key="review_merge")
-        label = m2.selectbox("are", list(CLASSES), key="review_merge_label")
-        beats = np.flatnonzero(np.isin(groups.cluster, chosen) & result.readable)
-        m3.button("Label them", key="review_merge_go", disabled=not chosen or not len(beats),
-                  on_click=give, args=(beats, label, "clusters " + "+".join(f"#{c + 1}" for c in chosen), "cluster"),
-                  help="One click for several clusters (merge them): every beat of them takes the label.")
-        s1, s2 = st.columns([3, 2])
-        which = s1.selectbox("Split a cluster in two (by shape and timing)", range(groups.k),
-                             format_func=lambda c: f"#{c + 1}", key="review_split")
-
-        def split(c=which):
-            a, b = split_group(groups.features, np.flatnonzero((groups.cluster == c) & result.readable))
-            splits.extend([(c, 1, a), (c, 2, b)])
-
-        s2.button("Split it", key="review_split_go", on_click=split,
-                  help="Its two parts become the first questions above.")
+        st.success("Nothing left to ask: every beat has a label, and no model disputes one.")
+    clusters_panel(groups, review, result.readable, rec.unit, give, splits)
     vote = st.toggle("Let each cluster vote, without a label", value=False, key="review_vote",
                      help="Each beat's probabilities drawn half way towards its cluster's mean (beats that "
                           "look and come alike are called more alike); labels you give still win. Off by "
@@ -343,35 +302,97 @@ def template_review(result, key: str):
             st.caption("Each model's F1 per class against the file's annotations, as the model calls the "
                        "beats and after your labels (a labelled beat takes your label in both models' calls)"
                        + (" and the clusters' vote" if vote else "") + ". n/a: no beat of the class in the file.")
+    review_files(review, result, shown, key)
+    return shown
+
+
+def question_panel(asked, groups, unit: str, give, clicks: int) -> None:
+    """The questions, best first; the chosen one's beats drawn, and a button per answer."""
+    pick = st.radio("Question", range(len(asked)), key=f"review_pick:{clicks}",
+                    format_func=lambda i: ("Next: " if i == 0 else "") + asked[i].why,
+                    help="Ranked by how many beats one click settles. Pick another to answer it instead.")
+    q = asked[pick]
+    st.markdown(f"**These {q.size:,} beat{'s are' if q.size != 1 else ' is'}:**")
+    for col, label in zip(st.columns(6), list(CLASSES) + [NOT_SURE]):
+        col.button(label, key=f"answer:{label}", on_click=give, args=(q.beats, label, q.key, q.kind),
+                   help=CLASS_NAMES.get(label, "Skip it: no label, and it is not asked again."),
+                   use_container_width=True)
+    st.caption(" · ".join(f"**{c}** {CLASS_NAMES[c].lower()}" for c in CLASSES)
+               + " · **not sure**: skip it (it is not asked again)")
+    left, right = st.columns([3, 2])
+    others = np.setdiff1d(np.flatnonzero(groups.cluster == q.cluster), q.beats) if q.kind != "cluster" else None
+    left.plotly_chart(beat_figures.question_figure(groups.t, groups.shapes, q.beats, others=others, unit=unit,
+                                                   now=CLASSES[q.now] if q.now >= 0 else None),
+                      key="review_question_fig")
+    right.markdown(f"**{q.size:,} beat{'s' if q.size != 1 else ''}**"
+                   + (f", labelled {CLASSES[q.now]} now" if q.now >= 0 else ", no label yet")
+                   + ". Their median (thick), a few of them and the band of the middle 80 %"
+                   + ("; dashed: the rest of their cluster." if others is not None and len(others) else "."))
+    calls = "  \n".join(f"{registry.title(m)}: " + ", ".join(f"{CLASSES[i]} {c:,}" for i, c in enumerate(v) if c)
+                        for m, v in q.calls.items())
+    right.caption(f"The models call them:  \n{calls}")
+
+
+def clusters_panel(groups, review, readable, unit: str, give, splits: list) -> None:
+    """Every cluster with what the labels say of it; label several at once, or split one."""
+    with st.expander(f"All {groups.k} clusters: label, merge or split them yourself"):
+        st.plotly_chart(beat_figures.clusters_figure(groups, unit=unit, labels=review.by_cluster(groups.cluster)),
+                        key="clusters_fig")
+        st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
+                   "the mark), the band its middle 80 % of beats span, how early they come against the local "
+                   "rhythm, and your labels.")
+        m1, m2, m3 = st.columns([3, 1, 1])
+        chosen = m1.multiselect("Clusters", range(groups.k), format_func=lambda c: f"#{c + 1}", key="review_merge")
+        label = m2.selectbox("are", list(CLASSES), key="review_merge_label")
+        beats = np.flatnonzero(np.isin(groups.cluster, chosen) & readable)
+        m3.button("Label them", key="review_merge_go", disabled=not len(beats), on_click=give,
+                  args=(beats, label, "clusters " + "+".join(f"#{c + 1}" for c in chosen), "cluster"),
+                  help="One click for several clusters (merge them): every beat of them takes the label.")
+        s1, s2 = st.columns([3, 2])
+        which = s1.selectbox("Split a cluster in two (by shape and timing)", range(groups.k),
+                             format_func=lambda c: f"#{c + 1}", key="review_split")
+
+        def split(c=which):
+            a, b = split_group(groups.features, np.flatnonzero((groups.cluster == c) & readable))
+            splits.extend([(c, 1, a), (c, 2, b)])
+
+        s2.button("Split it", key="review_split_go", on_click=split,
+                  help="Its two parts become the first questions above.")
+
+
+def review_files(review, result, shown, key: str) -> None:
+    """The review as CSV and as WFDB annotations (made on click), and a saved one to go on with."""
+    rec = result.recording
+    reviews, loaded_from = st.session_state["reviews"], st.session_state.setdefault("review_loaded", {})
     d1, d2, d3 = st.columns(3)
-    # both made only when clicked (a CSV of every beat, an annotation file)
     d1.download_button("Download the review (CSV)", disabled=not review.clicks, key="review_csv", on_click="ignore",
                        data=lambda: review_csv(review, result.beats.sample, rec.fs, probas=result.probas,
                                                reviewed=shown.probas, reference=result.reference),
                        file_name=f"{rec.name}_review.csv", mime="text/csv",
                        help="A row per beat: your label and the click that gave it, each model's call "
                             "before and after. Upload it here again to go on.")
-    if review.reached:
-        d2.download_button("Download as WFDB annotations", key="review_wfdb", on_click="ignore",
-                           data=lambda: next(iter(review_annotations(review, result.beats.sample, rec.fs,
-                                                                     record=rec.name).values())),
-                           file_name=f"{annotation_name(rec.name)}.{EXTENSION}", mime="application/octet-stream",
-                           help="The labelled beats with the standard beat symbols (N, S, V, F, Q), readable "
-                                "with wfdb.rdann(record, 'review'); upload it here again to go on.")
-    saved = d3.file_uploader("Go on with a saved review", type=["csv", "review"], key=f"review_upload:{key}",
+    d2.download_button("Download as WFDB annotations", key="review_wfdb", on_click="ignore",
+                       disabled=not review.reached,
+                       data=lambda: next(iter(review_annotations(review, result.beats.sample, rec.fs,
+                                                                 record=rec.name).values())),
+                       file_name=f"{annotation_name(rec.name)}.{EXTENSION}", mime="application/octet-stream",
+                       help="The labelled beats with the standard beat symbols (N, S, V, F, Q), readable "
+                            "with wfdb.rdann(record, 'review'); upload it here again to go on.")
+    # any name: the file is recognised by its content (a review CSV or a WFDB annotation file)
+    saved = d3.file_uploader("Go on with a saved review", key=f"review_upload:{key}",
                              help="A review CSV or annotation file saved here for this recording.")
-    if saved is not None and st.session_state.get("review_loaded", {}).get(key) != caches.upload_key(saved):
+    if saved is not None and loaded_from.get(key) != caches.upload_key(saved):
         try:
-            loaded, sentence = read_review(saved.getvalue(), saved.name, result.beats.sample, rec.fs)
+            reviews[key], sentence = read_review(saved.getvalue(), saved.name, result.beats.sample, rec.fs)
         except DataError as exc:
             st.error(str(exc))
         else:
-            reviews[key] = loaded
-            st.session_state.setdefault("review_loaded", {})[key] = caches.upload_key(saved)
-            st.success(sentence)
+            loaded_from[key] = caches.upload_key(saved)
+            st.session_state["review_note"] = sentence
             st.rerun()
-    return shown
+    if note := st.session_state.pop("review_note", None):
+        st.success(note)
 
 
-shown = template_review(result, f"{key}:{pair}:{lead}:{detector}:{invert}")
+shown = template_review(result, f"{key}:{lead}:{detector}:{invert}")
 beat_views(shown, key, names, pair, lead, detector, invert)

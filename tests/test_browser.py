@@ -328,7 +328,8 @@ def test_printable_reports_download_as_pdf(browser):
 def test_three_labels_in_the_template_review_change_the_counts(browser):
     """Recordings: the question comes first; three clicks on a class label the beats each shows,
     the sentence counts them, and the beats-per-class chart changes with every click (each
-    answer is a class that neither the first model nor an earlier label gives the beats shown)."""
+    answer is a class that neither the first model nor an earlier label gives the beats shown);
+    a beat selected in the table is labelled on its own."""
     import re
 
     url, chromium = browser
@@ -358,6 +359,17 @@ def test_three_labels_in_the_template_review_change_the_counts(browser):
         seen.append(counts_text())
         assert seen[-1] != seen[-2], f"the counts did not change after click {click}"
     assert reached == sorted(reached) and reached[0] > 0
+    # one beat by hand: select the 4th row of the beat table, label it under the row's view
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)
+    wait_idle(page)
+    page.get_by_text("Label beat 3 yourself", exact=False).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Q", exact=True).last.click()
+    wait_idle(page)
+    page.get_by_text(re.compile(r"^4 clicks: labels reached")).first.wait_for(timeout=60_000)
+    page.get_by_text("your label now: Q", exact=False).wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_review.png"))
     page.close()

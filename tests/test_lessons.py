@@ -25,7 +25,7 @@ def test_every_fact_a_lesson_quotes_is_in_the_shipped_cards():
 
 
 def test_every_step_opens_a_page_that_exists():
-    assert len(lessons.LESSONS) == 3
+    assert len(lessons.LESSONS) == 4
     for lesson in lessons.LESSONS:
         assert 3 <= len(lesson.steps) <= 8
         for step in lesson.steps:

@@ -251,3 +251,24 @@ def test_a_review_on_the_page_goes_on_from_its_file_and_leaves_the_shipped_model
     assert any(f"2 clicks: labels reached {reached:,}" in m.value for m in at.markdown)
     assert (at.dataframe[-1].value["label"] == table["label"]).all()
     assert _shipped_digest() == before
+
+
+def test_the_clusters_vote_moves_a_cluster_towards_its_mean_and_labels_still_win():
+    from ecgdash.review.calls import cluster_smoothed
+
+    p = {"m": np.array([[0.9, 0.1, 0, 0, 0]] * 3 + [[0.45, 0.55, 0, 0, 0]] + [[0.1, 0.9, 0, 0, 0]] * 2)}
+    clusters = np.array([0, 0, 0, 0, 1, 1])
+    voted = cluster_smoothed(p, clusters)["m"]
+    assert p["m"][3].argmax() == 1 and voted[3].argmax() == 0           # the odd beat follows its cluster
+    assert (voted[4:].argmax(axis=1) == 1).all() and np.allclose(voted.sum(axis=1), 1)
+    labels = np.array([-1, -1, -1, 1, -1, -1])                          # a person says beat 3 is S
+    assert reviewed_proba({"m": voted}, labels)["m"][3].argmax() == 1
+    assert np.array_equal(cluster_smoothed(p, clusters, weight=0.0)["m"], p["m"].astype(np.float32))
+
+
+def test_beats_in_unreadable_stretches_are_never_asked_about():
+    x, fs, marks, odd, probas = _synthetic()
+    groups = cluster_beats(x, fs, marks, k=2)
+    readable = ~odd                                     # the odd beats lie in noise
+    asked = next_questions(Review(len(marks)), groups.cluster, probas, readable=readable)
+    assert asked and all(readable[q.beats].all() for q in asked)

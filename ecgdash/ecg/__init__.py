@@ -9,5 +9,5 @@
 - ``augment``: simulated recording conditions (noise, rates, gain) for training;
 - ``calipers``: an interval read off ECG paper (ms, mm, rate);
 - ``whatif``: one beat changed one way at a time (the What-if lab);
-- ``clusters``: a recording's beats grouped by shape and timing (label clusters, not beats).
+- ``clusters``: a recording's beats grouped by shape and timing (the templates of a template review).
 """

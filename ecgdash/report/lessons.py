@@ -42,7 +42,8 @@ class Lesson:
 def facts(cards: dict[str, dict]) -> dict[str, str]:
     """The numbers the lessons quote, formatted, from the cards at hand (``{name: card}``):
     ``<model>_accuracy``, ``<model>_macro_f1``, ``<model>_f1_<class>``, ``<model>_params``,
-    ``<model>_best_epoch``."""
+    ``<model>_best_epoch``, and the template review's F1 after some clicks,
+    ``<model>_review_<set>_<class>_<clicks>`` (e.g. ``robust_lstm_review_DS2_S_6``)."""
     out = {}
     for name, card in cards.items():
         ev = card.get("evaluation") or {}
@@ -58,6 +59,11 @@ def facts(cards: dict[str, dict]) -> dict[str, str]:
             out[f"{name}_params"] = f"{card['params']:,}"
         if card.get("best_epoch"):
             out[f"{name}_best_epoch"] = str(card["best_epoch"])
+        # template review with a simulated reader: <model>_review_<set>_<class>_<clicks>
+        for set_name, entry in (card.get("review") or {}).items():
+            for clicks, v in (entry.get("clicks") or {}).items():
+                for c in "NSV":
+                    out[f"{name}_review_{set_name.replace('-', '_')}_{c}_{clicks}"] = f"{v[c]:.2f}"
     return out
 
 
@@ -177,5 +183,38 @@ LESSONS = (
                  "Do the beats one model gets wrong look alike?",
                  "Galleries of one cell often show a pattern (noise, an unusual shape, a beat "
                  "cut off early) that a single number hides."),
+        )),
+    Lesson(
+        "A few clicks against a network trained on many people", 35,
+        "See what a person's knowledge adds to the models, and where one click per group is not enough.",
+        (
+            Step("pages/recording.py", "The models alone",
+                 "Open Recordings, An example, \"MIT-BIH record 232\" (a person neither robust model "
+                 "trained on). Read the counts and \"Each model against the reference labels\".",
+                 "How many of the S beats does each model find? Would you sign this report?",
+                 "On DS2's 22 new people the robust LSTM's S-F1 is {robust_lstm_review_DS2_S_0} and "
+                 "the robust CNN's {robust_cnn_review_DS2_S_0} (their cards): both miss many early "
+                 "beats of a person they never saw."),
+            Step("pages/recording.py", "Label groups, not beats",
+                 "In the template review, read the first question aloud and let the class answer it "
+                 "from the median beat and its timing; click the class's answer. Do three.",
+                 "How many beats did three clicks label? How did each model's F1 of S and V change?",
+                 "Every beat of a group takes the answer; the models' calls follow. The questions after "
+                 "the first clusters are the parts a model disputes: the class decides there too."),
+            Step("pages/learn.py", "Measured on many recordings",
+                 "Open Learn, section 7: F1 of S and V against clicks per recording.",
+                 "After 6 clicks the robust LSTM's S-F1 on DS2 is {robust_lstm_review_DS2_S_6} (from "
+                 "{robust_lstm_review_DS2_S_0}), the CNN's {robust_cnn_review_DS2_S_6} (from "
+                 "{robust_cnn_review_DS2_S_0}). Why do the two models' curves meet?",
+                 "From about 6 clicks nearly every beat has a person's label, so both models' calls "
+                 "are the labels. The figures come from a simulated reader who always names a group's "
+                 "majority class: a real reader can be wrong, and can do better."),
+            Step("pages/recording.py", "Where one click is not enough",
+                 "Back on Recordings, open \"All clusters\": find a cluster whose label counts mix "
+                 "classes, or split one in two, and compare the halves' median beats and timing.",
+                 "Which beats inside a group does a majority answer label wrong? How would you find them?",
+                 "A group's exceptions take its label: that is why 12 clicks stop at S-F1 "
+                 "{robust_lstm_review_DS2_S_12} on DS2. Clinicians look at such beats one by one: "
+                 "select one in the beat table and label it yourself."),
         )),
 )

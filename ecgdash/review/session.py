@@ -148,3 +148,21 @@ class Review:
         s = "" if self.clicks == 1 else "s"
         return (f"A person labelled {self.reached:,} of {self.n_beats:,} beats in {self.clicks} click{s}"
                 f"{f' ({parts})' if parts else ''}; the calls follow their labels.")
+
+    def by_cluster(self, clusters) -> dict[int, str]:
+        """What the labels say of each cluster that has any: its one class ("N"), or the classes
+        with their counts ("N 380, S 12").
+
+        >>> Review(4).answer([0, 1, 2], "N").answer([2], "S").by_cluster(np.array([0, 0, 0, 1]))
+        {0: 'N 2, S 1'}
+        """
+        clusters = np.asarray(clusters)
+        labels = self.labels
+        out = {}
+        for c in np.unique(clusters):
+            got = labels[clusters == c]
+            counts = np.bincount(got[got >= 0], minlength=len(CLASSES))
+            if counts.sum():
+                out[int(c)] = (CLASSES[int(counts.argmax())] if (counts > 0).sum() == 1 else
+                               ", ".join(f"{CLASSES[i]} {v:,}" for i, v in enumerate(counts) if v))
+        return out
