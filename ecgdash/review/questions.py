@@ -12,9 +12,10 @@ Three kinds of question, all ranked on one scale, the beats a click is expected 
 - **outliers**: labelled beats that fit their cluster worst (the ``OUTLIER_Z`` furthest from its
   median shape), looked at one group at a time; scored like a split.
 
-A question already answered (its ``key``), "not sure" included, is not asked again, and a
-split whose beats all have a person's answer already is only asked again if the models
-still dispute them after a later, wider answer changed their label.
+A question already answered (its ``key``), "not sure" included, is not asked again. A key
+names the cluster and how many beats the question shows, so a cluster of another grouping (the
+page lets a person choose how many clusters) or a part that a later answer changed is a new
+question.
 
     asked = next_questions(review, clusters.cluster, result.probas)
     asked[0].why     # '41 beats labelled N with cluster #2: Robust LSTM says S for 38, Robust CNN for 12.'
@@ -117,11 +118,11 @@ def next_questions(review: Review, clusters, probas: dict, *, readable=None, sha
     >>> p = np.tile([[0.9, 0.05, 0.03, 0.01, 0.01]], (6, 1)); p[4:] = [0.1, 0.85, 0.03, 0.01, 0.01]
     >>> review = Review(6)
     >>> [q.key for q in next_questions(review, np.array([0, 0, 0, 0, 0, 1]), {"m": p})]
-    ['cluster 1', 'cluster 2']
-    >>> review = review.answer(range(5), "N", key="cluster 1", kind="cluster")
+    ['cluster 1 (5)', 'cluster 2 (1)']
+    >>> review = review.answer(range(5), "N", key="cluster 1 (5)", kind="cluster")
     >>> q = next_questions(review, np.array([0, 0, 0, 0, 0, 1]), {"m": p})
     >>> [(x.key, x.beats.tolist()) for x in q]
-    [('cluster 2', [5]), ('split 1: N called S (1)', [4])]
+    [('cluster 2 (1)', [5]), ('split 1: N called S (1)', [4])]
     """
     clusters = np.asarray(clusters)
     n = len(clusters)
@@ -134,8 +135,8 @@ def next_questions(review: Review, clusters, probas: dict, *, readable=None, sha
     out: list[Question] = []
     for c in np.unique(clusters):
         member = (clusters == c) & ok
-        key = f"cluster {c + 1}"
         todo = np.flatnonzero(member & (labels < 0))
+        key = f"cluster {c + 1} ({len(todo)})"
         if len(todo) and key not in asked:
             counts = _calls(probas, todo)
             out.append(Question(key, "cluster", todo, int(c), -1, counts, float(len(todo)),
