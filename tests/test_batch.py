@@ -54,7 +54,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     assert all(n <= 1 for n in loads.values()), loads          # models loaded once per worker
     by_record = summary.set_index("record")
     assert by_record.loc["broken", "status"] == "failed" and by_record.loc["broken", "error"]
-    assert (by_record.drop(index="broken")["status"] == "done").all()
+    assert (by_record.drop(index="broken")["status"] == "done").all(), by_record[["status", "error"]].to_dict()
     beats = pd.read_parquet(out / "beats")
     assert set(beats["record"].astype(str)) == {"208", "213", "232"}
     models = {n: load_model(n, folder=tiny_store) for n in NAMES}
@@ -74,7 +74,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     # cluster of its own (one record: fewer than the two in flight per worker)
     before = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
     again = batch([*sources[:3], small_source / "119"], out, workers=1, models=NAMES, models_dir=tiny_store)
-    assert again.attrs["skipped"] == 3 and len(again) == 5
+    assert again.attrs["skipped"] == 3 and len(again) == 4          # the summary: this run's recordings
     assert again.set_index("record").loc["119", "status"] == "done"
     after = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
     assert {p: t for p, t in after.items() if "record=119" not in str(p)} == before
@@ -134,3 +134,38 @@ def test_results_that_cannot_be_written_are_reported_not_raised(tiny_store, smal
     finally:
         other.kill()
         other.wait()
+
+
+def test_results_belong_to_the_recording_they_came_from(tiny_store, small_source, tmp_path):
+    """Issue 32: a record counted as done by its id alone, so another folder's 208 (another
+    signal) was "finished in an earlier run", and a file corrected in place never rescored.
+    Results are now keyed by the files' content and the options; each change is said."""
+    import shutil
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    for ext in (".hea", ".dat", ".atr"):
+        shutil.copy(small_source / f"208{ext}", a / f"208{ext}")
+    for ext in (".dat", ".atr"):                      # b's "208" is another recording (213's)
+        shutil.copy(small_source / f"213{ext}", b / f"208{ext}")
+    (b / "208.hea").write_text((small_source / "213.hea").read_text().replace("213", "208"))
+    out = tmp_path / "out"
+    first = batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    kept = (out / "beats" / "record=208" / "part-0.parquet").read_bytes()
+    other = batch([b / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert other["record"].tolist() == ["208_2"] and other.attrs["skipped"] == 0
+    assert any("a different recording from the 208 scored here before" in s for s in other.attrs["said"])
+    assert (out / "beats" / "record=208" / "part-0.parquet").read_bytes() == kept      # not replaced
+    assert other.loc[0, "beats"] != first.loc[0, "beats"]
+    # the same files again: reused; a file changed in place: scored again, and said
+    assert batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store).attrs["skipped"] == 1
+    with open(a / "208.hea", "a") as f:
+        f.write("# corrected by hand\n")
+    changed = batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert changed.attrs["skipped"] == 0 and changed["record"].tolist() == ["208"]
+    assert any("208: scored again, its files changed" in s for s in changed.attrs["said"])
+    # other options: scored again and said; the summary holds this run's recordings only
+    both = batch([a / "208", b / "208"], out, workers=1, models=NAMES, models_dir=tiny_store,
+                 use_annotations=True)
+    assert sorted(both["record"]) == ["208", "208_2"] and (both["beats_from"] == "annotations").all()
+    assert sum("the options changed" in s for s in both.attrs["said"]) == 2

@@ -505,7 +505,7 @@ def test_more_samples_than_can_be_read_are_refused_before_parsing(monkeypatch):
 
 def test_cli_record_writes_a_printable_report(short_record, tiny_store, tmp_path, capsys, monkeypatch):
     """``record --report FILE.pdf`` writes the one-page report; a place it cannot write gets a
-    one-line error and exit status 1, no traceback and no half-written file."""
+    one-line error before any work (exit status 2), no traceback and no half-written file."""
     from ecgdash.cli import main
 
     base, _ = short_record
@@ -515,7 +515,7 @@ def test_cli_record_writes_a_printable_report(short_record, tiny_store, tmp_path
     assert pdf.read_bytes().startswith(b"%PDF-") and f"report: {pdf}" in capsys.readouterr().out
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    assert main(["record", str(base), "--report", str(blocker / "report.pdf")]) == 1
+    assert main(["record", str(base), "--report", str(blocker / "report.pdf")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: could not write") and "Traceback" not in err
+    assert err.startswith(f"error: Cannot write {blocker / 'report.pdf'}") and "Traceback" not in err
     assert list(tmp_path.glob("**/*.pdf")) == [pdf]

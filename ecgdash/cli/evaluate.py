@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ecgdash.cli.common import add_model_options, model_names, progress_printer, quiet_tensorflow
+from ecgdash.cli.common import add_model_options, model_names, progress_printer, quiet_tensorflow, whole
 from ecgdash.config import data_dir
 from ecgdash.datasets import mitbih
 from ecgdash.errors import DataError
 from ecgdash.evaluation.metrics import evaluate, format_report
 from ecgdash.evaluation.robustness import format_row, robustness_suite
-from ecgdash.io.files import atomic_write
+from ecgdash.io.files import atomic_write, output_file
 from ecgdash.models import registry, store
 from ecgdash.models.adapt import adapt_proba
 from ecgdash.models.explain import class_templates
@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
     robust.add_argument("--adapt", action="store_true", help="each DS2 record adapted to itself")
     templates = modes.add_parser("templates", help="each class's mean attribution map (correctly "
                                  "classified test beats), for the Learn page")
-    templates.add_argument("--per-class", type=int, default=200, help="beats per class")
+    templates.add_argument("--per-class", type=whole(1, maximum=100_000), default=200, help="beats per class")
     database = modes.add_parser("database", help="a folder of annotated WFDB records (any "
                                 "database, any rate): per-class sensitivity, predictivity and F1")
     database.add_argument("folder", help="the WFDB folder")
@@ -194,6 +194,8 @@ def run_database(args) -> int:
         raise DataError("--json writes the figures of --clicks: give --clicks too (e.g. --clicks 0,3,6,12).")
     if args.clicks is not None and args.save:
         raise DataError("--save stores the models' own scores; run it without --clicks.")
+    if args.json:
+        output_file(args.json)       # before the work
     quiet_tensorflow()
     names = model_names(args, registry.PAIRS[registry.RECORDINGS_PAIR])
     models = {n: store.load_model(n, folder=args.models_dir) for n in names}   # each with its card
@@ -237,7 +239,6 @@ def run_review(args, models: dict) -> int:
         layout = {name: {str(b): {k: v[k] for k in ("accuracy", "N", "S", "V", "beats")} for b, v in rows.items()}
                   for name, rows in curve.items()}
         try:
-            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
             atomic_write(Path(args.json), lambda f: f.write(json.dumps(layout, indent=1).encode()))
         except OSError as exc:
             print(f"error: could not write {args.json}: {exc.strerror or exc}", file=sys.stderr)

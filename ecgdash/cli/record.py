@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ecgdash.cli.common import add_fs_option, add_model_options, quiet_tensorflow, recording_models
-from ecgdash.io.files import atomic_write
+from ecgdash.cli.common import add_fs_option, add_model_options, positive, quiet_tensorflow, recording_models
+from ecgdash.io.files import atomic_write, output_file
 from ecgdash.models import store
 from ecgdash.pipeline.record import analyze_record
 from ecgdash.report.printable import recording_report
@@ -30,13 +30,16 @@ def add_parser(sub) -> None:
     record.add_argument("--report", metavar="FILE.pdf",
                         help="write a printable one-page report: 10 s of strip on ECG paper with each "
                              "model's calls, the counts, the trust note and its facts, the cards")
-    record.add_argument("--report-at", type=float, metavar="SECONDS",
+    record.add_argument("--report-at", type=positive, metavar="SECONDS",
                         help="centre the report's strip on this time (default: the start)")
     add_model_options(record, default="the recordings pair")
     record.set_defaults(run=run)
 
 
 def run(args) -> int:
+    for path in (args.out, args.report):     # before any work: a link, a pipe, a device, a read-only place
+        if path:
+            output_file(path)
     quiet_tensorflow()
     names = recording_models(args)
     models = {n: store.load_model(n, folder=args.models_dir) for n in names}   # each with its card
@@ -68,20 +71,19 @@ def run(args) -> int:
         print(f"{name} vs reference: accuracy {q['accuracy']:.4f}, macro-F1 {q['macro_f1']:.4f}{was}")
     if result.model_quality:
         print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format, na_rep="n/a"))
-    try:
-        if args.out:
-            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(Path(args.out), lambda f: f.write(result.table.to_csv(index=False, na_rep="n/a").encode()))
-            print(f"beat table: {args.out}")
-        else:
-            print("(add --out FILE.csv to write the table of every beat)")
-        if args.report:
-            pdf = recording_report(result, center=args.report_at,
-                                   cards={n: getattr(m, "card", None) for n, m in models.items()})
-            Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(Path(args.report), lambda f: f.write(pdf))
-            print(f"report: {args.report}")
-    except OSError as exc:
-        print(f"error: could not write {exc.filename or 'the output'}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    if not args.out:
+        print("(add --out FILE.csv to write the table of every beat)")
+    outputs = [(args.out, lambda: result.table.to_csv(index=False, na_rep="n/a").encode(), "beat table"),
+               (args.report, lambda: recording_report(result, center=args.report_at, cards={
+                   n: getattr(m, "card", None) for n, m in models.items()}), "report")]
+    for path, make, what in outputs:
+        if not path:
+            continue
+        try:
+            data = make()
+            atomic_write(Path(path), lambda f, data=data: f.write(data))
+        except OSError as exc:
+            print(f"error: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"{what}: {path}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ecgdash.cli.common import data_folder, epoch_printer, quiet_tensorflow
+from ecgdash.cli.common import data_folder, epoch_printer, model_name, quiet_tensorflow, whole
 from ecgdash.config import data_dir, models_dir
 from ecgdash.datasets import mitbih
 from ecgdash.errors import DataError
@@ -24,18 +24,18 @@ def add_parser(sub) -> None:
                             "with augmentation and RR context")
     train.add_argument("--split", choices=[s.value for s in registry.Split], default="intra")
     ref, rob = PRESETS["reference"], PRESETS["robust"]
-    train.add_argument("--epochs", type=int,
+    train.add_argument("--epochs", type=whole(1, maximum=10_000),
                        help=f"maximum epochs (default {ref.epochs}; robust models {rob.epochs})")
-    train.add_argument("--batch-size", type=int, help=f"default {ref.batch_size} (the recipes')")
-    train.add_argument("--patience", type=int,
+    train.add_argument("--batch-size", type=whole(1, maximum=1_000_000), help=f"default {ref.batch_size} (the recipes')")
+    train.add_argument("--patience", type=whole(1),
                        help="stop after this many epochs without a better validation macro-F1 "
                             f"(default {ref.patience}; robust models {rob.patience})")
-    train.add_argument("--threads", type=int, help="TensorFlow intra-op threads (default: all cores)")
+    train.add_argument("--threads", type=whole(1, maximum=1024), help="TensorFlow intra-op threads (default: all cores)")
     train.add_argument("--source", help="WFDB folder for the robust models (default data/mitdb)")
     train.add_argument("--also", action="append", metavar="DIR", default=[],
                        help="robust models: train on every annotated record of this WFDB folder "
                             "too (another database, any rate; 3 of its records validate); repeatable")
-    train.add_argument("--copies", type=int,
+    train.add_argument("--copies", type=whole(1, maximum=100),
                        help=f"robust models: augmented passes over DS1 per epoch "
                             f"(default {AugmentConfig().copies})")
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
@@ -43,10 +43,13 @@ def add_parser(sub) -> None:
     train.add_argument("--select-on", default=None, choices=["macro_f1", "macro_nsv"],
                        help="the validation figure that picks the epoch: macro-F1 of the classes "
                             "present (default) or of N, S and V only")
-    train.add_argument("--subset", type=int, help="train on a stratified subset of this many beats")
-    train.add_argument("--seed", type=int, help=f"default {ref.seed} (the recipes')")
-    train.add_argument("--name", help="save under this name (default: my-cnn-1, my-lstm-2, ... in "
-                       "data/user_models/; with --models-dir DIR: lstm, cnn, lstm_inter, ...)")
+    train.add_argument("--subset", type=whole(SMALLEST), help="train on a stratified subset of this many "
+                       f"beats (at least {SMALLEST}: fewer leave no beat to validate on)")
+    train.add_argument("--seed", type=whole(0, maximum=2 ** 32 - 1), help=f"default {ref.seed} (the recipes')")
+    train.add_argument("--name", type=model_name,
+                       help="save under this name (letters, digits, _ and -; never a path; refused when "
+                       "taken). Default: my-cnn-1, my-lstm-2, ... in data/user_models/; with "
+                       "--models-dir DIR: lstm, cnn, lstm_inter, ...")
     train.add_argument("--models-dir", help="save into this model folder under the registered "
                        "names (default: your own folder, data/user_models/, as my-<model>-<n>)")
     train.add_argument("--replace-shipped", action="store_true",
@@ -58,6 +61,10 @@ def add_parser(sub) -> None:
                             "a checkpoint (in <data>/checkpoints/; by default the run goes on "
                             "from its last finished epoch)")
     train.set_defaults(run=run)
+
+
+#: The smallest ``--subset``: a stratified validation part of fewer beats is empty.
+SMALLEST = 10
 
 
 def _checkpoints(args) -> Path:
@@ -90,22 +97,29 @@ def _config(args, recipe: str):
                   select_on=args.select_on)
 
 
-def save_target(args, name: str) -> tuple[Path, str]:
-    """Where one CLI training run saves: ``(folder, name)``. Default: the user model folder under
-    the next free ``my-<name>-<n>``; with ``--models-dir DIR``: DIR under the registered name (or
-    ``--name``). A shipped model (``trained_models/``) is replaced only with ``--replace-shipped``,
-    and that is checked before training starts."""
-    folder = Path(args.models_dir) if args.models_dir else store.user_models_dir()
-    save_as = args.name or (name if args.models_dir else store.next_user_name(name, folder=folder))
+def save_target(args, name: str) -> tuple[Path, str, bool]:
+    """Where one CLI training run saves: ``(folder, name, reserved)``, checked before training
+    starts. Default: the user model folder, under a name reserved now (``store.reserve_user_name``:
+    the next free ``my-<name>-<n>``, or ``--name``, refused when taken), so a run started beside
+    it (another command, the Train page) never saves over it. With ``--models-dir DIR``: DIR
+    under the registered name (or ``--name``); a shipped model (``trained_models/``) is replaced
+    only with ``--replace-shipped``."""
+    if not args.models_dir:
+        folder = store.user_models_dir()
+        return folder, store.reserve_user_name(name, name=args.name, folder=folder), True
+    folder = Path(args.models_dir)
+    save_as = args.name or name
     shipped = folder.resolve() == models_dir().resolve()
     if shipped and not args.replace_shipped and any(p.exists() for p in store.model_paths(save_as, folder)):
         raise DataError(f"{folder / save_as}.keras is a shipped model: training never replaces it "
                         "unless you add --replace-shipped. Without --models-dir the new model is "
                         f"saved as your own in {store.user_models_dir()}.")
-    return folder, save_as
+    return folder, save_as, False
 
 
 def run(args) -> int:
+    if args.name and not args.models_dir:      # before any work: a name taken or shipped is refused now
+        store.check_user_name(args.name)
     quiet_tensorflow()
     if args.threads:
         import tensorflow as tf  # heavy: only when asked (TensorFlow is imported by now anyway)
@@ -128,24 +142,33 @@ def run(args) -> int:
 
 def _train_each(args, names: list[str], config, what: str, fit) -> int:
     """Train and save each of ``names`` with ``fit(name, checkpoint)``; where each goes is
-    checked for all of them before the first one starts."""
+    checked (and a user model's name reserved) for all of them before the first one starts. A
+    run that fails or is interrupted gives back the names it did not save under."""
     if args.name and len(names) > 1:
         raise DataError("--name names one model: give one --model with it (lstm, cnn, robust_lstm, robust_cnn).")
-    targets = {name: save_target(args, name) for name in names}
-    for name in names:
-        folder, save_as = targets[name]
-        print(f"training {name} {what}, up to {config.epochs} epochs; saving as {save_as} in {folder}")
-        checkpoint = _checkpoint(args, save_as, config)
-        model, card = fit(name, checkpoint)
-        path = store.save_model(save_as, model, card, folder=folder)
-        shutil.rmtree(checkpoint, ignore_errors=True)     # only now: a kill before this loses no epoch
-        adj = card.get("logit_adjustment") or {}
-        prior = (f"; S prior x{adj['scale']:g} (chosen on the validation records)"
-                 if adj.get("scale") is not None else "")
-        print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
-              f"{card['train_seconds']:.0f} s{prior}; saved {path}")
-        print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
-                            card["params"]))
+    targets = {}
+    try:
+        for name in names:
+            targets[name] = save_target(args, name)
+        for name in names:
+            folder, save_as, reserved = targets[name]
+            print(f"training {name} {what}, up to {config.epochs} epochs; saving as {save_as} in {folder}")
+            checkpoint = _checkpoint(args, save_as, config)
+            model, card = fit(name, checkpoint)
+            path = store.save_model(save_as, model, card, folder=folder)
+            targets[name] = (folder, save_as, False)          # saved: nothing to give back
+            shutil.rmtree(checkpoint, ignore_errors=True)     # only now: a kill before this loses no epoch
+            adj = card.get("logit_adjustment") or {}
+            prior = (f"; S prior x{adj['scale']:g} (chosen on the validation records)"
+                     if adj.get("scale") is not None else "")
+            print(f"best epoch {card['best_epoch']} of {card['epochs_run']}, "
+                  f"{card['train_seconds']:.0f} s{prior}; saved {path}")
+            print(format_report(card["evaluation"], f"\n{name} on {card['evaluation']['test_set']}",
+                                card["params"]))
+    finally:
+        for folder, save_as, reserved in targets.values():
+            if reserved:
+                store.release_name(save_as, folder=folder)
     _drop_empty_checkpoints(args)
     return 0
 

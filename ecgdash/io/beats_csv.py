@@ -79,26 +79,29 @@ def decompress(data: bytes, name: str) -> bytes:
     in pieces that are thrown away, so a bomb is refused holding a few MB, never its output."""
     if data[:2] != b"\x1f\x8b":
         return data
-    _gunzip(data, name, keep=False)
-    return b"".join(_gunzip(data, name, keep=True))
+    size = _gunzip(data, name)
+    out = bytearray(size)               # the output once, not its pieces and their join
+    _gunzip(data, name, into=out)
+    return out
 
 
-def _gunzip(data: bytes, name: str, *, keep: bool) -> list[bytes]:
-    """The members' output (``keep``), or just a check of its size and trailers."""
-    out, rest, total, piece = [], data, 0, 16 << 20
+def _gunzip(data: bytes, name: str, *, into: bytearray | None = None) -> int:
+    """The size of the members' output, checked with their trailers (pieces thrown away), or,
+    ``into`` a bytearray of that size, the output itself."""
+    rest, total, piece = data, 0, 16 << 20
     try:
         while rest[:2] == b"\x1f\x8b":
             d = zlib.decompressobj(wbits=31)
             tail = rest
             while not d.eof:
                 chunk = d.decompress(tail, piece)
+                if into is not None:
+                    into[total:total + len(chunk)] = chunk
                 total += len(chunk)
                 if total > MAX_UNPACKED:
                     raise DataError(f"{name} expands to more than {MAX_UNPACKED >> 20} MB; the "
                                     "largest file ecgdash reads (the Kaggle training CSV) is about "
                                     "400 MB. Upload a smaller part of it.")
-                if keep:
-                    out.append(chunk)
                 tail = d.unconsumed_tail
                 if not tail and not chunk:
                     break              # no input left and nothing more comes out: cut short
@@ -108,7 +111,7 @@ def _gunzip(data: bytes, name: str, *, keep: bool) -> list[bytes]:
     except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{name} is a broken gzip file ({exc}); it may be cut short. "
                         "Compress it again or upload the plain .csv.") from None
-    return out
+    return total
 
 
 BEATS_TEXT = "a CSV file of beats (text with 187 comma-separated numbers per line)"

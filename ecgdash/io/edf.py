@@ -58,8 +58,9 @@ def read_edf(data: bytes, name: str) -> Recording:
         path.write_bytes(data)
         try:
             reader = pyedflib.EdfReader(str(path))
-        except OSError as exc:
-            raise DataError(f"{name} could not be read as an EDF/BDF file ({exc}); it may be "
+        except OSError as exc:       # pyedflib names the file it was given: ours, not the user's
+            why = str(exc).replace(str(path), name).replace(str(tmp), "")
+            raise DataError(f"{name} could not be read as an EDF/BDF file ({why}); it may be "
                             "damaged or cut short.") from None
         try:
             labels = [label.strip() for label in reader.getSignalLabels()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
 import threading
 from pathlib import Path
 from typing import Callable
@@ -48,22 +49,73 @@ def atomic_write(path: Path, write: Callable) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def output_file(path) -> Path:
+    """``path`` checked as a file the command line may write, before any work is done.
+
+    Refused, each with a one-line ``DataError``: an existing path that is not a plain file (a
+    symbolic link, a folder, a named pipe, a device: writing there would replace the link, hang
+    the writer or write to the device) and a place where no file can be written (a read-only or
+    missing folder). The folder is created when missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> output_file(Path(tempfile.mkdtemp()) / "beats.csv").name
+    'beats.csv'
+    >>> output_file("/dev/null")
+    Traceback (most recent call last):
+    ...
+    ecgdash.errors.DataError: /dev/null is a device, not a file: give the path of a file to write.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise DataError(f"{path} is a symbolic link: give the path of a file to write (a link is never "
+                        "written through, nor replaced).")
+    if path.exists() and not path.is_file():
+        mode = path.stat().st_mode
+        kind = ("folder" if stat.S_ISDIR(mode) else "named pipe" if stat.S_ISFIFO(mode)
+                else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket" if stat.S_ISSOCK(mode)
+                else "special file")
+        raise DataError(f"{path} is a {kind}, not a file: give the path of a file to write.")
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = temp_path(path)
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        probe.unlink()
+    except OSError as exc:
+        raise DataError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    return path
+
+
+def _started(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), None when there is no such process."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.NoSuchProcess:
+        return None
+    except psutil.Error:              # another user's process: alive, its start unknown
+        return -1.0
+
+
+def _alive(pid: int, started: float | None = None) -> bool:
+    """Is the lock's owner still running: process ``pid`` exists and, when the lock says when its
+    owner started, started then (a PID the system gave to another process since does not count)."""
+    now = _started(pid)
+    if now is None:
         return False
-    except PermissionError:      # another user's process: alive
-        return True
-    return True
+    return started is None or now < 0 or abs(now - started) < 1.0
 
 
 class FolderLock:
     """A lock file (``name`` in ``folder``, holding the owner's PID) for one process at a time.
 
-    ``acquire`` takes it, or takes over a lock whose process has ended; a lock held by a live
-    process is a DataError that starts with ``what`` ("Another training run"). Not for
-    processes on different machines sharing a file system (a PID means nothing there).
+    ``acquire`` takes it, or takes over a lock whose process has ended (the lock holds the
+    owner's PID and when it started, so a PID the system has since given to another process
+    does not hold it); a lock held by a live process is a DataError that starts with ``what``
+    ("Another training run") and says how to free it. Not for processes on different machines
+    sharing a file system (a PID means nothing there).
 
     Examples
     --------
@@ -82,23 +134,27 @@ class FolderLock:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
                 try:
-                    owner = int(self.path.read_text().strip() or 0)
+                    words = self.path.read_text().split()
+                    owner = int(words[0]) if words else 0
+                    started = float(words[1]) if len(words) > 1 else None
                 except (OSError, ValueError):
-                    owner = 0
-                if owner and owner != os.getpid() and _alive(owner):
-                    raise DataError(f"{self.what} (process {owner}) is using {self.folder}: wait "
-                                    "for it to end.") from None
+                    owner, started = 0, None
+                if owner and owner != os.getpid() and _alive(owner, started):
+                    raise DataError(f"{self.what} (process {owner}) is using {self.folder}: wait for it "
+                                    f"to end. If no ecgdash run is using it, remove {self.path} and run "
+                                    "again.") from None
                 self.path.unlink(missing_ok=True)     # its owner has ended (or it is ours)
                 continue
             with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
+                f.write(f"{os.getpid()} {_started(os.getpid())}")
             return
         raise DataError(f"Could not take {self.folder}: its lock {self.path.name} keeps coming back.")
 
     def release(self) -> None:
         """Give the lock up (only this process's own)."""
         try:
-            if int(self.path.read_text().strip() or 0) == os.getpid():
+            words = self.path.read_text().split()
+            if words and int(words[0]) == os.getpid():
                 self.path.unlink()
         except (OSError, ValueError):
             pass

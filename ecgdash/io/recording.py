@@ -18,9 +18,18 @@ MIN_FS, MAX_FS = 50.0, 10_000.0
 MLII_NAMES = {"MLII", "II", "LEADII", "ECGII", "ECGLEADII"}
 
 
+_LEAD_PREFIX = re.compile(r"^(ECG|EKG)?(LEAD)?")
+
+
 def lead_key(name) -> str:
-    """A lead name compared loosely: upper case, without spaces, '_' or '-' ("lead II" -> "LEADII")."""
-    return str(name).upper().replace(" ", "").replace("_", "").replace("-", "")
+    """A lead name compared loosely: upper case, without spaces, '_' or '-', and without a leading
+    "ECG", "EKG" or "Lead" (as EDF channels and exports name leads).
+
+    >>> lead_key("lead II"), lead_key("ECG MLII"), lead_key("EKG V1"), lead_key("ECG1"), lead_key("ECG")
+    ('II', 'MLII', 'V1', '1', 'ECG')
+    """
+    key = str(name).upper().replace(" ", "").replace("_", "").replace("-", "")
+    return _LEAD_PREFIX.sub("", key, count=1) or key
 #: The shortest recording analysed: a 10-second strip (a 12-lead ECG, a smartwatch ECG).
 MIN_SECONDS = 10.0
 #: Sampling rate assumed for a CSV/TXT signal with no rate given and no time column.
@@ -182,6 +191,6 @@ def check_signal(signals: np.ndarray, fs: float, name: str) -> list[str]:
                             "there are no beats to find.")
     missing = int((~finite).any(axis=1).sum())
     if missing:
-        warnings.append(f"{name}: {missing:,} samples ({missing / fs:.1f} s) are missing (NaN); "
+        warnings.append(f"{name}: {missing:,} sample{'s' if missing != 1 else ''} ({missing / fs:.1f} s) {'are' if missing != 1 else 'is'} missing (NaN); "
                         "gaps are bridged for beat detection and beats that touch them are left out.")
     return warnings

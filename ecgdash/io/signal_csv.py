@@ -1,6 +1,7 @@
 """CSV/TXT exports of signal columns: one column per lead, optionally a time column and a header."""
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ecgdash.config import BEAT_LEN
 from ecgdash.errors import DataError, RateNeeded
 from ecgdash.io.apple_health import read_apple_health
 from ecgdash.io.beats_csv import (
@@ -71,6 +73,73 @@ def decimal_comma(lines: list[str], delim: str | None) -> bool:
                for a, b in parts)
 
 
+#: How much of a file is decoded to find its layout (header, separator, decimal mark).
+_HEAD = 1 << 20
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 text (no UTF-16 byte-order mark), checked in pieces: a large
+    file is never held twice, as bytes and as a str."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), 16 << 20):
+            decoder.decode(view[start:start + (16 << 20)], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _numbers(column: pd.Series, comma: bool) -> pd.Series:
+    """A column as numbers, a cell that is none as NaN. A column holding one text cell is read
+    as text: with a decimal comma its numbers are "0,125" and must be read as such, or the
+    whole column would be lost for one cell."""
+    if comma and not pd.api.types.is_numeric_dtype(column):
+        column = column.astype(str).str.replace(",", ".", regex=False).where(column.notna())
+    return pd.to_numeric(column, errors="coerce")
+
+
+def _data_lines(data: bytes, rows) -> dict[int, int]:
+    """The line number (from 1) in ``data`` of each data row in ``rows`` (0 the first line that
+    is neither blank nor a comment), for messages."""
+    wanted, out, row = set(int(r) for r in rows), {}, -1
+    for number, line in enumerate(io.BytesIO(data), start=1):
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            row += 1
+            if row in wanted:
+                out[row] = number
+                if len(out) == len(wanted):
+                    break
+    return out
+
+
+def _bad_cells(text_columns: dict, numeric: pd.DataFrame, usable, data: bytes, name: str,
+               has_header: bool) -> list[str]:
+    """A warning naming the cells of the signal columns that hold something but not a number
+    (each counts as one missing sample): how many, and the first few by line and column.
+    ``text_columns``: the columns as read, for those that were read as text."""
+    checked = [c for c in usable if c in text_columns]
+    if not checked:
+        return []
+    bad = np.column_stack([(text_columns[c].notna() & numeric[c].isna()).to_numpy() for c in checked])
+    if not bad.any():
+        return []
+    rows, cols = np.nonzero(bad)
+    order = np.argsort(rows, kind="stable")
+    rows, cols = rows[order], cols[order]
+    shown = list(zip(rows[:3], cols[:3]))
+    lines = _data_lines(data, [r + int(has_header) for r, _ in shown])
+    where = "; ".join(f"line {lines.get(r + int(has_header), '?')}, column {checked[c]!r}: "
+                      f"{str(text_columns[checked[c]].iloc[r])[:20]!r}" for r, c in shown)
+    return [f"{name}: {len(rows):,} cell{'s' if len(rows) != 1 else ''} of the signal column"
+            f"{'s' if len(usable) != 1 else ''} {'are' if len(rows) != 1 else 'is'} not a number and "
+            f"count{'' if len(rows) != 1 else 's'} as a missing sample ({where}"
+            f"{'; ...' if len(rows) > 3 else ''})."]
+
+
 def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recording:
     """A CSV/TXT export: one or more signal columns, optionally a time column and a header.
 
@@ -83,12 +152,15 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     if n_lines > MAX_SAMPLES:          # before decoding: a str of it costs as much again
         raise DataError(f"{name} holds {n_lines:,} lines: more than ecgdash reads at once "
                         f"({MAX_SAMPLES:,} samples; 24 hours of two leads at 360 Hz). Cut it into parts.")
-    text = to_text(data, name, expected="a CSV/TXT file of signal columns")
-    if is_apple_health(text):
-        return read_apple_health(text, name)
-    lines = [line for line in head_lines(text, 50) if line.strip() and not line.startswith("#")]
+    expected = "a CSV/TXT file of signal columns"
+    if not _plain_utf8(data):          # UTF-16, Latin-1: decoded once, and read as UTF-8 from here
+        data = to_text(data, name, expected=expected).encode("utf-8")
+    head = to_text(data[:_HEAD], name, expected=expected) if len(data) > _HEAD else to_text(data, name, expected=expected)
+    if is_apple_health(head):
+        return read_apple_health(to_text(data, name, expected=expected), name)
+    lines = [line for line in head_lines(head, 50) if line.strip() and not line.startswith("#")]
     if not lines:
-        raise DataError(f"{name} is empty." if not text.strip() else f"{name} holds no data lines.")
+        raise DataError(f"{name} is empty." if not data.strip() else f"{name} holds no data lines.")
     delim = _delimiter(lines[1:] if len(lines) > 1 else lines)
     warnings = []
     comma = decimal_comma(lines[1:] if len(lines) > 1 else lines, delim)
@@ -108,13 +180,20 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     try:
         # the C engine for every layout (r"\s+" too): the python engine took 12.8 s and 1.65 GB
         # for a one-column file of 5 million rows; bytes, not a StringIO (4 bytes a character)
-        frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delim if delim else r"\s+", header=0 if has_header else None,
-                            comment="#", engine="c", skip_blank_lines=True, decimal="," if comma else ".")
+        frame = pd.read_csv(io.BytesIO(data), sep=delim if delim else r"\s+", header=0 if has_header else None,
+                            comment="#", engine="c", skip_blank_lines=True, decimal="," if comma else ".",
+                            encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None
-    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    # columns read as text (one cell that is not a number is enough) as numbers, in place: the
+    # text kept only for those, to name their bad cells
+    text_columns = {c: frame[c] for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])}
+    for c, column in text_columns.items():
+        frame[c] = _numbers(column, comma)
+    numeric = frame
     usable = [c for c in numeric.columns if numeric[c].notna().mean() >= 0.5]
-    if looks_like_beats(numeric[usable].to_numpy(dtype=np.float64)):
+    warnings += _bad_cells(text_columns, numeric, usable, data, name, has_header)
+    if BEAT_LEN <= len(usable) <= BEAT_LEN + 2 and looks_like_beats(numeric[usable].to_numpy(dtype=np.float64)):
         raise DataError(f"{name} is a file of beats (one per row, 187 values each), not a "
                         "recording: open it on the Predict page (or use ecgdash.load_beats).")
     if not usable:
@@ -154,7 +233,9 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     if fs is None:
         raise RateNeeded(Path(name).name, int(len(numeric)))
     fs = check_fs(fs)
-    signals = np.array(numeric[usable].to_numpy(dtype=np.float64), copy=True)
+    del frame, data, text_columns      # a 24-hour file: each copy is hundreds of MB
+    signals = numeric[usable].to_numpy(dtype=np.float64, copy=True)
+    del numeric
     leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
     units = [unit_from_name(c) if has_header else None for c in usable]
     unit = "mV"

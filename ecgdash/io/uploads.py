@@ -182,7 +182,11 @@ def read_recording(source, *, fs: float | None = None, record: str | None = None
         path = Path(source)
         if path.suffix.lower() in SIGNAL_SUFFIXES + EDF_SUFFIXES + (".zip",):
             if not path.is_file():
-                raise DataError(f"File not found: {path}")
-            return _read_uploads(_file_items([(path.name, path.read_bytes())]), fs=fs, record=record)
+                raise DataError(f"{path} is a folder, not a file." if path.is_dir() else f"File not found: {path}")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:           # permission, an I/O error: the user's path and why
+                raise DataError(f"{path} could not be read: {exc.strerror or exc}.") from None
+            return _read_uploads(_file_items([(path.name, data)]), fs=fs, record=record)
         return read_wfdb(path)
     return _read_uploads(_file_items(list(source)), fs=fs, record=record)

@@ -61,6 +61,23 @@ def _check_size(path: Path, header) -> None:
                             f"({MAX_SAMPLES:,} in all). Cut the record into parts.")
 
 
+#: The ADC gains (units per mV) a header may give: real devices use about 10 to 100,000.
+GAINS = (1e-3, 1e9)
+
+
+def _check_gains(name: str, header) -> None:
+    """Refuse a header whose ADC gain makes no signal (0, negative, absurd: 1e-300 turns every
+    sample into infinity) before the samples are read; a gain of 0 means "uncalibrated" in WFDB
+    and reads as 200."""
+    for lead, gain in zip(header.sig_name or [], header.adc_gain or []):
+        if gain is None or gain == 0:
+            continue
+        if not np.isfinite(gain) or not GAINS[0] <= gain <= GAINS[1]:
+            raise DataError(f"Record {name}: the header gives lead {lead} an ADC gain of {gain:g} units "
+                            f"per mV, which no device uses ({GAINS[0]:g}-{GAINS[1]:g}): correct the "
+                            "header (MIT-BIH's is 200).")
+
+
 def read_wfdb(path) -> Recording:
     """A WFDB record on disk (``path`` with or without extension), all leads, its ``.atr`` if any."""
     path = Path(path)
@@ -81,6 +98,7 @@ def read_wfdb(path) -> Recording:
             raise DataError(f"Record {name}: the header names the signal file {fname}, "
                             "which is missing. Upload it together with the header.")
     _check_size(path, header)
+    _check_gains(name, header)
     try:
         rec = wfdb.rdrecord(str(path))
     except Exception as exc:

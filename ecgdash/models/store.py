@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -64,10 +65,31 @@ def folder_of(name: str, folder=None) -> Path:
     return shipped
 
 
+#: What a model's name may be: letters, digits, ``_`` and ``-``, not starting with ``-`` (a name,
+#: never a path or a file name).
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    """``name`` if it can name a model (``NAME``); ``DataError`` saying why otherwise.
+
+    >>> check_name("my-cnn-2")
+    'my-cnn-2'
+    >>> check_name("cnn.keras")
+    Traceback (most recent call last):
+    ...
+    ecgdash.errors.DataError: 'cnn.keras' is not a model name: give a name like cnn or my-cnn-1 (letters, digits, _ and -, without .keras or a folder; --models-dir names the folder).
+    """
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise DataError(f"{name!r} is not a model name: give a name like cnn or my-cnn-1 (letters, "
+                        "digits, _ and -, without .keras or a folder; --models-dir names the folder).")
+    return name
+
+
 def model_paths(name: str, folder=None) -> tuple[Path, Path]:
-    """``(<name>.keras, <name>.json)`` in ``folder`` (default: where ``folder_of`` finds it)."""
-    if not name or any(c in name for c in "/\\.") or name.startswith("-"):
-        raise ValueError(f"invalid model name {name!r}")
+    """``(<name>.keras, <name>.json)`` in ``folder`` (default: where ``folder_of`` finds it);
+    ``DataError`` for a name that is not one (``check_name``)."""
+    check_name(name)
     folder = folder_of(name, folder)
     return folder / f"{name}.keras", folder / f"{name}.json"
 
@@ -83,8 +105,6 @@ def _sha256(path: Path) -> str:
 #: Held while a model and its card are moved into place: two threads saving the same name at
 #: once could otherwise leave one's model beside the other's card.
 _PAIR_LOCK = threading.Lock()
-#: Held while a user model's name is picked and reserved (two sessions keeping at once).
-_NAMES_LOCK = threading.Lock()
 #: The folder (inside a model folder) of the training rows' fingerprints.
 FINGERPRINTS = "fingerprints"
 
@@ -280,7 +300,8 @@ def load_model(name: str, *, folder=None, check: bool = True):
 
 
 def next_user_name(kind: str, *, folder=None) -> str:
-    """The next free user name for a model of ``kind`` ("lstm", "cnn"): ``my-lstm-1``, ..."""
+    """The next free user name for a model of ``kind`` ("lstm", "cnn"): ``my-lstm-1``, ... (a
+    name reserved by a run still training counts as taken; ``reserve_user_name`` takes one)."""
     folder = Path(folder) if folder else user_models_dir()
     taken = set(list_models(folder)) | {p.stem for p in folder.glob(f"{USER_PREFIX}{kind}-*.keras")}
     n = 1
@@ -289,23 +310,96 @@ def next_user_name(kind: str, *, folder=None) -> str:
     return f"{USER_PREFIX}{kind}-{n}"
 
 
+def reserve_user_name(kind: str, *, name: str | None = None, folder=None) -> str:
+    """Take a name in the user folder for a model that is about to be trained or saved.
+
+    The name is reserved by creating its empty ``<name>.keras`` with an exclusive create, which
+    the file system grants to one process only: two trainings (the command line, the Train
+    page, another session) never get the same name, and a name given by the user that is
+    already taken is refused, never overwritten. ``save_model`` then replaces the empty file;
+    ``release_name`` gives an unused reservation back.
+
+    Parameters
+    ----------
+    kind : str
+        The model's kind ("lstm", "cnn", "robust_cnn", ...): the default name is ``my-<kind>-<n>``.
+    name : str, optional
+        Exactly this name (``check_name``); refused when a model of the user folder has it, or a
+        shipped model (it would hide behind it).
+    folder : str or Path, optional
+        The user folder (default ``user_models_dir()``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> reserve_user_name("cnn", folder=folder), reserve_user_name("cnn", folder=folder)
+    ('my-cnn-1', 'my-cnn-2')
+    """
+    folder = Path(folder) if folder else user_models_dir()
+    if name is not None:
+        check_user_name(name, folder=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"Cannot create the model folder {folder}: {exc.strerror or exc}.") from None
+    for _ in range(10_000):
+        candidate = name or next_user_name(kind, folder=folder)
+        try:
+            os.close(os.open(folder / f"{candidate}.keras", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return candidate
+        except FileExistsError:
+            if name is not None:
+                raise DataError(f"A model named {name!r} is already in {folder}: choose another "
+                                "--name (nothing was overwritten).") from None
+        except OSError as exc:
+            raise DataError(f"Cannot write to the model folder {folder}: {exc.strerror or exc}.") from None
+    raise DataError(f"Could not find a free name for a {kind} model in {folder}.")
+
+
+def check_user_name(name: str, *, folder=None) -> str:
+    """``name`` if a user may save a model under it (``check_name``, not a shipped model's name,
+    not taken in the user ``folder``); ``DataError`` saying why otherwise. Nothing is reserved:
+    ``reserve_user_name`` does that.
+
+    >>> check_user_name("robust_cnn")
+    Traceback (most recent call last):
+    ...
+    ecgdash.errors.DataError: 'robust_cnn' is the name of a shipped model: yours would be hidden behind it. Choose another --name.
+    """
+    check_name(name)
+    if name in registry.MODELS or (models_dir() / f"{name}.json").is_file():
+        raise DataError(f"{name!r} is the name of a shipped model: yours would be hidden behind it. "
+                        "Choose another --name.")
+    folder = Path(folder) if folder else user_models_dir()
+    if (folder / f"{name}.keras").exists() or (folder / f"{name}.json").exists():
+        raise DataError(f"A model named {name!r} is already in {folder}: choose another --name "
+                        "(nothing was overwritten).")
+    return name
+
+
+def release_name(name: str, *, folder=None) -> None:
+    """Give back a name ``reserve_user_name`` took and no model was saved under (its ``.keras``
+    is still empty); a saved model is never touched."""
+    path = (Path(folder) if folder else user_models_dir()) / f"{check_name(name)}.keras"
+    try:
+        if path.stat().st_size == 0 and not path.with_suffix(".json").exists():
+            path.unlink()
+    except OSError:
+        pass
+
+
 def save_user_model(model, card: dict, *, folder=None) -> str:
     """Save a model someone trained in the user folder under the next free ``my-<kind>-<n>``
-    (never in ``trained_models/``). Returns the name."""
+    (never in ``trained_models/``), reserved first (``reserve_user_name``). Returns the name."""
     folder = Path(folder) if folder else user_models_dir()
-    kind = str(card.get("kind", "model"))
-    with _NAMES_LOCK:
-        name = next_user_name(kind, folder=folder)
-        # reserve the name before the slow save, so two sessions never pick the same one
-        model_paths(name, folder)[0].parent.mkdir(parents=True, exist_ok=True)
-        model_paths(name, folder)[0].touch()
+    name = reserve_user_name(str(card.get("kind", "model")), folder=folder)
     try:
         save_model(name, model, card, folder=folder)
     except BaseException:
-        model_paths(name, folder)[0].unlink(missing_ok=True)
+        release_name(name, folder=folder)
         raise
     return name
-
 
 
 def delete_user_model(name: str, *, folder=None) -> None:

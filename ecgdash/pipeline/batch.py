@@ -11,13 +11,16 @@ first task it runs), not once per record. What ``out`` holds:
 - ``beats/record=<id>/part-0.parquet``: one row per beat (record, beat, time, sample, the
   reference label when annotated, each model's class and confidence, the signal-quality flag),
   partitioned by record (``pandas.read_parquet(out / "beats")`` reads them all);
-- ``records/<id>.json``: the record's summary, written last, with the options it was scored
-  with (models and their checksums, annotations or detector, rate): a rerun with the same
-  options skips a finished record, one with other options scores it again (a record that
-  failed is always tried again);
-- ``summary.parquet`` and ``summary.csv``: one row per record of every run so far (beats per
-  class for each model, heart rate, detection quality when annotated, the trust sentence, the
-  error if any).
+- ``records/<id>.json``: the record's summary, written last, with what it was scored from: the
+  options (models and their checksums, annotations or detector, rate) and its files' content
+  (a sha256 of every file of the recording). A rerun skips a finished record only when both
+  are the same; a changed file or option is scored again and the run says so; a recording of
+  another folder that has the same id gets an id of its own (``208_2``), so nothing scored
+  before is replaced by another recording's results. A record that failed is always tried again;
+- ``summary.parquet`` and ``summary.csv``: one row per recording of this run (beats per class
+  for each model, heart rate, detection quality when annotated, the trust sentence, the error
+  if any), every row from the same options: a run killed half way leaves the previous summary
+  as it was.
 
 On a cluster the workers must see the recordings and ``out`` at the same paths (a shared file
 system) and have ecgdash installed. One run at a time per output folder (``out/batch.lock``); a
@@ -27,6 +30,7 @@ with the reason, and the run goes on.
 from __future__ import annotations
 
 import glob
+import hashlib
 import itertools
 import json
 import os
@@ -61,7 +65,7 @@ WORKER_MEMORY = 2 * 1024 ** 3
 Progress = Callable[[int, int, str], None]
 
 
-def find_recordings(sources) -> list[tuple[str, str]]:
+def find_recordings(sources, *, exclude=None) -> list[tuple[str, str]]:
     """The recordings named by ``sources``: ``(record id, path)`` pairs, in a stable order.
 
     Parameters
@@ -74,6 +78,9 @@ def find_recordings(sources) -> list[tuple[str, str]]:
 
         In a folder, PhysioNet's listings and checksums (``RECORDS``, ``SHA256SUMS.txt``) and
         readmes are passed over (``NOT_RECORDINGS``); a file named explicitly never is.
+    exclude : str or Path, optional
+        A folder whose files are never recordings (the output folder, when it lies inside a
+        source folder: its summary.csv is not a recording).
 
     Returns
     -------
@@ -89,6 +96,7 @@ def find_recordings(sources) -> list[tuple[str, str]]:
     """
     if isinstance(sources, (str, Path)):
         sources = [sources]
+    skip = Path(exclude).resolve() if exclude is not None else None
     found: list[tuple[Path, Path]] = []          # (path, the folder its id is relative to)
     for source in map(str, sources):
         if not glob.has_magic(source) and not Path(source).exists() and Path(source + ".hea").is_file():
@@ -100,7 +108,8 @@ def find_recordings(sources) -> list[tuple[str, str]]:
             if match.is_dir():
                 found += [(p, match) for p in sorted(match.rglob("*"))
                           if p.is_file() and not NOT_RECORDINGS.fullmatch(p.name)
-                          and not any(part.startswith(".") for part in p.relative_to(match).parts)]
+                          and not any(part.startswith(".") for part in p.relative_to(match).parts)
+                          and (skip is None or skip not in p.resolve().parents)]
             elif match.is_file():
                 found.append((match, match.parent))
     out, seen, ids = [], set(), set()
@@ -128,6 +137,36 @@ def find_recordings(sources) -> list[tuple[str, str]]:
     return out
 
 
+def recording_files(path: str) -> list[Path]:
+    """The files a recording is read from: a WFDB record's ``<name>.*`` files (header, signal,
+    annotations), or the one file."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.parent.glob(glob.escape(path.name) + ".*") if p.is_file())
+
+
+def files_stamp(files) -> list:
+    """Each file's name, size and modification time: when these are as stored, the stored
+    content digest still holds (a file changed in place has another time)."""
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append([f.name, st.st_size, st.st_mtime_ns])
+    return out
+
+
+def content_digest(files) -> str:
+    """sha256 of the recording's files (names and contents): what the recording is."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0")
+        with open(f, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
 _WORKER_MODELS: dict = {}
 _WORKER_LOCK = threading.Lock()
 _WORKER_LOADS = [0]
@@ -139,7 +178,16 @@ def _worker_models(names: tuple, models_dir: str | None, threads: int | None):
     with _WORKER_LOCK:
         if key not in _WORKER_MODELS:
             import_tensorflow_quietly(threads)
-            _WORKER_MODELS[key] = {n: load_model(n, folder=models_dir) for n in names}
+            for attempt in range(3):
+                try:
+                    _WORKER_MODELS[key] = {n: load_model(n, folder=models_dir) for n in names}
+                    break
+                except DataError as exc:
+                    # seen under load in a fresh worker: Keras still being imported by another of
+                    # its threads ("module 'keras' has no attribute 'saving'"); it is done soon after
+                    if "ImportError" not in str(exc) or attempt == 2:
+                        raise
+                    time.sleep(1.0)
             _WORKER_LOADS[0] += 1
         return _WORKER_MODELS[key]
 
@@ -197,8 +245,10 @@ def run_options(names, models_dir, use_annotations: bool, fs) -> dict:
 
 def score_recording(record: str, path: str, out: str, *, names: tuple, models_dir: str | None = None,
                     threads: int | None = None, use_annotations: bool = False,
-                    fs: float | None = None, options: dict | None = None) -> dict:
-    """One task: analyse ``path``, write its beats and summary under ``out``; return the summary.
+                    fs: float | None = None, options: dict | None = None,
+                    content: dict | None = None) -> dict:
+    """One task: analyse ``path``, write its beats and summary under ``out``; return the summary
+    (``options`` and ``content``, what the recording was scored from, are stored with it).
 
     Never raises for a bad recording nor for results that cannot be written: the summary then
     holds ``status="failed"`` and the error.
@@ -220,6 +270,8 @@ def score_recording(record: str, path: str, out: str, *, names: tuple, models_di
     row["seconds"] = round(time.perf_counter() - start, 2)
     row["worker_pid"] = os.getpid()
     row["options"] = options
+    row["content"] = content
+    row["path_resolved"] = str(Path(path).resolve())
     try:
         (out / "records").mkdir(parents=True, exist_ok=True)
         atomic_write(out / "records" / f"{record}.json", lambda f: f.write(json.dumps(row).encode()))
@@ -230,25 +282,66 @@ def score_recording(record: str, path: str, out: str, *, names: tuple, models_di
     return row
 
 
-def _finished(out: Path, record: str, options: dict | None = None) -> bool:
-    """Whether ``record`` was scored under ``out`` with these ``options`` (any, when None)."""
+def _stored(out: Path, record: str) -> dict | None:
+    """The stored summary of ``record`` under ``out`` (None when there is none)."""
     try:
         row = json.loads((out / "records" / f"{record}.json").read_text())
     except (OSError, ValueError):
-        return False
-    return (row.get("status") == "done" and (options is None or row.get("options") == options)
-            and (out / "beats" / f"record={record}" / "part-0.parquet").is_file())
+        return None
+    return row if isinstance(row, dict) else None
 
 
-def read_summary(out) -> pd.DataFrame:
-    """Every record's summary row under ``out`` (all runs so far), sorted by record."""
+def plan(found, out: Path, options: dict) -> tuple[list, list, list]:
+    """What a run does with each recording found: ``(todo, reused, said)``.
+
+    ``todo``: ``(id, path, content)`` to score; ``reused``: the ids finished earlier from the same
+    files with the same options; ``said``: sentences for the user (a recording scored again
+    because its files or the options changed, a recording given another id because another one
+    already has its id). ``content`` is ``{"digest", "files"}`` (``content_digest``,
+    ``files_stamp``); the digest is computed again only for files whose stamp changed."""
+    todo, reused, said, taken = [], [], [], set()
+    for rid, path in found:
+        files = recording_files(path)
+        stamp = files_stamp(files)
+        where = str(Path(path).resolve())
+        prior = _stored(out, rid)
+        digest = (prior["content"]["digest"] if prior and prior.get("path_resolved") == where
+                  and (prior.get("content") or {}).get("files") == stamp else content_digest(files))
+        base, k = rid, 2
+        while rid in taken or (prior and prior.get("path_resolved") not in (None, where)
+                               and (prior.get("content") or {}).get("digest") != digest):
+            rid, k = f"{base}_{k}", k + 1           # another recording has this id: keep its results
+            prior = _stored(out, rid)
+        taken.add(rid)
+        if rid != base:
+            said.append(f"{path}: a different recording from the {base} scored here before, "
+                        f"so scored as {rid}")
+        content = {"digest": digest, "files": stamp}
+        if prior and prior.get("status") == "done" and (out / "beats" / f"record={rid}" / "part-0.parquet").is_file():
+            if prior.get("options") == options and (prior.get("content") or {}).get("digest") == digest:
+                reused.append(rid)
+                continue
+            why = ("its files changed" if (prior.get("content") or {}).get("digest") not in (None, digest)
+                   else "the options changed (models, annotations or rate)" if prior.get("options") != options
+                   else "it was scored before the files were checked")
+            said.append(f"{rid}: scored again, {why} since the earlier run")
+        todo.append((rid, path, content))
+    return todo, reused, said
+
+
+def read_summary(out, records=None) -> pd.DataFrame:
+    """The stored summary rows under ``out`` (of ``records`` only, when given), sorted by record."""
     rows = []
+    wanted = None if records is None else set(records)
     for path in sorted((Path(out) / "records").glob("*.json")):
+        if wanted is not None and path.stem not in wanted:
+            continue
         try:
             row = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        row.pop("options", None)
+        for key in ("options", "content", "path_resolved"):
+            row.pop(key, None)
         rows.append(row)
     return pd.DataFrame(rows).sort_values("record", ignore_index=True) if rows else pd.DataFrame()
 
@@ -310,7 +403,7 @@ def batch(sources, out, *, scheduler: str | None = None, workers: int | None = N
     lock = FolderLock(out, name="batch.lock", what="Another batch run")
     try:
         lock.acquire()
-    except PermissionError as exc:
+    except OSError as exc:           # read-only, full, gone: one line, never a traceback
         raise DataError(f"Cannot write to the output folder {out}: {exc.strerror or exc}.") from None
     try:
         return _batch(sources, out, scheduler, workers, names, models_dir, use_annotations, fs, progress)
@@ -321,9 +414,9 @@ def batch(sources, out, *, scheduler: str | None = None, workers: int | None = N
 def _batch(sources, out: Path, scheduler, workers, names, models_dir, use_annotations, fs, progress):
     from distributed import Client, LocalCluster
 
-    found = find_recordings(sources)
+    found = find_recordings(sources, exclude=out)
     options = run_options(names, models_dir, use_annotations, fs)
-    todo = [(rid, path) for rid, path in found if not _finished(out, rid, options)]
+    todo, reused, said = plan(found, out, options)
     total = len(todo)
     models_dir = str(Path(models_dir).resolve()) if models_dir else None
     rows = []
@@ -351,12 +444,13 @@ def _batch(sources, out: Path, scheduler, workers, names, models_dir, use_annota
             client.close()
             if cluster is not None:
                 cluster.close()
-    summary = read_summary(out)
+    summary = read_summary(out, records=reused + [rid for rid, _, _ in todo])
     unwritten = [r for r in rows if r["status"] != "done" and r["record"] not in set(summary.get("record", []))]
     if unwritten:     # failures whose own summary could not be written: reported all the same
         summary = pd.concat([summary, pd.DataFrame(unwritten)], ignore_index=True).sort_values(
             "record", ignore_index=True)
-    summary.attrs["skipped"] = len(found) - total      # finished in an earlier run, same options
+    summary.attrs["skipped"] = len(reused)      # finished in an earlier run: same files, same options
+    summary.attrs["said"] = said
     if len(summary):
         try:
             atomic_write(out / "summary.parquet", lambda f: summary.to_parquet(f, index=False))
@@ -372,20 +466,21 @@ def _run(client, todo, out, names, models_dir, threads, use_annotations, fs, n_w
     the scheduler nor the client ever holds the whole archive; this run's summary rows."""
     from distributed import as_completed
 
-    def submit(rid, path):
+    def submit(rid, path, content):
         return client.submit(score_recording, rid, path, str(out.resolve()), names=names,
                              models_dir=models_dir, threads=threads, use_annotations=use_annotations,
-                             fs=fs, options=options, key=f"ecgdash-{rid}-{time.time_ns()}", pure=False)
+                             fs=fs, options=options, content=content, key=f"ecgdash-{rid}-{time.time_ns()}",
+                             pure=False)
 
     pending = iter(todo)
     window = as_completed()
-    for rid, path in itertools.islice(pending, 2 * n_workers):   # fewer records than that: all
-        window.add(submit(rid, path))
+    for item in itertools.islice(pending, 2 * n_workers):   # fewer records than that: all
+        window.add(submit(*item))
     done, beats, failed, start, rows = 0, 0, 0, time.perf_counter(), []
     for future in window:
         row = future.result()
         future.release()
-        rows.append({k: v for k, v in row.items() if k != "options"})
+        rows.append({k: v for k, v in row.items() if k not in ("options", "content", "path_resolved")})
         done += 1
         beats += int(row.get("beats") or 0)
         failed += row["status"] != "done"
