@@ -221,3 +221,24 @@ def test_smaller_cases_of_the_issue(tmp_path, capsys):
     lock_path.write_text(str(os.getppid()))                   # an old lock: the PID alone
     with pytest.raises(DataError, match="remove .*batch.lock and run again"):
         FolderLock(lock_path.parent, name="batch.lock", what="Another batch run").acquire()
+
+
+def test_a_read_only_or_full_output_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    """``batch --out`` on a read-only mount or a full disk: the lock's create fails with an
+    OSError other than a permission error, which ended in a traceback."""
+    import errno
+
+    import ecgdash.io.files as files
+
+    real_open = os.open
+
+    def read_only(path, flags, *args):
+        if str(path).endswith("batch.lock"):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(files.os, "open", read_only)
+    out = tmp_path / "scores"
+    assert main(["batch", str(EXAMPLE / "208"), "--out", str(out), "--workers", "1"]) == 2
+    line = _one_line(capsys)
+    assert "Cannot write to the output folder" in line and "Read-only file system" in line
