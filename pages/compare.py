@@ -1,4 +1,5 @@
 """Compare models: ROC curves, confusion matrices and reports side by side, from the cards."""
+import pandas as pd
 import streamlit as st
 
 from ecgdash.dashboard import blocks
@@ -72,29 +73,41 @@ for a, b in compared:
 
 all_cards = blocks.available_cards(registry.MODELS)
 robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}
+robustness = tables.robustness_table(robust_cards)
 blocks.table_section(
-    "DS2 under other recording conditions", tables.robustness_table(robust_cards),
-    "DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander and muscle "
-    "noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). The Kaggle-split pair (LSTM, CNN) "
-    "trained on 80 % of these beats: its rows are optimistic by construction. *Scored*: as trained, "
-    "or with each DS2 record adapted to itself (no label read).")
+    "DS2 under other recording conditions", robustness, key="robustness_bars",
+    figure=model_figures.bars_figure(robustness, "condition", ["S F1", "V F1"], where={"scored": "as trained"},
+                                     height=430)
+    if len(robustness) else None,
+    caption=("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander and muscle "
+            "noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). The Kaggle-split pair (LSTM, CNN) "
+            "trained on 80 % of these beats: its rows are optimistic by construction. *Scored*: as trained, "
+            "or with each DS2 record adapted to itself (no label read)."))
+databases = tables.databases_table(all_cards)
 blocks.table_section(
-    "New people: MIT-BIH's DS2 beside another database", tables.databases_table(all_cards),
-    "DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
-    "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
-    "their annotated positions, unadapted (`ecgdash evaluate database`). *Scored* says how: on "
-    "people the model never trained on, or, for a model that trained on those records, out of "
-    "fold: each record scored by a model of the same recipe that never saw it. What holds on DS2 "
-    "does not all hold there.")
+    "New people: MIT-BIH's DS2 beside another database", databases, key="databases_bars",
+    figure=model_figures.bars_figure(databases, "database", ["S F1", "V F1", "macro-F1 (N, S, V)"])
+    if len(databases) else None,
+    caption=("DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
+            "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
+            "their annotated positions, unadapted (`ecgdash evaluate database`). *Scored* says how: on "
+            "people the model never trained on, or, for a model that trained on those records, out of "
+            "fold: each record scored by a model of the same recipe that never saw it. What holds on DS2 "
+            "does not all hold there."))
+adaptation = tables.adaptation_table(all_cards)
 blocks.table_section(
-    "DS2 with and without adapting to each recording", tables.adaptation_table(all_cards),
-    "Each DS2 record scored as the models were trained, and with the models adapted to that record "
-    "from its unlabelled beats (the record's own share of N, S and V beats, estimated from the "
-    "models' calls; no label read). The method was chosen by cross-validation on DS1 records only; "
-    "it is off by default since 0.3, because on the svdb records it lowered every class "
-    "(studies/beyond_mitbih).")
+    "DS2 with and without adapting to each recording", adaptation, key="adaptation_bars",
+    figure=model_figures.bars_figure(adaptation, "scored", ["S F1", "V F1"]) if len(adaptation) else None,
+    caption=("Each DS2 record scored as the models were trained, and with the models adapted to that record "
+            "from its unlabelled beats (the record's own share of N, S and V beats, estimated from the "
+            "models' calls; no label read). The method was chosen by cross-validation on DS1 records only; "
+            "it is off by default since 0.3, because on the svdb records it lowered every class "
+            "(studies/beyond_mitbih)."))
 
-st.subheader("Intra-patient vs inter-patient")
-rows = tables.results_rows(all_cards)
-if rows:
-    st.dataframe(rows, hide_index=True)
+rows = pd.DataFrame(tables.results_rows(all_cards))
+if len(rows):
+    blocks.table_section(
+        "Intra-patient vs inter-patient", rows, key="results_bars",
+        figure=model_figures.bars_figure(rows, "model", [tables.MACRO, "S F1", "V F1"]),
+        caption="Each model on its own test set (its card): the Kaggle pair on the Kaggle split's test "
+                "beats (the same 47 people it trained on), the others on DS2 (22 people none of them saw).")

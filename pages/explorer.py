@@ -54,8 +54,18 @@ with c1:
         index = int(disagree[pos - 1])
     index = int(index)
     true = CLASSES[beats.y[index]] if beats.y is not None else None
-    st.markdown(f"**Beat {index}**" + (f" · true class **{true}** ({CLASS_NAMES[true]})" if true else
-                                        " · no label in the file"))
+    file_labels = current.get("file_labels") if current and choice in sources else None
+    meaning = current.get("meaning") if current and choice in sources else None
+    if true:
+        said = f" · true class **{true}** ({CLASS_NAMES[true]})"
+    elif file_labels is not None and meaning == "ptb":
+        said = (f" · the file's label: **{'a patient' if file_labels[index] == 1 else 'a healthy person'}** "
+                f"(PTB's {int(file_labels[index])}: the person, not the beat's class)")
+    elif file_labels is not None:
+        said = f" · the file's label {int(file_labels[index])} was not used (confirm what it means on Predict)"
+    else:
+        said = " · no label in the file"
+    st.markdown(f"**Beat {index}**" + said)
     for name in probas:
         c = CLASSES[pred[name][index]]
         mark = "" if true is None else (" ✓" if c == true else " ✗")

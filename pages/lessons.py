@@ -37,7 +37,7 @@ st.subheader(f"{at + 1}. {step.title}")
 st.markdown(f"**Do:** {lessons.render(step.do, known)}")
 st.page_link(step.page, label="Open the page for this step", icon=":material/arrow_forward:")
 st.info(f"**Ask the class:** {lessons.render(step.ask, known)}")
-with st.expander("Teacher's note", expanded=not presenter):
+with st.expander("Teacher's note (closed: open it where the class cannot see it)", expanded=False):
     st.markdown(lessons.render(step.note, known))
 b1, b2, _ = st.columns([1, 1, 4])
 if b1.button("Back", disabled=at == 0, key="lesson_back"):

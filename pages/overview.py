@@ -28,8 +28,13 @@ st.header("Data")
 blocks.data_panel()
 
 st.header("Where to go next")
-st.page_link("pages/predict.py", label="Predict: score a CSV of beats with both models", icon=":material/online_prediction:")
-st.page_link("pages/explorer.py", label="Beat explorer: look at single beats and classes", icon=":material/monitor_heart:")
-st.page_link("pages/compare.py", label="Compare: ROC curves, confusion matrices, reports", icon=":material/compare:")
-st.page_link("pages/train.py", label="Train: train a model yourself and watch it learn", icon=":material/model_training:")
-st.page_link("pages/learn.py", label="Learn: why an LSTM and a CNN behave differently", icon=":material/school:")
+for path, label, icon in (
+        ("pages/predict.py", "Predict: score a CSV of beats with both models", "online_prediction"),
+        ("pages/explorer.py", "Beat explorer: look at single beats and classes, what-if, explanations", "monitor_heart"),
+        ("pages/recording.py", "Recordings: a whole ECG, how far to trust it, a template review", "ecg"),
+        ("pages/compare.py", "Compare: ROC curves, confusion matrices, reports", "compare"),
+        ("pages/train.py", "Train: train a model yourself and watch it learn", "model_training"),
+        ("pages/learn.py", "Learn: why an LSTM and a CNN behave differently", "school"),
+        ("pages/quiz.py", "Quiz: the class against the models, beat by beat", "quiz"),
+        ("pages/lessons.py", "Lessons: ready lessons, step by step across the pages", "cast_for_education")):
+    st.page_link(path, label=label, icon=f":material/{icon}:")

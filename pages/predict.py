@@ -1,4 +1,5 @@
 """Predict: upload a CSV of beats (or pick the built test split); both models score every beat."""
+import numpy as np
 import streamlit as st
 
 from ecgdash.config import CLASSES
@@ -44,7 +45,10 @@ elif choice == "Upload a CSV":
     rescale = st.checkbox("Min-max scale beats that are not within [0, 1]", value=False,
                           help="The models expect each beat scaled to [0, 1] like the Kaggle rows.")
     if uploaded is None:
-        st.info("Upload a file to start, e.g. the Kaggle `mitbih_test.csv`, or pick the example.")
+        st.info("Upload a file of beats to start, or pick the example. Kaggle's `mitbih_test.csv` is read "
+                "as it is, but it is no test for the shipped pair: it was drawn from the same 47 people, "
+                "and the page says how many of its rows each model trained on (DS2 beats, on the "
+                "Beat explorer, are the fair test).")
         st.stop()
     key, beats = blocks.beats_from_upload_or_stop(uploaded, rescale=rescale)
     key, source_name = f"{key}:{rescale}", uploaded.name
@@ -70,8 +74,11 @@ if beats.y is not None:
                        index=meanings.index(scoring.label_meaning(source_name, beats.y)),
                        format_func=scoring.LABEL_MEANINGS.get, key=f"labels_{key}")
     if ambiguous and st.session_state.get(f"labels_ok_{key}") != meaning:
-        st.info("The labels are only 0 and 1: AAMI classes N and S, or the PTB files' healthy "
-                "person and patient? The choice above is a guess from the file's labels and name; "
+        values = sorted(int(v) for v in np.unique(beats.y))
+        said = ("are all 0: AAMI class N, or the PTB files' healthy person" if values == [0] else
+                "are all 1: AAMI class S, or the PTB files' patient" if values == [1] else
+                "are only 0 and 1: AAMI classes N and S, or the PTB files' healthy person and patient")
+        st.info(f"The labels {said}? The choice above is a guess from the file's labels and name; "
                 "confirm it (or change it) to see how the models did against them.")
         if st.button("Use these labels", key=f"labels_confirm_{key}"):
             st.session_state[f"labels_ok_{key}"] = meaning
@@ -83,7 +90,8 @@ for warning in beats.warnings:
     st.warning(warning)
 blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
-st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled, "pair": pair}
+st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled, "pair": pair,
+                                     "meaning": meaning, "file_labels": beats.y}
 
 table = scoring.prediction_table(labelled, probas)
 agree = float(table["agree"].mean())

@@ -7,11 +7,13 @@ import streamlit as st
 from ecgdash.config import CLASS_NAMES, CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import calipers
+from ecgdash.ecg.baseline import WANDER_S
 from ecgdash.ecg.clusters import CLUSTERS, split_group
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
+from ecgdash.io.uploads import upload_records
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
 from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
@@ -34,19 +36,26 @@ samples = {e.key: e for e in examples(kind="recording") + examples(kind="strip")
 sources = ["Upload files"] + (["An example"] if samples else []) + (
     ["A record from data/mitdb"] if local else [])
 choice = st.radio("Recording", sources, horizontal=True, key="record_source") if len(sources) > 1 else sources[0]
-fs = None
+fs = record = None
 if choice == "Upload files":
     files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
                              type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz", "edf", "bdf", "rec"])
-    fs = st.number_input("Sampling rate of a CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
-                         placeholder="from the file", key="csv_fs",
-                         help="Empty: from the file's time column; a file without one asks for "
-                              "it. WFDB, EDF and Apple Health files carry their own rate.")
     if not files:
         st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
                 "or pick an example.")
         st.stop()
     key, source = caches.uploads_key(files), [(f.name, f.getvalue()) for f in files]
+    try:
+        held = upload_records(source)
+    except DataError as exc:
+        st.error(str(exc))
+        st.stop()
+    if len(held) > 1:
+        record = st.selectbox("The upload holds several recordings: show", held, key=f"upload_record:{key}")
+        key = f"{key}:{record}"
+    # a rate typed here replaces the one a CSV's time column gives (read from the last run: the
+    # box is drawn below, only for a CSV whose rate is known; one without a rate is asked for it)
+    fs = st.session_state.get("csv_fs")
 elif choice == "An example":
     example = samples[st.selectbox("Example", list(samples), format_func=lambda k: samples[k].title,
                                    key="record_example")]
@@ -61,14 +70,20 @@ pair = st.radio("Models", ["robust", "reference"], horizontal=True, key="model_p
 names = blocks.choose_pair(pair)
 blocks.models_or_stop(names)
 try:
-    recording, fs = blocks.recording_or_ask_rate(key, source, fs)
+    recording, fs = blocks.recording_or_ask_rate(key, source, fs, record)
+    if choice == "Upload files" and recording.kind == "csv" and f"ask_rate_{key}" not in st.session_state:
+        st.number_input("Sampling rate of the CSV/TXT (Hz)", 50.0, 10_000.0, value=None, step=1.0,
+                        placeholder=f"{recording.fs:g}, from the file's time column", key="csv_fs",
+                        help="Empty: the rate the file's time column gives. Type another to read the "
+                             "file at that rate.")
     c1, c2, c3 = st.columns(3)
     lead = c1.selectbox("Lead", recording.leads, index=recording.leads.index(recording.default_lead()),
                         help="The models were trained on MLII (channel 0 of MIT-BIH); lead II "
                              "is the nearest of a 12-lead ECG, and the default.")
     invert = c1.toggle("Flip the lead", value=False, key="record_invert",
-                       help="Turns the signal upside down, for a lead recorded with swapped "
-                            "electrodes: the trust note says when the QRS points down in most beats.")
+                       help="Turns the signal upside down: only for electrodes you know were swapped. A "
+                            "QRS that points down is normal in many leads, and on such records of another "
+                            "database flipping lowered the models (the trust note's facts give the figures).")
     detector = c2.toggle("Find beats with the QRS detector", value=False,
                          help="Even when the file has beat annotations (.atr): lets you judge the "
                               "detector against them.")
@@ -90,7 +105,7 @@ trust = result.trust
 {"expected": st.success, "seen": st.info, "reduced": st.info, "hints": st.warning,
  "unreadable": st.error}[trust.level](f"**How far to trust it:** {trust.sentence}")
 with st.expander("The numbers behind it"):
-    st.dataframe(trust.facts, hide_index=True)
+    st.table(trust.facts.set_index("what"))      # wrapped: no fact cut short
     if result.segments is not None:
         st.caption("Signal quality per 10-s segment: the agreement (0-1) of the best two of three QRS detectors; "
                    "below 0.85 the segment is unreadable, below 0.95 noisy (levels chosen on "
@@ -129,7 +144,9 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     segments = result.segments
     unreadable = ([] if segments is None else
                   segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
-    signal = rec.signals[:, rec.lead_index(lead)]
+    # drawn without its baseline wander (a Holter's drift of millivolts would leave the ECG a thin
+    # band on a tall axis); the models read the recording as it is
+    signal = caches.without_wander(f"{key}:{lead}:{invert}", rec.signals[:, rec.lead_index(lead)], rec.fs)
     p1, p2, p3 = st.columns([2, 1, 1])
     paper = p1.toggle("ECG paper and calipers", key="record_paper",
                       help="The standard grid: small squares of 1 mm, large of 5 mm, at the paper "
@@ -170,6 +187,8 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
             st.caption(f"The signal is in {rec.unit}, not mV: only the time grid is drawn.")
     else:
         st.plotly_chart(fig, key="strip")
+    st.caption(f"Drawn with the baseline wander taken away (a running median of {WANDER_S:g} s): the "
+               "models read the recording as it is.")
     a, b = st.columns(2)
     a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
     b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")
@@ -203,7 +222,7 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     st.subheader("Beats")
     st.caption("Select a row to move the rhythm strip to that beat.")
     st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
-                 key="beat_table")
+                 key="beat_table", column_config=blocks.beat_columns(table))
     if selected:
         index = int(selected[0])
         blocks.beat_window(signal, rec.fs, int(result.beats.sample[index]), result.beats.sample, unit=rec.unit,

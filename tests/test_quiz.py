@@ -50,3 +50,15 @@ def test_why_says_how_early_a_beat_came_only_when_its_timing_is_known():
     assert "came early: 480 ms" in early and "60%" in early
     assert "on time" in quiz.why("N", np.array([0.8, 0.8, 1.0, 1.0, 1.0, 1.0]))
     assert "no timing" in quiz.why("S") and "ms" not in quiz.why("S")
+
+
+def test_a_mixed_set_never_gives_its_order_away():
+    """Issue 33: "a mix of every class" dealt N, S, V, F, Q in that order in every set. The order
+    now comes from the code: the same for every student, sorted by class for hardly any code."""
+    orders = [Y[quiz.draw_set(Y, CALLS, "M", 5, seed)].tolist() for seed in range(40)]
+    assert sum(o == [0, 1, 2, 3, 4] for o in orders) <= 2                 # by chance: 40/120 at most
+    assert len({tuple(o) for o in orders}) >= 20
+    tens = [Y[quiz.draw_set(Y, CALLS, "M", 10, seed)].tolist() for seed in range(20)]
+    assert all(sorted(t) == sorted(tens[0]) for t in tens)                # two of each class...
+    assert sum(t[:5] == [0, 1, 2, 3, 4] for t in tens) <= 1                # ...not dealt in turn
+    assert np.array_equal(quiz.draw_set(Y, CALLS, "M", 10, 7), quiz.draw_set(Y, CALLS, "M", 10, 7))

@@ -83,7 +83,11 @@ def test_an_inverted_lead_is_flagged_and_can_be_flipped(minute, tiny_models, tmp
     assert upright_share(-minute, 360, positions) == pytest.approx(1 - up, abs=0.02)
     path = _write(tmp_path / "flipped.csv", -minute)
     flipped = analyze_record(path, fs=360, models=tiny_models, check_quality=False)
-    assert flipped.trust.level == "hints" and "points down" in flipped.trust.sentence
+    # a QRS that points down is reported, but is not a reason to take the calls as hints (nor
+    # to flip: measured, flipping lowered the models on such records; issue 33)
+    fact = flipped.trust.facts.set_index("what").loc["QRS direction", "what it means"]
+    assert "points down in most beats" in fact and "only if you know they were swapped" in fact
+    assert not flipped.trust.sentence.startswith("The QRS points down")
     mended = analyze_record(path, fs=360, models=tiny_models, check_quality=False, invert=True)
     upright = analyze_record(_write(tmp_path / "upright.csv", minute), fs=360, models=tiny_models,
                              check_quality=False)
@@ -112,7 +116,7 @@ def _probas(n, agree_share, rng):
     ({"lead": "lead 1"}, "reduced", "An unnamed lead"),
     ({"noisy": 0.2}, "reduced", "20% of beats in noisy stretches"),
     ({"unreadable": 0.6}, "unreadable", "Mostly too noisy to read (60%"),
-    ({"upright": 0.1}, "hints", "The QRS points down"),
+    ({"upright": 0.1}, "reduced", "The QRS points down in most beats: expect less"),
 ])
 def test_the_sentence_names_the_worst_fact(changes, level, words):
     rng = np.random.default_rng(0)
@@ -191,3 +195,21 @@ def test_an_out_of_fold_figure_says_how_it_was_measured():
     table = databases_table(cards).set_index(["model", "database"])["scored"]
     assert table[("Robust LSTM", "svdb-dev")] == "out of fold"
     assert table[("Robust CNN", "svdb-dev")] == table[("Robust LSTM", "DS2 (MIT-BIH)")] == "people it never trained on"
+
+
+def test_the_polarity_fact_quotes_what_flipping_did_not_the_polarity_alone():
+    """Issue 33: svdb record 841's headline said "the QRS points down: take V and S calls as
+    hints", inviting a flip that made the LSTM call 1,103 of 1,853 beats V. The fact now says
+    what flipping did on such records (the cards' ``polarity``, studies/polarity)."""
+    from ecgdash.models.store import load_card
+
+    cards = {n: load_card(n) for n in ("robust_lstm", "robust_cnn")}
+    n = 200
+    trust = assess_trust(lead="ECG1", fs=128.0, duration_s=1800.0, levels=np.array(["good"] * n, dtype=object),
+                         probas=_probas(n, 1.0, np.random.default_rng(0)), upright=0.05, kind="wfdb",
+                         cards=cards)
+    fact = trust.facts.set_index("what").loc["QRS direction", "what it means"]
+    for name, card in cards.items():
+        m = card["polarity"]["svdb-dev"]
+        assert f"{m['flip_raised']} of {m['records_down']}" in fact and f"{m['flip_change']:+.2f}" in fact
+    assert "only if you know they were swapped" in fact and "hints" not in trust.sentence

@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
                         help="print the evaluation stored in the cards (no data needed)")
     adapted = modes.add_parser("adapted", help="each test record scored as trained and adapted "
                                "to itself (label-free, ecgdash.models.adapt), per record")
-    robust = modes.add_parser("robustness", help="DS2 at 128/250 Hz, with 12 dB noise and on lead 1")
+    robust = modes.add_parser("robustness", help="DS2 at 128/250 Hz, with 12 dB noise and on the second lead")
     robust.add_argument("--source", help="WFDB folder of the DS2 records (default data/mitdb)")
     robust.add_argument("--adapt", action="store_true", help="each DS2 record adapted to itself")
     templates = modes.add_parser("templates", help="each class's mean attribution map (correctly "

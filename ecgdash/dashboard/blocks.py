@@ -92,14 +92,14 @@ def data_panel() -> dict | None:
             "full test split and the Train page.")
     if excerpts.is_dir():
         st.markdown(f"**Offline, in one click**: build from the excerpts that ship with ecgdash "
-                    f"({len(EXCERPT_RECORDS)} MIT-BIH records, 5 minutes each, in `{excerpts}`): "
-                    "enough to explore beats and train a model in class.")
+                    f"({len(EXCERPT_RECORDS)} MIT-BIH records, 5 minutes each, in its "
+                    "`data/examples/`): enough to explore beats and train a model in class.")
         if st.button("Build from the shipped examples", type="primary", key="build_examples"):
             _build(None, excerpts)
     source = st.text_input("Local WFDB folder (optional; empty = download the whole database "
                            "from PhysioNet)",
                            help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
-                                f"Downloaded records go to {mitdb}.")
+                                "Downloaded records go to ecgdash's data folder (data/mitdb).")
     label = "Build the data" if have_records and not source else "Fetch and build the whole database"
     if st.button(label, key="build_full"):
         fetch_from = (source or None) if (source or not have_records) else False
@@ -212,14 +212,39 @@ def grid(items, per_row: int = 2):
         yield from zip(st.columns(per_row), items[start:start + per_row])
 
 
-def table_section(title: str, frame, caption: str) -> None:
+def beat_columns(table) -> dict:
+    """``column_config`` that names a beat table's columns for people ("Robust LSTM", "time (s)",
+    not ``robust_lstm_class``) and shows confidences to 3 decimals; the data keeps its names."""
+    names = {"beat": "beat", "time_s": "time (s)", "sample": "sample", "reference": "reference label",
+             "label": "your label", "rr_before_s": "RR before (s)", "signal": "signal"}
+    config = {}
+    for column in table.columns:
+        if column.endswith("_class"):
+            config[column] = st.column_config.TextColumn(registry.title(column[:-len("_class")]))
+        elif column.endswith("_confidence"):
+            config[column] = st.column_config.NumberColumn(
+                f"{registry.title(column[:-len('_confidence')])} confidence", format="%.3f")
+        elif column in names:
+            config[column] = st.column_config.Column(names[column])
+    return config
+
+
+def table_section(title: str, frame, caption: str, *, figure=None, key: str | None = None) -> None:
     """A titled table of figures (4 decimals, missing ones empty) under its caption, tall enough
-    for every row; nothing at all when the table is empty."""
+    for every row; nothing at all when the table is empty. With ``figure`` (a chart of the same
+    figures) the chart comes first, read at a glance, and the table is one click away."""
     if not len(frame):
         return
     st.subheader(title)
     st.caption(caption)
-    st.dataframe(text_cells(frame, digits=4, missing=""), hide_index=True, height=rows_height(len(frame)))
+    table = lambda: st.dataframe(text_cells(frame, digits=4, missing=""), hide_index=True,  # noqa: E731
+                                 height=rows_height(len(frame)))
+    if figure is None:
+        table()
+        return
+    st.plotly_chart(figure, key=key)
+    with st.expander("The figures as a table"):
+        table()
 
 
 def text_cells(frame, *, digits: int = 4, missing: str = "n/a"):
@@ -283,18 +308,14 @@ def choose_pair(pair: str = registry.BEATS_PAIR) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def recording_or_ask_rate(key: str, source, fs):
+def recording_or_ask_rate(key: str, source, fs, record=None):
     """``(Recording, fs)`` of a source; a signal file that does not say its sampling rate gets a
     prompt for it (common rates offered) and nothing else until it is answered. Other bad
     input raises DataError as ``caches.recording`` does."""
     try:
-        return caches.recording(key, source, fs=fs), fs
+        return caches.recording(key, source, fs=fs, record=record), fs
     except RateNeeded as exc:
-        st.warning(f"**{exc.name}** does not say its sampling rate: it has no time column. "
-                   f"Choose the rate it was recorded at ({exc.samples:,} samples per lead: "
-                   f"{exc.samples / 128:.0f} s at 128 Hz, {exc.samples / 360:.0f} s at 360 Hz, "
-                   f"{exc.samples / 500:.0f} s at 500 Hz). Heart rate, beat shapes and the length "
-                   "all depend on it; nothing is counted until it is known.")
+        note = st.empty()          # the warning only while no rate is chosen
         c1, c2 = st.columns(2)
         rates = [*RateNeeded.COMMON_RATES, "another rate"]
         chosen = c1.selectbox("Sampling rate", rates, index=None, placeholder="choose the rate…",
@@ -304,8 +325,14 @@ def recording_or_ask_rate(key: str, source, fs):
             chosen = c2.number_input("Rate (Hz)", 50.0, 10_000.0, value=None, step=1.0,
                                      key=f"ask_rate_other_{key}")
         if chosen is None:
+            note.warning(f"**{exc.name}** does not say its sampling rate: it has no time column. "
+                         f"Choose the rate it was recorded at ({exc.samples:,} samples per lead: "
+                         f"{exc.samples / 128:.0f} s at 128 Hz, {exc.samples / 360:.0f} s at 360 Hz, "
+                         f"{exc.samples / 500:.0f} s at 500 Hz). Heart rate, beat shapes and the length "
+                         "all depend on it; nothing is counted until it is known.")
             st.stop()
-        return caches.recording(key, source, fs=float(chosen)), float(chosen)
+        note.caption(f"{exc.name}: read at {float(chosen):g} Hz, the rate you chose.")
+        return caches.recording(key, source, fs=float(chosen), record=record), float(chosen)
 
 
 def _short(name: str) -> str:

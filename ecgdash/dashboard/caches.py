@@ -10,10 +10,12 @@ import hashlib
 import json
 import threading
 
+import numpy as np
 import streamlit as st
 
 from ecgdash.config import tf_threads
 from ecgdash.datasets import mitbih as dataset
+from ecgdash.ecg import baseline
 from ecgdash.ecg.clusters import cluster_beats
 from ecgdash.errors import DataError
 from ecgdash.io.beats_csv import load_beats
@@ -175,15 +177,25 @@ def uploads_key(files) -> str:
 
 
 @st.cache_data(show_spinner="Reading the recording…", max_entries=4)
-def _recording(key: str, fs, _source):
+def _recording(key: str, fs, record, _source):
     from ecgdash.io.uploads import read_recording
 
-    return read_recording(_source, fs=fs)
+    return read_recording(_source, fs=fs, record=record)
 
 
-def recording(key: str, source, *, fs=None):
-    """``recordings.read_recording`` once per (content ``key``, ``fs``). Raises DataError."""
-    return _recording(key, fs, source)
+def recording(key: str, source, *, fs=None, record=None):
+    """``recordings.read_recording`` once per (content ``key``, ``fs``, ``record``). Raises DataError."""
+    return _recording(key, fs, record, source)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _without_wander(key: str, fs: float, _signal):
+    return baseline.without_wander(_signal, fs).astype(np.float32)
+
+
+def without_wander(key: str, signal, fs: float):
+    """``ecg.baseline.without_wander`` once per (``key``: recording, lead, flip)."""
+    return _without_wander(key, float(fs), signal)
 
 
 @st.cache_data(show_spinner="Grouping the beats…", max_entries=16)

@@ -33,12 +33,26 @@ def rescale(x: np.ndarray, end: int) -> np.ndarray:
     return out
 
 
-def widen_qrs(x: np.ndarray, factor: float, end: int, qrs_s: float = QRS_S) -> np.ndarray:
-    """Stretch the first ``qrs_s`` seconds of the signal by ``factor`` (> 1 wider, < 1
-    narrower); what follows moves later or earlier and is cut or held at the row's end."""
+def widen_qrs(x: np.ndarray, factor: float, end: int, qrs_s: float = QRS_S,
+              keep_s: float | None = None) -> np.ndarray:
+    """Stretch the first ``qrs_s`` seconds of the signal by ``factor`` (> 1 wider, < 1 narrower)
+    and fit what follows it, up to ``keep_s`` seconds, into the time left (the ST segment and T
+    wave a little shorter or longer): from ``keep_s`` on (default: the row's end) nothing moves,
+    so the next beat (its P wave, its R peak) stays where the RR interval after puts it.
+
+    Examples
+    --------
+    >>> x = np.zeros(120); x[2] = 1.0; x[100] = 1.0          # this beat's R, the next beat's R
+    >>> y = widen_qrs(x, 2.0, 120, keep_s=80 / BEAT_FS)
+    >>> int(np.argmax(y[60:])) + 60                            # the next R stays at sample 100
+    100
+    """
     q = qrs_s * BEAT_FS
+    k = float(end - 1) if keep_s is None else float(np.clip(keep_s * BEAT_FS, q + 1, end - 1))
+    wide = min(q * factor, k - 1.0)                            # the new QRS end, before keep_s
     new_t = np.arange(end, dtype=np.float64)
-    old_t = np.where(new_t < q * factor, new_t / factor, new_t - q * (factor - 1))
+    old_t = np.where(new_t < wide, new_t * q / wide,
+                     np.where(new_t <= k, q + (new_t - wide) * (k - q) / max(k - wide, 1e-9), new_t))
     out = np.array(x, dtype=np.float64)
     out[:end] = np.interp(np.clip(old_t, 0, end - 1), np.arange(end), np.asarray(x[:end], dtype=np.float64))
     return out
@@ -105,13 +119,14 @@ def what_if_row(x: np.ndarray, *, qrs: float = 1.0, amplitude: float = 1.0, flip
     next beat's mark is in the row (s); by default where the cutting recipe puts it when both
     RR intervals are equal (the signal is 1.2 RR long)."""
     end = signal_length(x)
+    next_s = next_s if next_s is not None else end / 1.2 / BEAT_FS
     y = np.array(x, dtype=np.float64) * amplitude
     if no_p:
-        y = without_p_wave(y, end, next_s if next_s is not None else end / 1.2 / BEAT_FS)
+        y = without_p_wave(y, end, next_s)
     if flip:
         y[:end] = -y[:end]
-    if qrs != 1.0:
-        y = widen_qrs(y, qrs, end)
+    if qrs != 1.0:            # the next beat, from its P wave on, stays where the RR after puts it
+        y = widen_qrs(y, qrs, end, keep_s=next_s - P_WAVE_BEFORE_S[0])
     if wander:
         y = add_wander(y, wander, end)
     if noise:
@@ -123,7 +138,7 @@ def what_if(beats: Beats, index: int, *, rr_before: float = 1.0, rr_after: float
     """Beat ``index`` of ``beats`` as a one-beat ``Beats``, changed: ``row`` as ``what_if_row``
     takes them, and its RR context (when it has one) by ``change_rr``."""
     one = beats.subset([index])
-    if one.context is not None and row.get("no_p") and "next_s" not in row:
+    if one.context is not None and "next_s" not in row:
         row["next_s"] = float(one.context[0, 1])           # the RR after: the next beat's mark
     one.X = what_if_row(one.X[0], **row)[None, :]
     if one.context is not None:

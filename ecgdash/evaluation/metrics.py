@@ -132,10 +132,14 @@ def format_report(ev: dict, title: str = "", params: int | None = None) -> str:
     """The report as text, laid out like scikit-learn's classification_report."""
     lines = [title] if title else []
     lines.append(f"{'':>14}{'precision':>10}{'recall':>10}{'f1-score':>10}{'support':>10}{'roc-auc':>10}")
-    for name, m in ev["per_class"].items():
+    called = np.asarray(ev["confusion"]).sum(axis=0)
+    for k, (name, m) in enumerate(ev["per_class"].items()):
         auc = f"{m['auc']:.4f}" if m["auc"] is not None else "-"
-        lines.append(f"{name:>14}{m['precision']:>10.4f}{m['recall']:>10.4f}{m['f1']:>10.4f}"
-                     f"{m['support']:>10d}{auc:>10}")
+        # a class without beats in the test set: no recall or F1 (nor precision when none was
+        # called), as the macro average leaves it out
+        precision = f"{m['precision']:.4f}" if m["support"] or called[k] else "n/a"
+        recall, f1 = (f"{m['recall']:.4f}", f"{m['f1']:.4f}") if m["support"] else ("n/a", "n/a")
+        lines.append(f"{name:>14}{precision:>10}{recall:>10}{f1:>10}{m['support']:>10d}{auc:>10}")
     lines.append("")
     lines.append(f"{'accuracy':>14}{'':>20}{ev['accuracy']:>10.4f}{ev['n']:>10d}")
     for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):

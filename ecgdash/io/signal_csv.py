@@ -236,7 +236,7 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     del frame, data, text_columns      # a 24-hour file: each copy is hundreds of MB
     signals = numeric[usable].to_numpy(dtype=np.float64, copy=True)
     del numeric
-    leads = [str(c) if has_header else f"lead {i + 1}" for i, c in enumerate(usable)]
+    leads = [str(c) if has_header else f"column {i + 1}" for i, c in enumerate(usable)]   # not "lead 1": lead I
     units = [unit_from_name(c) if has_header else None for c in usable]
     unit = "mV"
     for i, u in enumerate(units):

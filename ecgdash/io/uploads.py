@@ -114,6 +114,22 @@ def _write_safely(folder: Path, name: str, data: bytes) -> Path:
     return target
 
 
+def upload_records(files) -> list[str]:
+    """The recordings an upload holds, by name (zips opened): its WFDB records, else its EDF/BDF
+    files, else its CSV/TXT signal files; ``record=`` of ``read_recording`` picks one of them.
+
+    >>> upload_records([("208.hea", b""), ("208.dat", b""), ("841.hea", b""), ("841.dat", b"")])
+    ['208', '841']
+    """
+    items = _file_items(list(files))
+    names = [n for n, _ in items]
+    headers = sorted(n[:-4] for n in names if n.lower().endswith(".hea"))
+    if headers:
+        return headers
+    edf = [n for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
+    return edf or [n for n in names if n.lower().endswith(SIGNAL_SUFFIXES)]
+
+
 def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
     if not items:
         raise DataError("No files were uploaded.")
@@ -133,7 +149,11 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
         return rec
     edf = [(n, d) for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
     if edf:
-        return read_edf(edf[0][1], edf[0][0])
+        name, data = next(((n, d) for n, d in edf if n == record), edf[0])
+        rec = read_edf(data, name)
+        if len(edf) > 1:
+            rec.warnings.append(f"The upload holds {len(edf)} EDF/BDF files; showing {name}.")
+        return rec
     if names and all(n.lower().endswith((".atr", ".qrs")) for n in names):
         raise DataError("The upload holds annotations only (.atr): upload them with the record's "
                         ".hea header and .dat signal file.")
@@ -145,11 +165,11 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
         raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
                         "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
                         "or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
-    name, data = signals[0]
+    name, data = next(((n, d) for n, d in signals if n == record), signals[0])
     rec = read_signal_csv(data, name, fs=fs)
     if len(signals) > 1:
         rec.warnings.append(f"The upload holds {len(signals)} signal files "
-                            f"({', '.join(n for n, _ in signals[:6])}); showing {name} only.")
+                            f"({', '.join(n for n, _ in signals[:6])}); showing {name}.")
     return rec
 
 

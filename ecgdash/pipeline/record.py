@@ -37,7 +37,7 @@ from ecgdash.models.store import load_model
 
 #: The lead every model was trained on (channel 0 of MIT-BIH), and names that mean it.
 MODEL_LEAD = "MLII"
-_GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL)?\d*")
+_GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL|COLUMN|COL)?\d*")
 
 
 def lead_warning(lead: str) -> str | None:

@@ -214,6 +214,10 @@ def attribution_figure(x: np.ndarray, maps: dict[str, np.ndarray], title: str = 
     return fig
 
 
+#: How much of a mean beat the class templates draw (s).
+TEMPLATE_SECONDS = 1.0
+
+
 def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
     """Where each model looks in a class: the class's mean beat, once per model (one row each),
     every sample coloured by that model's mean attribution over correctly classified beats (from
@@ -233,15 +237,23 @@ def template_figure(templates: dict[str, dict], cls: str, height: int = 360):
                                  showlegend=False, hoverinfo="skip"), row=row, col=1)
         fig.add_trace(go.Scatter(
             x=t, y=wave, mode="markers", showlegend=False,
-            marker=dict(color=share, size=7, colorscale="RdBu_r", cmin=-1, cmax=1, showscale=row == 1,
+            marker=dict(color=share, size=9, colorscale="RdBu_r", cmin=-1, cmax=1, showscale=row == 1,
                         colorbar=dict(title="pushes", tickvals=[-1, 0, 1],
                                       ticktext=["away", "no effect", f"towards {cls}"], len=0.9)),
             customdata=share, hovertemplate="t=%{x:.3f} s<br>%{customdata:+.0%} of the strongest"
             f"<extra>{name}</extra>"), row=row, col=1)
         fig.update_yaxes(title_text="amplitude", row=row, col=1)
-    fig.update_xaxes(title_text="time (s)", row=len(rows), col=1)
+    # the first second: after it the mean beat is mostly the zero padding of shorter beats, and
+    # the waves (P, T) are drawn on their own scale, not flattened by the padding's zeros
+    shown = beat_time(len(wave)) <= TEMPLATE_SECONDS
+    waves = [np.asarray(e["waveform"], dtype=float)[shown[:len(e["waveform"])]] for _, e in rows]
+    low, high = min(float(w.min()) for w in waves), max(float(w.max()) for w in waves)
+    pad = 0.08 * (high - low or 1.0)
+    fig.update_xaxes(range=[-0.02, TEMPLATE_SECONDS])
+    fig.update_yaxes(range=[low - pad, high + pad])
+    fig.update_xaxes(title_text="time since the beat's mark (s)", row=len(rows), col=1)
     fig.update_layout(title=f"class {cls}: where each model looks (mean {cls} beat)",
-                      height=max(height, 180 * len(rows)), **LAYOUT)
+                      height=max(height, 250 * len(rows)), **LAYOUT)
     fig.update_layout(margin=dict(t=70))
     return fig
 

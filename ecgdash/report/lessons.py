@@ -100,9 +100,9 @@ LESSONS = (
                  "Another person's normal beat can look like this person's ectopic one; the rare "
                  "classes suffer most, and accuracy hides it because N is most of the beats."),
             Step("pages/quiz.py", "The class as a cardiologist",
-                 "Open the Quiz, set \"S beats only\", 10 beats, New set; read the code aloud so "
-                 "everyone has the same beats. Answer each beat before the reveal.",
-                 "How many S beats did the class catch? Did the models do better?",
+                 "Open the Quiz, set \"a mix of every class\", 10 beats, New set; read the code aloud "
+                 "so everyone has the same beats. Answer each beat before the reveal.",
+                 "How many of the S beats in the set did the class catch? Did the models do better?",
                  "On a Kaggle row the only clue to an S beat is its shape, and S beats look "
                  "normal: what gives them away is that they come early, which a single row "
                  "does not show."),
@@ -128,7 +128,7 @@ LESSONS = (
                  "The bands overlap a great deal: an S beat starts above the ventricles and is "
                  "conducted like a normal beat, so its QRS looks normal."),
             Step("pages/quiz.py", "Guess them",
-                 "Quiz: a mix of every class, 10 beats; then a set of S beats only.",
+                 "Quiz: a mix of every class, 10 beats; then 10 beats the models disagree on.",
                  "Which class did you miss most? Which did the models miss?",
                  "On the Kaggle split the models reach S-F1 {cnn_f1_S} (CNN) and {lstm_f1_S} "
                  "(LSTM) because they know these people; on new people it falls (Compare, DS2)."),

@@ -153,10 +153,12 @@ def receptive_field_figure(fields: list[dict], beat_seconds: float, height: int 
     values = [f["seconds"] for f in fields] + [beat_seconds]
     colors = [registry.color("cnn")] * len(fields) + [registry.color("lstm")]
     fig = go.Figure(go.Bar(y=names[::-1], x=values[::-1], orientation="h", marker_color=colors[::-1],
-                           text=[f"{v:.2f} s" for v in values[::-1]], textposition="auto"))
-    fig.add_vline(x=beat_seconds, line_dash="dot", annotation_text="whole beat")
+                           text=[f"{v:.2f} s" for v in values[::-1]], textposition="outside",
+                           textfont=dict(size=13), cliponaxis=False))
+    fig.add_vline(x=beat_seconds, line_dash="dot", annotation_text="whole beat", annotation_font_size=13)
     fig.update_layout(title="what one feature sees: CNN layers vs the LSTM",
-                      xaxis_title="seconds of the beat", height=height, **LAYOUT)
+                      xaxis=dict(title="seconds of the beat", range=[0, beat_seconds * 1.18]),
+                      yaxis=dict(tickfont=dict(size=13)), height=max(height, 26 * len(names) + 80), **LAYOUT)
     return fig
 
 
@@ -184,4 +186,46 @@ def click_curve_figure(curves: dict[str, list[dict]], *, height: int = 340):
         fig.update_xaxes(title_text="clicks per recording", row=1, col=col)
     fig.update_yaxes(title_text="F1", range=[0, 1], row=1, col=1)
     fig.update_layout(height=height, **LAYOUT)
+    return fig
+
+
+def bars_figure(frame, x: str, values: list[str], *, where: dict | None = None, height: int = 330):
+    """A table's figures as grouped bars a class reads at a glance: a panel per column of
+    ``values`` (e.g. "S F1", "V F1"), the categories of column ``x`` along each, a bar per model
+    (the frame's "model" column, in each model's colour). ``where``: only the rows whose columns
+    have these values (e.g. ``{"scored": "as trained"}``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"model": ["Robust LSTM", "Robust CNN"], "database": ["DS2", "DS2"],
+    ...                       "S F1": [0.6, 0.2], "V F1": [0.8, 0.9]})
+    >>> fig = bars_figure(frame, "database", ["S F1", "V F1"])
+    >>> [t.name for t in fig.data], fig.layout.annotations[1].text
+    (['Robust LSTM', 'Robust CNN', 'Robust LSTM', 'Robust CNN'], 'V F1')
+    """
+    for column, value in (where or {}).items():
+        frame = frame[frame[column] == value]
+    colours = {registry.title(n): registry.color(n) for n in registry.MODELS}
+    fig = make_subplots(rows=1, cols=len(values), subplot_titles=values, shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    categories = list(dict.fromkeys(frame[x]))
+    for col, value in enumerate(values, start=1):
+        if x == "model":        # one bar per model: one trace, each bar in its model's colour
+            fig.add_trace(go.Bar(x=categories, y=frame.set_index("model")[value].reindex(categories).tolist(),
+                                 marker_color=[colours.get(m, registry.OTHER_COLOR) for m in categories],
+                                 showlegend=False, hovertemplate=f"%{{x}}: {value} %{{y:.3f}}<extra></extra>"),
+                          row=1, col=col)
+            continue
+        for model in dict.fromkeys(frame["model"]):
+            mine = frame[frame["model"] == model].set_index(x)[value]
+            fig.add_trace(go.Bar(x=categories, y=[mine.get(c) for c in categories], name=model,
+                                 legendgroup=model, showlegend=col == 1,
+                                 marker_color=colours.get(model, registry.OTHER_COLOR),
+                                 hovertemplate=f"{model}<br>%{{x}}: {value} %{{y:.3f}}<extra></extra>"),
+                          row=1, col=col)
+    fig.update_yaxes(range=[0, 1])
+    fig.update_xaxes(automargin=True)
+    fig.update_layout(barmode="group", height=height, legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
+                      **{**LAYOUT, "margin": dict(l=10, r=10, t=70, b=10)})
     return fig

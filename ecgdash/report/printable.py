@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator, NullLocator
 
 from ecgdash.config import CLASSES
+from ecgdash.ecg.baseline import without_wander
 from ecgdash.ecg.calipers import PAPER_GAIN, PAPER_SPEED
 from ecgdash.models import registry
 from ecgdash.report.ecg_paper import MAJOR, MINOR, PAPER
@@ -261,7 +262,8 @@ def recording_page(result, *, center: float | None = None, cards: dict | None = 
                       f"from the {result.source}{rate}.", size=8)
     span = strip_window(rec.duration, center)
     i0, i1 = int(span[0] * rec.fs), int(np.ceil(span[1] * rec.fs))
-    signal = rec.signals[i0:i1, rec.lead_index(result.lead)].astype(float)
+    # drawn without its baseline wander, as on the page (the models read it as it is)
+    signal = without_wander(rec.signals[:, rec.lead_index(result.lead)], rec.fs)[i0:i1]
     t = np.arange(i0, i0 + len(signal)) / rec.fs
     calls = {name: result.classes(name) for name in result.probas}
     if result.reference is not None:

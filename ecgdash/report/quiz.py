@@ -55,7 +55,8 @@ def draw_set(y, calls: dict[str, np.ndarray], kind: str, size: int, seed: int) -
     calls : dict of str to int array
         Each model's called class per beat.
     kind : str
-        A key of ``KINDS``. "M" takes the classes in turn, so rare classes are in the set.
+        A key of ``KINDS``. "M" takes the classes in turn, so rare classes are in the set, then
+        deals them in an order drawn from ``seed``.
     """
     if kind not in KINDS:
         raise DataError(f"Unknown kind of set {kind!r}; use one of {', '.join(KINDS)}.")
@@ -65,8 +66,10 @@ def draw_set(y, calls: dict[str, np.ndarray], kind: str, size: int, seed: int) -
     if kind == "M":
         groups = [rng.permutation(np.flatnonzero((y if y is not None else stacked[0]) == c))
                   for c in range(len(CLASSES))]
-        order = [g[i] for i in range(n) for g in groups if i < len(g)]   # the classes in turn
-        return np.asarray(order[:size], dtype=int)
+        picked = [g[i] for i in range(n) for g in groups if i < len(g)][:size]   # the classes in turn
+        # ...and then shuffled (the code's seed: every student gets the same order), so the
+        # class of the next beat is never given away by the one before
+        return rng.permutation(np.asarray(picked, dtype=int))
     if kind == "D":
         pool = np.flatnonzero((stacked != stacked[0]).any(axis=0))
     elif kind == "H":

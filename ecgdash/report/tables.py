@@ -13,6 +13,10 @@ import pandas as pd
 from ecgdash.errors import DataError
 from ecgdash.models import registry
 
+#: The column of ``evaluate``'s macro-F1 (every class with beats in the test set: all five on
+#: MIT-BIH), named apart from "macro-F1 (N, S, V)", the three classes every database has.
+MACRO = "macro-F1 (all classes)"
+
 
 def records_words(records) -> str:
     """``["119", "208"]`` -> "2 records: 119, 208"; more than eight: "22 records"."""
@@ -76,11 +80,17 @@ def same_test_beats(evals: dict[str, dict]) -> bool:
 
 def report_frame(ev: dict) -> pd.DataFrame:
     """The reference study's report table: precision / recall / F1 / support (and AUC) per class,
-    then accuracy, macro avg, weighted avg."""
+    then accuracy, macro avg, weighted avg. A class without beats in the test set has no recall
+    or F1 (NaN): the macro average is of the classes present."""
     rows = []
-    for name, m in ev["per_class"].items():
-        rows.append({"": name, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
-                     "support": m["support"], "roc_auc": m["auc"]})
+    called = np.asarray(ev["confusion"]).sum(axis=0) if ev.get("confusion") is not None else None
+    for k, (name, m) in enumerate(ev["per_class"].items()):
+        # a class without a beat in the file has no recall or F1 (and no precision when the
+        # model called none): NaN, shown as "n/a", not 0, which the macro average leaves out too
+        none_called = called is not None and called[k] == 0
+        rows.append({"": name, "precision": np.nan if not m["support"] and none_called else m["precision"],
+                     "recall": m["recall"] if m["support"] else np.nan,
+                     "f1": m["f1"] if m["support"] else np.nan, "support": m["support"], "roc_auc": m["auc"]})
     rows.append({"": "accuracy", "precision": None, "recall": None, "f1": ev["accuracy"],
                  "support": ev["n"], "roc_auc": None})
     for key, label in (("macro_avg", "macro avg"), ("weighted_avg", "weighted avg")):
@@ -100,11 +110,16 @@ def results_rows(cards: dict[str, dict]) -> list[dict]:
             continue
         rows.append({"model": registry.title(name), "trained on": trained_on(card),
                      "tested on": ev.get("test_set"), "beats": ev["n"],
-                     "accuracy": round(ev["accuracy"], 4), "macro-F1": round(ev["macro_f1"], 4),
+                     "accuracy": round(ev["accuracy"], 4), MACRO: round(ev["macro_f1"], 4),
                      "S F1": round(ev["per_class"]["S"]["f1"], 3),
                      "V F1": round(ev["per_class"]["V"]["f1"], 3),
                      "ROC-AUC": round(ev["roc_auc"], 4)})
     return rows
+
+
+#: How a robustness condition is named on a page (the cards keep their keys): "lead 1" counts
+#: from 0, the second lead, which a reader takes for limb lead I.
+CONDITION_WORDS = {"DS2 lead 1": "DS2, second lead (V1/V2/V4/V5)"}
 
 
 def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
@@ -117,8 +132,8 @@ def robustness_table(cards: dict[str, dict]) -> pd.DataFrame:
         for way, table in ways:
             for condition, m in (table or {}).items():
                 rows.append({"model": registry.title(name), "trained on": trained_on(card),
-                             "condition": condition, "scored": way,
-                             "accuracy": m["accuracy"], "macro-F1": m["macro_f1"],
+                             "condition": CONDITION_WORDS.get(condition, condition), "scored": way,
+                             "accuracy": m["accuracy"], MACRO: m["macro_f1"],
                              "loss of macro-F1": m["macro_f1_loss"], "S F1": m["S_f1"],
                              "V F1": m["V_f1"]})
     return pd.DataFrame(rows)
@@ -134,7 +149,7 @@ def adaptation_table(cards: dict[str, dict]) -> pd.DataFrame:
             continue
         for way, ev in pairs:
             rows.append({"model": registry.title(name), "test set": ev.get("test_set", ""), "scored": way,
-                         "accuracy": ev["accuracy"], "macro-F1": ev["macro_f1"],
+                         "accuracy": ev["accuracy"], MACRO: ev["macro_f1"],
                          "S F1": ev["per_class"]["S"]["f1"], "V F1": ev["per_class"]["V"]["f1"]})
     return pd.DataFrame(rows)
 
