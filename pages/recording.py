@@ -214,6 +214,11 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                    "(positive predictivity).")
         for name in result.probas:
             note = seen.seen_note(name, result.seen.get(name), what="this recording's beats")
+            found = result.rhythm.get(name)
+            if not note and found is not None and found.share >= seen.RHYTHM_SHARE:
+                note = (f"{registry.title(name)} trained on {found.record}, which this recording comes from "
+                        f"(its rhythm lines up with it over {found.share:.0%} of the beats): this score "
+                        "flatters it. On people it never saw it scores lower (Compare, DS2).")
             if note:
                 st.warning(note)
         if not result.readable.all():

@@ -186,7 +186,7 @@ def test_labels_of_only_0_and_1_are_asked_about(monkeypatch, tiny_store, small_d
     meaning = next(r for r in at.radio if r.label.startswith("What do the labels"))
     assert meaning.value == "ptb"                                     # the guess, from the content
     assert "accuracy" not in [m.label for m in at.metric]             # nothing scored yet
-    assert any("only 0 and 1" in i.value for i in at.info)
+    assert any("The labels are all 1: AAMI class S, or the PTB files' patient" in i.value for i in at.info)   # not "only 0 and 1"
     meaning.set_value("aami").run()
     assert "accuracy" not in [m.label for m in at.metric]             # still not confirmed
     at.button(key=next(b.key for b in at.button if str(b.key).startswith("labels_confirm"))).click().run()

@@ -10,13 +10,17 @@ seen when it is bit for bit one of them.
     seen_note("cnn", share)                       # the sentence to show beside its score
 
 A share of 0 means that no row matches a training row, which is all the rows can tell: beats of
-the same people cut another way, or written with fewer digits, do not match.
+the same people cut another way, or written with fewer digits, do not match. A recording (not
+a file of rows) is also matched by its rhythm (``recording_seen``, ``datasets.rhythm``): an
+excerpt of a training recording at another start, another rate, as a CSV or with the
+detector's beats is recognised as that recording.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ecgdash.datasets.fingerprints import seen_mask
+from ecgdash.datasets.rhythm import RhythmMatch, match
 from ecgdash.errors import DataError
 from ecgdash.models import registry, store
 from ecgdash.models.loaded import LoadedModel
@@ -62,6 +66,25 @@ def model_seen_share(model, X: np.ndarray) -> float | None:
     if not isinstance(model, LoadedModel) or model.card is None:
         return None
     return seen_share(model.name, X, card=model.card, folder=model.folder)
+
+
+#: A rhythm that lines up with a training recording on less than this share of the beats is taken
+#: for chance (DS2's records against DS1's and svdb-dev's prints: at most a few %).
+RHYTHM_SHARE = 0.10
+#: Below this share of beats whose rhythm could tell (a steady rhythm), a recording that matches
+#: nothing is not called new: it cannot be told.
+RHYTHM_JUDGED = 0.30
+
+
+def recording_seen(model, marks, fs: float) -> RhythmMatch | None:
+    """Does a recording (its beats at ``marks``, samples at ``fs``) come from a recording that
+    ``model`` (a ``LoadedModel``) trained on? Its rhythm against the model's rhythm prints
+    (``store.train_rhythm``); None when the model has none (a bare network, a model whose card
+    names no prints)."""
+    if not isinstance(model, LoadedModel) or model.card is None:
+        return None
+    prints = store.train_rhythm(model.name, model.card, folder=model.folder)
+    return None if prints is None else match(marks, fs, prints)
 
 
 def seen_note(name: str, share: float | None, *, what: str = "these beats") -> str | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ecgdash.evaluation.seen import RHYTHM_JUDGED, RHYTHM_SHARE
 from ecgdash.io.recording import MLII_NAMES, lead_key
 from ecgdash.models import registry
 
@@ -98,7 +99,8 @@ def _span(values: list[float], digits: int = 2) -> str:
 
 def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
                  probas: dict[str, np.ndarray], upright: float, kind: str = "csv",
-                 cards: dict[str, dict] | None = None, seen: dict[str, float | None] | None = None) -> Trust:
+                 cards: dict[str, dict] | None = None, seen: dict[str, float | None] | None = None,
+                 rhythm: dict | None = None) -> Trust:
     """Judge how far the classes of one analysed recording can be trusted.
 
     Parameters
@@ -121,6 +123,9 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
         Model name -> model card, to quote measured accuracies.
     seen : dict, optional
         Model name -> share of these beats it trained on (``seen.seen_share``; None: unknown).
+    rhythm : dict, optional
+        Model name -> ``datasets.rhythm.RhythmMatch``: the recording's rhythm against the
+        recordings it trained on (``seen.recording_seen``).
 
     Returns
     -------
@@ -131,13 +136,13 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     ds2 = bool(cards) and all(c.get("evaluation", {}).get("test_set") == "DS2" for c in cards.values())
     found = [_lead_fact(lead, kind, cards), _rate_fact(fs, cards), _length_fact(duration_s, len(levels)),
              _quality_fact(share), _polarity_fact(upright, cards), _models_facts(probas, levels != "unreadable"),
-             _seen_facts(seen)]
+             _seen_facts(seen), _rhythm_fact(rhythm)]
     measured_rows, measured = _measured_facts(cards, ds2, mitbih_like=kind == "wfdb" and abs(fs - 360) < 1)
     found.append((measured_rows, [], []))
     facts = [row for rows, _, _ in found for row in rows]
     hints = [h for _, hs, _ in found for h in hs]
     reduced = [r for _, _, rs in found for r in rs]
-    level, sentence = _verdict(share, hints, reduced, seen, probas, measured)
+    level, sentence = _verdict(share, hints, reduced, seen, probas, measured, rhythm)
     noisy = share["noisy"] + share["unreadable"]
     if level in ("seen", "hints") and noisy > NOISY_REDUCED:     # the worst fact is not all there is
         sentence += (f" Mind the noise too: {noisy:.0%} of the beats lie in noisy stretches, where "
@@ -188,6 +193,27 @@ def _quality_fact(share: dict) -> tuple[list, list, list]:
            "agreement of the best two of three QRS detectors per 10 s; unreadable beats get no class")
     bad = share["noisy"] + share["unreadable"]
     return [row], [], [f"{bad:.0%} of beats in noisy stretches"] if bad > NOISY_REDUCED else []
+
+
+def _rhythm_fact(rhythm: dict | None) -> tuple[list, list, list]:
+    """Which training recording the rhythm matches, if any (said once for all the models)."""
+    if not rhythm:
+        return [], [], []
+    found = {n: m for n, m in rhythm.items() if m.share >= RHYTHM_SHARE}
+    if found:
+        name, m = max(found.items(), key=lambda kv: kv[1].share)
+        record = m.record
+        who = " and ".join(registry.title(n) for n in found)
+        return [("a training recording?", f"{record}: {m.share:.0%} of the beats",
+                 f"its rhythm lines up with {record}, which {who} trained on (matched by the RR "
+                 "intervals, whatever the start, rate or file)")], [], []
+    judged = max(m.judged for m in rhythm.values())
+    if judged < RHYTHM_JUDGED:
+        return [("a training recording?", "cannot tell",
+                 "the rhythm is too steady to tell it from the training recordings' (the rows did "
+                 "not match either)")], [], []
+    return [("a training recording?", "none found",
+             "its rhythm lines up with none of the recordings the models trained on")], [], []
 
 
 def _polarity_fact(upright: float, cards=None) -> tuple[list, list, list]:
@@ -271,9 +297,11 @@ def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, str]:
     return rows, measured
 
 
-def _verdict(share: dict, hints: list, reduced: list, seen, probas: dict, measured: str) -> tuple[str, str]:
+def _verdict(share: dict, hints: list, reduced: list, seen, probas: dict, measured: str,
+             rhythm: dict | None = None) -> tuple[str, str]:
     """The level and the sentence: the worst fact names them."""
     seen_most = {n: part for n, part in (seen or {}).items() if part is not None and part >= SEEN_MOST}
+    known = {n: m for n, m in (rhythm or {}).items() if m.share >= SEEN_MOST}
     if share["unreadable"] >= UNREADABLE_MOST:
         return "unreadable", (f"Mostly too noisy to read ({share['unreadable']:.0%} of beats unreadable): "
                               "record again, still, with good electrode contact.")
@@ -286,6 +314,11 @@ def _verdict(share: dict, hints: list, reduced: list, seen, probas: dict, measur
         amount = "every one" if most >= 0.995 else f"{most:.0%}"
         return "seen", (f"{who[0].upper() + who[1:]} trained on {amount} of these beats: their calls "
                         "here show what they learned, not how they do on a new person.")
+    if known:
+        record = max(known.values(), key=lambda m: m.share).record
+        who = (" and ".join(registry.title(n) for n in known) if len(known) < len(probas) else "the models")
+        return "seen", (f"This is {record}, a recording {who} trained on (its rhythm lines up with it): "
+                        "their calls here show what they learned, not how they do on a new person.")
     if reduced:
         first = reduced[0][0].upper() + reduced[0][1:]
         also = f" and {reduced[1]}" if len(reduced) > 1 else ""

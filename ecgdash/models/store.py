@@ -169,6 +169,24 @@ def train_fingerprints(name: str, card: dict | None = None, *, folder=None) -> n
         return None
 
 
+def train_rhythm(name: str, card: dict | None = None, *, folder=None):
+    """The rhythm prints of the recordings model ``name`` trained on
+    (``datasets.rhythm.RhythmPrints``; the card's ``train_rows.rhythm`` file), or None when its
+    card names none (or the file is missing)."""
+    from ecgdash.datasets.rhythm import load_prints
+
+    card = card if card is not None else load_card(name, folder=folder)
+    rows = card.get("train_rows")
+    relative = rows.get("rhythm") if isinstance(rows, dict) else None
+    path = folder_of(name, folder) / str(relative or "")
+    if not relative or not path.is_file():
+        return None
+    try:
+        return load_prints(path)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()

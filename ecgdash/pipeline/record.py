@@ -25,7 +25,7 @@ from ecgdash.ecg.plausibility import check_plausible
 from ecgdash.ecg.quality import QUALITY_DETECTORS, beat_quality, segment_quality, upright_share
 from ecgdash.errors import DataError, NotAnECG
 from ecgdash.evaluation.metrics import evaluate
-from ecgdash.evaluation.seen import model_seen_share, seen_share
+from ecgdash.evaluation.seen import RHYTHM_JUDGED, RHYTHM_SHARE, model_seen_share, recording_seen, seen_share
 from ecgdash.evaluation.trust import Trust, assess_trust, lead_words
 from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
 from ecgdash.io.uploads import read_recording
@@ -70,6 +70,7 @@ class RecordAnalysis:
     trust: Trust | None = None             # how far to trust the classes (ecgdash.evaluation.trust)
     unadapted: dict = field(default_factory=dict)   # model -> probabilities before adaptation
     seen: dict = field(default_factory=dict)        # model -> share of these beats it trained on
+    rhythm: dict = field(default_factory=dict)      # model -> the training recording its rhythm matches
     features: dict = field(default_factory=dict)    # model -> (n, d) what its classifier reads
     labels: np.ndarray | None = None       # a person's label per beat (0..4, -1 none; ecgdash.review)
     review_note: str | None = None         # who labelled how many beats, how (ecgdash.review)
@@ -291,7 +292,13 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     seen = {name: model_seen_share(model, beats.X) if isinstance(model, LoadedModel)
             else seen_share(name, beats.X, card=cards[name])
             for name, model in loaded.items() if name in cards}
-    trust = assess_trust(lead=signal.lead, fs=recording.fs, duration_s=recording.duration,
+    # rows cut another way never match: the recording is also recognised by its rhythm
+    rhythm = {name: found for name, model in loaded.items()
+              if (found := recording_seen(model, beats.sample, recording.fs)) is not None}
+    for name, found in rhythm.items():
+        if not seen.get(name) and found.share < RHYTHM_SHARE and found.judged < RHYTHM_JUDGED:
+            seen[name] = None                       # too steady a rhythm to tell: nothing is said
+    trust = assess_trust(lead=signal.lead, fs=recording.fs, duration_s=recording.duration, rhythm=rhythm,
                          levels=levels if levels is not None else np.full(len(beats), "good", dtype=object),
                          probas=probas, upright=upright_share(signal.signal, signal.fs, beats.sample),
                          kind=recording.kind, cards=cards, seen=seen)
@@ -299,7 +306,7 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
                           source=source_kind, detection=detection, warnings=warnings,
                           segments=segments, quality=levels, trust=trust, seen=seen,
                           unadapted={n: plain[n] for n in adapted if len(beats) >= MIN_BEATS},
-                          features=scores.features)
+                          features=scores.features, rhythm=rhythm)
 
 
 def _flipped(recording: Recording, index: int) -> Recording:

@@ -102,7 +102,7 @@ def main() -> int:
         rows[key] = {"set": set_name, "upright": upright, "plain": plain, "flipped": flipped}
         path.write_text(json.dumps(rows, indent=1))
         print(key, f"upright {upright:.0%}", {m: f"{plain[m]:.3f} -> {flipped[m]:.3f}" for m in MODELS}, flush=True)
-    print(f"\n| set | QRS | records | model | flipping raised the mean F1 (N, S, V) on | mean change |")
+    print("\n| set | QRS | records | model | flipping raised the mean F1 (N, S, V) on | mean change |")
     print("|---|---|---|---|---|---|")
     for set_name in ("DS1", "svdb-dev"):
         for label, test in (("points down", lambda u: u < UPRIGHT_LOW), ("upright", lambda u: u >= UPRIGHT_LOW)):
