@@ -93,7 +93,7 @@ with right:
     else:
         truth = CLASSES[int(beats.y[index])]
         given = state["answers"].get(index)
-        (st.success if given == truth else st.error)(
+        (st.success if given == truth else st.warning)(   # a wrong answer is not an error
             f"The cardiologists' label: **{truth}** ({CLASS_NAMES[truth]}); you said **{given}**.")
         for name in names:
             called = CLASSES[int(calls[name][index])]
