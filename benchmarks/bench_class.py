@@ -158,12 +158,12 @@ async def run_class(url, n, arrival, burst, steps, read_s, seed):
 
 
 def measure(url, watch, label, n, arrival, burst, steps, read_s, seed, settle):
-    before, cpu0 = watch.rss_mb(), watch.cpu_s()
+    before, cpu0, client0 = watch.rss_mb(), watch.cpu_s(), time.process_time()
     watch.peak = before
     t0 = time.perf_counter()
     sessions = asyncio.run(run_class(url, n, arrival, burst, steps, read_s, seed))
     wall = time.perf_counter() - t0
-    cpu = watch.cpu_s() - cpu0
+    cpu, client_cpu = watch.cpu_s() - cpu0, time.process_time() - client0
     time.sleep(settle)
     by_step: dict[str, list[float]] = {}
     for s in sessions:
@@ -173,7 +173,7 @@ def measure(url, watch, label, n, arrival, burst, steps, read_s, seed, settle):
     return {"class": label, "sessions": n, "burst": burst, "wall_s": round(wall, 1),
             "steps": {k: summary(v) for k, v in by_step.items()}, "errors": len(errors),
             "error_examples": errors[:5], "rss_before_mb": round(before), "peak_rss_mb": round(watch.peak),
-            "rss_after_mb": round(watch.rss_mb()), "cpu_s": round(cpu, 1)}
+            "rss_after_mb": round(watch.rss_mb()), "cpu_s": round(cpu, 1), "client_cpu_s": round(client_cpu, 1)}
 
 
 def main(argv=None) -> int:
@@ -201,7 +201,8 @@ def main(argv=None) -> int:
             out.append(entry)
             print(f"\n{label}, {n} session{'s' if n != 1 else ''}{' at once' if args.burst else f' over {args.arrival:g} s'}: "
                   f"{entry['wall_s']} s, {entry['errors']} errors, server RSS {entry['rss_before_mb']} -> peak "
-                  f"{entry['peak_rss_mb']} -> {entry['rss_after_mb']} MB after {args.settle:g} s, CPU {entry['cpu_s']} s")
+                  f"{entry['peak_rss_mb']} -> {entry['rss_after_mb']} MB after {args.settle:g} s, CPU {entry['cpu_s']} s "
+                  f"(the headless clients: {entry['client_cpu_s']} s)")
             print("| step | p50 | p95 | max |\n|---|---|---|---|")
             for step, v in entry["steps"].items():
                 print(f"| {step} | {v['p50']:.2f} s | {v['p95']:.2f} s | {v['max']:.2f} s |")

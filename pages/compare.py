@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from ecgdash.dashboard import blocks
+from ecgdash.dashboard import blocks, caches
 from ecgdash.models import registry
 from ecgdash.report import model_figures, tables, teaching
 
@@ -38,18 +38,20 @@ if not tables.same_test_beats({n: c["evaluation"] for n, c in cards.items()}):
                "model beside the shipped one on the same beats on the Train or Predict page.")
     cards = {n: c for n in registry.PAIRS["reference"] if (c := blocks.try_card(n)) is not None}
 evals = {n: c["evaluation"] for n, c in cards.items()}
+drawn = caches.cards_stamp(registry.MODELS)      # every figure here is drawn from these cards, once
 
 
 st.subheader("ROC curves, one class at a time (one-vs-rest)")
 log_fpr = st.toggle("Logarithmic false-positive axis (shows where good models differ)", value=True)
-st.plotly_chart(model_figures.roc_figure(evals, log_fpr=log_fpr), key="roc")
+st.plotly_chart(caches.figure(f"{drawn}:{list(evals)}:{log_fpr}", model_figures.roc_figure, evals, log_fpr=log_fpr),
+                key="roc")
 
 st.subheader("Confusion matrices")
 st.caption("Colour: the share of each true class (row), so a rare class shows as clearly as N.")
 normalized = st.toggle("Show shares instead of beat counts", value=False)
 for col, (name, ev) in blocks.grid(evals.items()):
-    col.plotly_chart(model_figures.confusion_figure(ev["confusion"], registry.title(name), normalized),
-                     key=f"cm_{name}")
+    col.plotly_chart(caches.figure(f"{drawn}:{name}:{normalized}", model_figures.confusion_figure,
+                                   ev["confusion"], registry.title(name), normalized), key=f"cm_{name}")
 
 st.subheader("The reference study's report")
 for col, (name, card) in blocks.grid(cards.items()):
@@ -58,7 +60,7 @@ for col, (name, card) in blocks.grid(cards.items()):
                     f"{card['epochs_run']} epochs (best {card['best_epoch']}); "
                     f"{tables.scored_on(card['evaluation'])}")
         blocks.report_table(card["evaluation"])
-st.plotly_chart(model_figures.per_class_figure(evals), key="f1")
+st.plotly_chart(caches.figure(f"{drawn}:{list(evals)}", model_figures.per_class_figure, evals), key="f1")
 
 st.subheader("Which is better, class by class")
 st.caption("A model is called better only where the F1 difference is larger than chance: its 95 % "
@@ -76,8 +78,8 @@ robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}
 robustness = tables.robustness_table(robust_cards)
 blocks.table_section(
     "DS2 under other recording conditions", robustness, key="robustness_bars",
-    figure=model_figures.bars_figure(robustness, "condition", ["S F1", "V F1"], where={"scored": "as trained"},
-                                     height=430)
+    figure=caches.figure(f"{drawn}:robustness", model_figures.bars_figure, robustness, "condition",
+                         ["S F1", "V F1"], where={"scored": "as trained"}, height=430)
     if len(robustness) else None,
     caption=("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander and muscle "
             "noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). The Kaggle-split pair (LSTM, CNN) "
@@ -86,7 +88,8 @@ blocks.table_section(
 databases = tables.databases_table(all_cards)
 blocks.table_section(
     "New people: MIT-BIH's DS2 beside another database", databases, key="databases_bars",
-    figure=model_figures.bars_figure(databases, "database", ["S F1", "V F1", "macro-F1 (N, S, V)"])
+    figure=caches.figure(f"{drawn}:databases", model_figures.bars_figure, databases, "database",
+                         ["S F1", "V F1", "macro-F1 (N, S, V)"])
     if len(databases) else None,
     caption=("DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
             "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
@@ -97,7 +100,8 @@ blocks.table_section(
 adaptation = tables.adaptation_table(all_cards)
 blocks.table_section(
     "DS2 with and without adapting to each recording", adaptation, key="adaptation_bars",
-    figure=model_figures.bars_figure(adaptation, "scored", ["S F1", "V F1"]) if len(adaptation) else None,
+    figure=caches.figure(f"{drawn}:adaptation", model_figures.bars_figure, adaptation, "scored", ["S F1", "V F1"])
+    if len(adaptation) else None,
     caption=("Each DS2 record scored as the models were trained, and with the models adapted to that record "
             "from its unlabelled beats (the record's own share of N, S and V beats, estimated from the "
             "models' calls; no label read). The method was chosen by cross-validation on DS1 records only; "
@@ -108,6 +112,7 @@ rows = pd.DataFrame(tables.results_rows(all_cards))
 if len(rows):
     blocks.table_section(
         "Intra-patient vs inter-patient", rows, key="results_bars",
-        figure=model_figures.bars_figure(rows, "model", [tables.MACRO, "S F1", "V F1"]),
+        figure=caches.figure(f"{drawn}:results", model_figures.bars_figure, rows, "model",
+                             [tables.MACRO, "S F1", "V F1"]),
         caption="Each model on its own test set (its card): the Kaggle pair on the Kaggle split's test "
                 "beats (the same 47 people it trained on), the others on DS2 (22 people none of them saw).")

@@ -73,7 +73,8 @@ with c1:
     if beats.record is not None:
         st.caption(f"record {beats.record[index]}, sample {beats.sample[index]:,}")
 with c2:
-    st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}: the row the models see"), key="beat")
+    st.plotly_chart(caches.figure(f"{key}:{index}", beat_figures.beat_figure, beats.X[index],
+                                  f"beat {index}: the row the models see"), key="beat")
     st.plotly_chart(beat_figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
 if blocks.beat_in_its_recording(beats, index, key="beat_in_recording"):
     st.caption("As a clinician sees it: the recording centred on the beat's mark (R peak), "
@@ -181,6 +182,7 @@ if st.toggle("Explain this beat", key="explain_on",
 
 st.subheader("Many beats of one class")
 labels = beats.y if beats.y is not None else pred[cnn]
+drawn = f"{key}:" + ("labels" if beats.y is not None else caches.cards_stamp([cnn]))   # what the bands show
 st.caption("Grouped by the true label" if beats.y is not None else
            "No labels in the file: grouped by the CNN's prediction")
 present = [c for i, c in enumerate(CLASSES) if np.any(labels == i)]
@@ -188,6 +190,8 @@ o1, o2 = st.columns([1, 3])
 cls = o1.selectbox("Class", present)
 count = o1.slider("Single beats to draw", 0, 100, 20, 5,
                   help="The band is the middle 80 % of all the class's beats; the black line their median.")
-o2.plotly_chart(beat_figures.overlay_figure(beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
+o2.plotly_chart(caches.figure(f"{drawn}:{cls}:{count}", beat_figures.overlay_figure,
+                              beats.X[labels == CLASSES.index(cls)], cls, count), key="overlay")
 shown = st.multiselect("Classes side by side", present, default=present)
-st.plotly_chart(beat_figures.band_figure(beats.X, labels, shown), key="bands")
+st.plotly_chart(caches.figure(f"{drawn}:{','.join(shown)}", beat_figures.band_figure, beats.X, labels, shown),
+                key="bands")

@@ -140,7 +140,7 @@ if meaning == "ptb":
     st.info(scoring.PTB_SENTENCE)
 if labelled.y is not None:
     st.subheader("How well each model did on this file")
-    evals = scoring.metrics_per_model(labelled, probas)
+    evals = caches.evaluations(key, labelled, probas)
     cols = st.columns(len(evals))
     for col, (name, ev) in zip(cols, evals.items()):
         share = caches.seen_share(key, name, beats.X)
@@ -155,8 +155,9 @@ if labelled.y is not None:
             elif unseen := seen.unseen_note(share):
                 st.caption(unseen)
             blocks.report_table(ev)
-            st.plotly_chart(model_figures.confusion_figure(ev["confusion"], f"{registry.title(name)}: confusion matrix",
-                                                           clickable=True),
+            st.plotly_chart(caches.figure(f"{key}:{caches.cards_stamp([name])}", model_figures.confusion_figure,
+                                          ev["confusion"], f"{registry.title(name)}: confusion matrix",
+                                          clickable=True),
                             key=f"cm_{name}", on_select=lambda name=name: _open_cell(name, key),
                             selection_mode="points")
     st.caption("Click a cell of a confusion matrix to see its beats.")
@@ -171,7 +172,7 @@ if labelled.y is not None:
 
 def _report() -> bytes:
     """The printable page of this run (made when the button is clicked)."""
-    evaluations = scoring.metrics_per_model(labelled, probas) if labelled.y is not None else None
+    evaluations = caches.evaluations(key, labelled, probas) if labelled.y is not None else None
     notes = [note for name in probas
              if (note := seen.seen_note(name, caches.seen_share(key, name, beats.X)))]
     return printable.predict_report(probas, source_name=source_name, evaluations=evaluations, notes=notes,

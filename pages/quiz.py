@@ -76,8 +76,8 @@ index = int(chosen[pos])
 st.subheader(f"Beat {pos + 1} of {len(chosen)}")
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(beat_figures.beat_figure(beats.X[index], f"beat {index}: the row the models see"),
-                    key="quiz_beat")
+    st.plotly_chart(caches.figure(f"{key}:{index}", beat_figures.beat_figure, beats.X[index],
+                                  f"beat {index}: the row the models see"), key="quiz_beat")
     if blocks.beat_in_its_recording(beats, index, key="quiz_in_recording"):
         st.caption("The same beat in its recording (25 mm/s, 10 mm/mV): early or late? a P "
                    "wave in the shaded band? The other beats' marks are dotted.")

@@ -6,9 +6,11 @@ trained_models/ makes the next run load the new one while running sessions keep 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -23,12 +25,34 @@ from ecgdash.models import registry, store
 from ecgdash.runtime import import_tensorflow_quietly
 
 
+def _stamp(path: Path) -> tuple:
+    """What changes when a file is replaced: (path, mtime, size); (path,) when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path),)
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _card_at(stamp: tuple) -> dict | None:
+    """The parsed card file of ``stamp`` (read once per version; a class of thirty would otherwise
+    parse the same cards on every click of every student)."""
+    try:
+        return json.loads(Path(stamp[0]).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def _file_key(name: str) -> str:
     """What identifies the current version of a model: its card's keras_sha256 or mtime."""
     model_path, card_path = store.model_paths(name)
+    card = _card_at(_stamp(card_path))
+    if card is not None and card.get("keras_sha256"):
+        return card["keras_sha256"]
     try:
-        return json.loads(card_path.read_text()).get("keras_sha256") or str(model_path.stat().st_mtime)
-    except (OSError, ValueError):
+        return str(model_path.stat().st_mtime)
+    except OSError:
         return "missing"
 
 
@@ -72,9 +96,33 @@ def get_model(name: str):
     return _load_model_version(name, _file_key(name))
 
 
-def get_card(name: str) -> dict:
-    """The card of model ``name`` (read each run: cards are small)."""
+@functools.lru_cache(maxsize=64)
+def _load_card(name: str, stamps: tuple) -> dict:
     return store.load_card(name)
+
+
+def get_card(name: str) -> dict:
+    """The card of model ``name``, read once per version of its files (the same dict for every
+    session: read it, never change it). Raises DataError as ``store.load_card``."""
+    model_path, card_path = store.model_paths(name)
+    return _load_card(name, (_stamp(model_path), _stamp(card_path)))
+
+
+def cards_stamp(names) -> str:
+    """Identifies the current versions of the cards of ``names`` (a key for what is drawn from them)."""
+    return "|".join(f"{name}:{_stamp(store.model_paths(name)[1])[1:]}" for name in names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure(builder: str, key: str, _build):
+    return _build()
+
+
+def figure(key: str, build, *args, **kwargs):
+    """``build(*args, **kwargs)``, a plotly figure, made once per process for ``key``, which must
+    identify everything the figure shows (e.g. ``cards_stamp`` and the options). Every session gets
+    the same figure object: draw it, never change it."""
+    return _figure(f"{build.__module__}.{build.__qualname__}", key, lambda: build(*args, **kwargs))
 
 
 def cards_known(names) -> dict[str, dict | None]:
@@ -83,7 +131,7 @@ def cards_known(names) -> dict[str, dict | None]:
     cards = {}
     for name in names:
         try:
-            cards[name] = store.load_card(name)
+            cards[name] = get_card(name)
         except DataError:
             cards[name] = None
     return cards
@@ -138,6 +186,20 @@ def score_beats(key: str, beats, names=registry.PAIRS[registry.BEATS_PAIR]) -> d
     versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
     return _score(key, versions, beats)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _evaluations(key: str, versions: tuple, _beats, _probas):
+    from ecgdash.pipeline.scoring import metrics_per_model
+
+    return metrics_per_model(_beats, _probas)
+
+
+def evaluations(key: str, beats, probas: dict) -> dict:
+    """``scoring.metrics_per_model`` once per (labelled content ``key``, model versions): the same
+    dicts for every session (read them, never change them)."""
+    versions = tuple((name, _file_key(name)) for name in probas)
+    return _evaluations(key, versions, beats, probas)
 
 
 @st.cache_data(show_spinner="Loading the built beats…", max_entries=4)

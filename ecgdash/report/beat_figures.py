@@ -4,8 +4,6 @@ Built from library data (cards, beats, analyses); pages only place them.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -62,16 +60,19 @@ def without_padding(X: np.ndarray) -> np.ndarray:
     >>> without_padding(np.array([[0.5, 1.0, 0.0, 0.0], [0.2, 0.4, 0.6, 0.8]]))[0].tolist()
     [0.5, 1.0, nan, nan]
     """
-    out = np.array(X, dtype=float)
-    for row in out:
-        row[signal_length(row):] = np.nan
+    out = np.array(X, dtype=float, ndmin=2)
+    n = out.shape[1]
+    nonzero = out != 0
+    last = np.where(nonzero.any(axis=1), n - np.argmax(nonzero[:, ::-1], axis=1), 0)
+    end = np.where(n - last >= 2, last, n)                # as ``signal_length``, row by row
+    out[np.arange(n)[None, :] >= end[:, None]] = np.nan
     return out
 
 
 def signal_percentiles(X: np.ndarray, q) -> np.ndarray:
     """Percentiles ``q`` of beat rows, sample by sample, over the beats that still have signal
     there (padding is not a value); NaN where fewer than half of them do, so a band or a median
-    never sinks into the padding of the shorter beats.
+    never sinks into the padding of the shorter beats. Linear interpolation, as ``np.percentile``.
 
     Examples
     --------
@@ -79,12 +80,22 @@ def signal_percentiles(X: np.ndarray, q) -> np.ndarray:
     >>> np.round(signal_percentiles(X, [50])[0], 2).tolist()
     [1.0, 0.5, 0.8, nan, nan]
     """
-    masked = without_padding(X)
-    enough = np.isfinite(masked).sum(axis=0) >= max(1, len(masked) / 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)          # all-NaN columns: NaN, as wanted
-        out = np.nanpercentile(masked, q, axis=0)
-    return np.where(enough, out, np.nan)
+    ordered = np.sort(without_padding(X), axis=0)        # NaN sort last
+    count = np.isfinite(ordered).sum(axis=0)
+    enough = (count >= max(1, len(ordered) / 2)) & (count > 0)
+    columns = np.arange(ordered.shape[1])
+    out = np.full((len(np.atleast_1d(q)), ordered.shape[1]), np.nan)
+    if not len(ordered):
+        return out
+    top = np.maximum(count - 1, 0)
+    for k, qk in enumerate(np.atleast_1d(q)):
+        position = qk / 100.0 * top
+        below = np.floor(position).astype(int)
+        above = np.minimum(below + 1, top)
+        share = position - below
+        value = ordered[below, columns] * (1 - share) + ordered[above, columns] * share
+        out[k] = np.where(enough, value, np.nan)
+    return out
 
 
 def overlay_figure(X: np.ndarray, label: str, max_beats: int = 20, seed: int = 0, height: int = 320):
