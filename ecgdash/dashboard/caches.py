@@ -1,19 +1,28 @@
 """Streamlit caches live here, in a module (defining them in a page leaks on reruns).
 
-Models load once per process (``st.cache_resource``); parsed uploads once per content
-(``st.cache_data``). A model is cached per (name, file sha) so replacing a model file in
-trained_models/ makes the next run load the new one while running sessions keep the old.
+Models load once per process (``st.cache_resource``), per (name, file sha): replacing a model
+file in trained_models/ makes the next run load the new one while running sessions keep the old.
+
+What is read or computed from a file (a parsed upload, a recording, its analysis, its beats'
+scores) is made once per process and content (``Shared``) and kept exactly as long as a session
+uses it: thirty students opening the same example share one analysis, each student's own upload
+is kept for that student's clicks however many others upload theirs, and its memory goes back
+when the last session that used it has closed (Streamlit's ``server.disconnectedSessionTTL``).
+Every session gets the same object: read it, never change it.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecgdash.config import tf_threads
 from ecgdash.datasets import mitbih as dataset
@@ -54,6 +63,79 @@ def _file_key(name: str) -> str:
         return str(model_path.stat().st_mtime)
     except OSError:
         return "missing"
+
+
+class _Held:
+    """One shared result; sessions hold it (weakly referenced by ``Shared``)."""
+
+    __slots__ = ("value", "__weakref__")
+
+    def __init__(self, value):
+        self.value = value
+
+
+#: How many results of each kind a session keeps (e.g. a recording read at two rates).
+SESSION_KEEPS = 3
+
+
+class Shared:
+    """Results made once per process for each key, shared by every session that asks while one
+    still uses it.
+
+    A result lives as long as a session holds it (each session keeps its last ``SESSION_KEEPS``
+    of each kind in its state) or it is among the process's last ``keep`` of its kind; then it is
+    freed. Two sessions asking for the same key at once wait for one making. A failure (e.g.
+    ``DataError``) is not kept: the next ask tries again.
+    """
+
+    def __init__(self, kind: str, *, keep: int = 2):
+        self.kind, self.keep = kind, keep
+        self._lock = threading.Lock()
+        self._alive: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._making: dict = {}
+        self._recent: collections.OrderedDict = collections.OrderedDict()
+
+    def get(self, key, make, *, spinner: str | None = None):
+        """The result for ``key``, made by ``make()`` when no session holds one."""
+        with self._lock:
+            held = self._alive.get(key)
+            making = None if held is not None else self._making.setdefault(key, threading.Lock())
+        if held is None:
+            with making:                                   # one session makes it, the others wait
+                with self._lock:
+                    held = self._alive.get(key)
+                if held is None:
+                    if spinner and get_script_run_ctx() is not None:
+                        with st.spinner(spinner):
+                            held = _Held(make())
+                    else:
+                        held = _Held(make())
+                    with self._lock:
+                        self._alive[key] = held
+            with self._lock:
+                if self._making.get(key) is making:
+                    del self._making[key]
+        with self._lock:
+            self._recent[key] = held
+            self._recent.move_to_end(key)
+            while len(self._recent) > self.keep:
+                self._recent.popitem(last=False)
+        _hold(self.kind, key, held)
+        return held.value
+
+    def __len__(self) -> int:
+        return len(self._alive)
+
+
+def _hold(kind: str, key, held: _Held) -> None:
+    """Keep ``held`` in this session's state (its last ``SESSION_KEEPS`` of ``kind``)."""
+    if get_script_run_ctx() is None:                        # not in a page run (e.g. a test)
+        return
+    mine = st.session_state.setdefault("_ecgdash_held", {}).setdefault(kind, collections.OrderedDict())
+    mine[key] = held
+    mine.move_to_end(key)
+    while len(mine) > SESSION_KEEPS:
+        mine.popitem(last=False)
 
 
 _TENSORFLOW = threading.Lock()
@@ -113,7 +195,7 @@ def cards_stamp(names) -> str:
     return "|".join(f"{name}:{_stamp(store.model_paths(name)[1])[1:]}" for name in names)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(builder: str, key: str, _build):
     return _build()
 
@@ -137,11 +219,13 @@ def cards_known(names) -> dict[str, dict | None]:
     return cards
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=8)
-def _parse_upload(key: str, name: str, rescale: bool, _data: bytes):
+_UPLOADS = Shared("beat file", keep=2)
+
+
+def _parse_bytes(data: bytes, name: str, rescale: bool):
     import io
 
-    f = io.BytesIO(_data)
+    f = io.BytesIO(data)
     f.name = name
     return load_beats(f, rescale=rescale)
 
@@ -154,9 +238,6 @@ def upload_key(uploaded) -> str:
     return hashlib.blake2b(uploaded.getvalue(), digest_size=16).hexdigest()
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=4)
-def _parse_path(path: str, stamp: str):
-    return load_beats(path)
 
 
 def parse_path(path) -> tuple:
@@ -165,27 +246,31 @@ def parse_path(path) -> tuple:
 
     stat = Path(path).stat()
     key = f"file:{path}:{stat.st_mtime_ns}:{stat.st_size}"
-    return key, _parse_path(str(path), key)
+    return key, _UPLOADS.get(key, lambda: load_beats(str(path)), spinner="Reading the file…")
 
 
 def parse_upload(uploaded, *, rescale: bool = False):
     """``(key, Beats)`` of an uploaded file, parsed once per content. Raises DataError."""
     key = upload_key(uploaded)
-    return key, _parse_upload(key, uploaded.name, rescale, uploaded.getvalue())
+    return key, _UPLOADS.get((key, rescale), lambda: _parse_bytes(uploaded.getvalue(), uploaded.name, rescale),
+                             spinner="Reading the file…")
 
 
-@st.cache_data(show_spinner="Scoring every beat with both models…", max_entries=8)
-def _score(key: str, versions: tuple, _beats):
+_SCORES = Shared("scores", keep=4)
+
+
+def _score(versions: tuple, beats):
     from ecgdash.pipeline.scoring import score
 
-    return score({name: get_model(name) for name, _ in versions}, _beats)
+    return score({name: get_model(name) for name, _ in versions}, beats)
 
 
 def score_beats(key: str, beats, names=registry.PAIRS[registry.BEATS_PAIR]) -> dict:
     """``{name: (n, 5) probabilities}`` of ``beats``, computed once per (content ``key``, model
     versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
-    return _score(key, versions, beats)
+    return _SCORES.get((key, versions), lambda: _score(versions, beats),
+                       spinner="Scoring every beat with both models…")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -202,9 +287,7 @@ def evaluations(key: str, beats, probas: dict) -> dict:
     return _evaluations(key, versions, beats, probas)
 
 
-@st.cache_data(show_spinner="Loading the built beats…", max_entries=4)
-def _built_split(split: str, part: str, stamp: str):
-    return dataset.load_split(split, part)
+_SPLITS = Shared("built split", keep=2)
 
 
 def built_split(split: str, part: str):
@@ -212,16 +295,18 @@ def built_split(split: str, part: str):
     (``dataset.built_stamp``), so a rebuild, even with another lead and the same beat count,
     is loaded and scored anew. Raises DataError when nothing is built."""
     stamp = dataset.built_stamp() or "none"
-    return f"built:{split}:{part}:{stamp}", _built_split(split, part, stamp)
+    key = f"built:{split}:{part}:{stamp}"
+    return key, _SPLITS.get(key, lambda: dataset.load_split(split, part), spinner="Loading the built beats…")
 
 
-@st.cache_data(show_spinner="Finding and classifying the beats…", max_entries=4)
-def _analyze(key: str, fs, lead, use_annotations: bool, versions: tuple, record, invert: bool,
-             adapt, _source):
+_ANALYSES = Shared("analysis", keep=2)
+
+
+def _analyze(fs, lead, use_annotations: bool, versions: tuple, record, invert: bool, adapt, source):
     from ecgdash.pipeline.record import analyze_record
 
     models = {name: get_model(name) for name, _ in versions}
-    return analyze_record(_source, fs=fs, lead=lead, use_annotations=use_annotations,
+    return analyze_record(source, fs=fs, lead=lead, use_annotations=use_annotations,
                           models=models, record=record, invert=invert, adapt=adapt)
 
 
@@ -230,7 +315,9 @@ def analyze(key: str, source, *, fs=None, lead=None, use_annotations: bool = Tru
             adapt: bool | None = None):
     """``analysis.analyze_record`` once per (content ``key``, options, model versions)."""
     versions = tuple((name, _file_key(name)) for name in names)
-    return _analyze(key, fs, lead, use_annotations, versions, record, invert, adapt, source)
+    return _ANALYSES.get((key, fs, lead, use_annotations, versions, record, invert, adapt),
+                         lambda: _analyze(fs, lead, use_annotations, versions, record, invert, adapt, source),
+                         spinner="Finding and classifying the beats…")
 
 
 def uploads_key(files) -> str:
@@ -238,36 +325,36 @@ def uploads_key(files) -> str:
     return "|".join(upload_key(f) for f in files)
 
 
-@st.cache_data(show_spinner="Reading the recording…", max_entries=4)
-def _recording(key: str, fs, record, _source):
+_RECORDINGS = Shared("recording", keep=2)
+
+
+def _recording(fs, record, source):
     from ecgdash.io.uploads import read_recording
 
-    return read_recording(_source, fs=fs, record=record)
+    return read_recording(source, fs=fs, record=record)
 
 
 def recording(key: str, source, *, fs=None, record=None):
     """``recordings.read_recording`` once per (content ``key``, ``fs``, ``record``). Raises DataError."""
-    return _recording(key, fs, record, source)
+    return _RECORDINGS.get((key, fs, record), lambda: _recording(fs, record, source),
+                           spinner="Reading the recording…")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _without_wander(key: str, fs: float, _signal):
-    return baseline.without_wander(_signal, fs).astype(np.float32)
+_DRAWN = Shared("signal drawn", keep=2)
 
 
 def without_wander(key: str, signal, fs: float):
     """``ecg.baseline.without_wander`` once per (``key``: recording, lead, flip)."""
-    return _without_wander(key, float(fs), signal)
+    return _DRAWN.get((key, float(fs)), lambda: baseline.without_wander(signal, float(fs)).astype(np.float32))
 
 
-@st.cache_data(show_spinner="Grouping the beats…", max_entries=16)
-def _clusters(key: str, k: int, fs: float, _signal, _marks):
-    return cluster_beats(_signal, fs, _marks, k=k)
+_CLUSTERS = Shared("clusters", keep=4)
 
 
 def clusters(key: str, signal, fs: float, marks, *, k: int):
     """``ecg.clusters.cluster_beats`` once per (analysis ``key``, ``k``)."""
-    return _clusters(key, int(k), float(fs), signal, marks)
+    return _CLUSTERS.get((key, int(k), float(fs)), lambda: cluster_beats(signal, float(fs), marks, k=int(k)),
+                         spinner="Grouping the beats…")
 
 
 @st.cache_data(show_spinner="Computing explanations…", max_entries=64)

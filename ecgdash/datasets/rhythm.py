@@ -141,16 +141,21 @@ def _lookups(rr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     frac = np.clip(rr, 0, 60_000) / BIN_MS
     frac = frac - np.floor(frac)
     step = np.where(frac < NEAR_MS / BIN_MS, -1, np.where(frac > 1 - NEAR_MS / BIN_MS, 1, 0))
-    steps = np.lib.stride_tricks.sliding_window_view(step, K)
-    rows, index = [], []
-    for i in np.flatnonzero(ok):
-        near = np.flatnonzero(steps[i])[:3]
-        for moves in itertools.product((0, 1), repeat=len(near)):
-            row = runs[i].copy()
-            row[near] += np.asarray(moves, dtype=np.int64) * steps[i][near]
-            rows.append(row)
-            index.append(i)
-    return _hash(np.asarray(rows)), np.asarray(index)
+    runs, steps = runs[ok], np.lib.stride_tricks.sliding_window_view(step, K)[ok]
+    index = np.flatnonzero(ok)
+    near = np.argsort(steps == 0, axis=1, kind="stable")[:, :3]      # the first 3 such intervals
+    count = np.minimum((steps != 0).sum(axis=1), 3)
+    rows, at = [], []
+    for moves in itertools.product((0, 1), repeat=3):
+        used = [j for j in range(3) if moves[j]]
+        keep = count > (max(used) if used else -1)                  # each row's variants once
+        row = runs[keep].copy()
+        for j in used:
+            column = near[keep, j]
+            row[np.arange(len(row)), column] += steps[keep][np.arange(len(row)), column]
+        rows.append(row)
+        at.append(index[keep])
+    return _hash(np.concatenate(rows)), np.concatenate(at)
 
 
 def match(marks, fs: float, prints: RhythmPrints) -> RhythmMatch:
@@ -175,20 +180,26 @@ def match(marks, fs: float, prints: RhythmPrints) -> RhythmMatch:
         return RhythmMatch(0.0, None, 0.0)
     rr = rr_ms(marks, fs)
     hashes, runs = _lookups(rr)
-    judged = np.zeros(n, dtype=bool)
-    for i in np.unique(runs):
-        judged[i:i + K + 1] = True
+    edges = np.zeros(n + 1, dtype=np.int64)
+    starts = np.unique(runs)
+    np.add.at(edges, starts, 1)
+    np.add.at(edges, np.minimum(starts + K + 1, n), -1)
+    judged = np.cumsum(edges[:n]) > 0
     lo = np.searchsorted(prints.hashes, hashes, "left")
-    hi = np.minimum(np.searchsorted(prints.hashes, hashes, "right"), lo + 20)
-    hits: dict[int, list] = {}
-    for i, a, b in zip(runs, lo, hi):
-        for j in range(a, b):
-            hits.setdefault(int(prints.record[j]), []).append((int(i), int(prints.position[j]) - int(i)))
+    width = np.minimum(np.searchsorted(prints.hashes, hashes, "right"), lo + 20) - lo
+    first = np.repeat(lo - np.cumsum(width) + width, width)
+    j = first + np.arange(int(width.sum()))                          # every print each run hits
+    i = np.repeat(runs, width)
+    hit_record, hit_offset = prints.record[j].astype(np.int64), prints.position[j].astype(np.int64) - i
     best, best_record = 0, None
-    for record, pairs in hits.items():
-        pairs = np.unique(np.asarray(pairs), axis=0)
+    for record in np.unique(hit_record):
+        pairs = np.unique(np.column_stack([i, hit_offset])[hit_record == record], axis=0)
+        by_offset = np.sort(pairs[:, 1])
+        offsets = np.unique(by_offset)
+        near = (np.searchsorted(by_offset, offsets + DRIFT, "right")
+                - np.searchsorted(by_offset, offsets - DRIFT, "left"))
         seen = np.zeros(n, dtype=bool)
-        for offset in np.unique(pairs[:, 1]):
+        for offset in offsets[near >= NEED]:                         # others cannot line up NEED runs
             lined = np.unique(pairs[np.abs(pairs[:, 1] - offset) <= DRIFT, 0])
             if len(lined) < NEED:
                 continue
@@ -196,5 +207,5 @@ def match(marks, fs: float, prints: RhythmPrints) -> RhythmMatch:
             for start in lined[dense]:
                 seen[start:start + WINDOW + K] = True
         if seen.sum() > best:
-            best, best_record = int(seen.sum()), prints.names[record]
+            best, best_record = int(seen.sum()), prints.names[int(record)]
     return RhythmMatch(best / n, best_record, float(judged.mean()))
