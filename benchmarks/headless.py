@@ -64,11 +64,11 @@ class Headless:
         if self.ws is not None:
             await self.ws.close()
 
-    async def page(self, name: str) -> float:
-        """A click in the sidebar on page ``name``."""
+    async def page(self, name: str, *, step: str | None = None) -> float:
+        """A click in the sidebar on page ``name`` (timed as ``step``, or "page <name>")."""
         self.page_hash = self.pages[name]
         self.states.clear()                      # a browser keeps no widget state across pages
-        return await self._run(f"page {name}")
+        return await self._run(step or f"page {name}")
 
     def _find(self, text: str, kinds) -> tuple[str, object, str]:
         for wid, (kind, el) in self.widgets.items():
