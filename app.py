@@ -31,6 +31,7 @@ import plotly.graph_objects  # noqa: E402,F401
 from ecgdash.dashboard import caches, server  # noqa: E402
 
 server.keep_keras_state()   # Streamlit would reset Keras (and run a full gc) after every run
+server.free_closed_sessions()   # a closed tab's memory back once its reconnect time has passed
 try:
     page.run()
 finally:

@@ -144,3 +144,40 @@ def test_the_server_sets_tensorflow_threads_from_the_environment(monkeypatch):
     monkeypatch.setenv("ECGDASH_TF_THREADS", "-1")
     caches.load_tensorflow()
     assert asked == [3, None]
+
+
+def test_closed_sessions_past_their_time_are_ended_and_the_others_kept(monkeypatch):
+    """``server.end_closed_sessions`` against Streamlit's own session manager and store (the
+    versions installed): a closed session past ``disconnectedSessionTTL`` is shut down once, one
+    still within it is kept. Fails loudly when Streamlit keeps closed sessions elsewhere."""
+    import types
+
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.runtime.session_manager import SessionInfo
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    from ecgdash.dashboard import server
+
+    clock = [1000.0]
+    storage = MemorySessionStorage(ttl_seconds=60)
+    storage._cache._timer = lambda: clock[0]
+    manager = WebsocketSessionManager(storage, MemoryUploadedFileManager("/upload"), ScriptCache(), None)
+    monkeypatch.setattr(server.runtime, "exists", lambda: True)
+    monkeypatch.setattr(server.runtime, "get_instance", lambda: types.SimpleNamespace(_session_mgr=manager))
+
+    ended = []
+
+    def session(sid):
+        return types.SimpleNamespace(id=sid, shutdown=lambda: ended.append(sid))
+
+    storage.save(SessionInfo(client=None, session=session("closed early")))
+    clock[0] += 45
+    storage.save(SessionInfo(client=None, session=session("closed late")))
+    clock[0] += 20                    # 65 s after the first closed, 20 s after the second
+    assert server.end_closed_sessions() == 1 and ended == ["closed early"]
+    assert storage.get("closed late") is not None and storage.get("closed early") is None
+    assert server.end_closed_sessions() == 0 and ended == ["closed early"]
+    clock[0] += 60
+    assert server.end_closed_sessions() == 1 and ended == ["closed early", "closed late"]
