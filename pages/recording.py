@@ -16,7 +16,7 @@ from ecgdash.io.examples import examples
 from ecgdash.io.uploads import upload_records
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
-from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures
+from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures, twelve_lead
 from ecgdash.report.tables import review_f1_table
 from ecgdash.review.calls import cluster_smoothed, reviewed_analysis
 from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
@@ -25,7 +25,8 @@ from ecgdash.review.session import NOT_SURE, Review
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
-           "an EDF/BDF file, an Apple Health ECG export, or a CSV/TXT with one column per lead (a "
+           "an EDF/BDF file, a 12-lead ECG from a cart (HL7 aECG, Philips or GE MUSE XML, SCP-ECG, DICOM; "
+           "an ISHNE Holter), an Apple Health ECG export, or a CSV/TXT with one column per lead (a "
            "time column is detected; without one you are asked for the sampling rate); 10 seconds or more. Beats are taken "
            "from the .atr annotations when present, otherwise found by a QRS detector, cut like "
            "the Kaggle rows, and classified by both models.")
@@ -38,8 +39,8 @@ sources = ["Upload files"] + (["An example"] if samples else []) + (
 choice = st.radio("Recording", sources, horizontal=True, key="record_source") if len(sources) > 1 else sources[0]
 fs = record = None
 if choice == "Upload files":
-    files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload",
-                             type=["hea", "dat", "atr", "zip", "csv", "txt", "tsv", "gz", "edf", "bdf", "rec"])
+    # any name: a file is recognised by its content (a cart's export may be .xml, .dcm, .scp, .ecg or none)
+    files = st.file_uploader("Record files", accept_multiple_files=True, key="record_upload")
     if not files:
         st.info("Upload e.g. `100.hea`, `100.dat` and `100.atr` from PhysioNet's MIT-BIH database, "
                 "or pick an example.")
@@ -114,6 +115,9 @@ for warning in result.warnings:
     st.warning(warning)
 if rec.kind == "csv":
     st.caption(f"Read as a CSV signal at {rec.fs:g} Hz.")
+if rec.source_format:
+    st.caption(f"Read as a {rec.source_format} file: {len(rec.leads)} leads at {rec.fs:g} Hz. Only the leads "
+               "are read; the patient's details in the file are never shown or kept.")
 st.caption(f"The models were trained on lead {MODEL_LEAD} (channel 0 of MIT-BIH). This "
            f"recording's beats come from **{lead_words(result.lead)}**.")
 blocks.glossary("MLII", "adaptation", "any-rate path", "macro-F1")
@@ -129,6 +133,32 @@ if result.detection:
     st.info(f"QRS detector against the annotated beats (±{d['tolerance_s'] * 1000:.0f} ms): "
             f"sensitivity **{d['sensitivity']:.4f}**, positive predictivity **{d['ppv']:.4f}** "
             f"({d['tp']:,} found, {d['fn']:,} missed, {d['fp']:,} extra).")
+
+
+def twelve_lead_sheet(rec, key: str) -> None:
+    """The twelve leads as a cart prints them, when the recording has them."""
+    if not twelve_lead.can_draw(rec.leads):
+        return
+    st.subheader("The 12-lead ECG")
+    start = 0.0
+    if rec.duration > twelve_lead.SHEET_S + 1:
+        start = st.slider("The sheet's 10 s start at (s)", 0.0, float(rec.duration - twelve_lead.SHEET_S), 0.0,
+                          step=1.0, key="sheet_at")
+    fig = caches.figure(f"{key}:{start}", twelve_lead.sheet_figure, rec, start_s=start)
+    st.plotly_chart(fig, key="sheet", config={"scrollZoom": False})
+    sheet = f"{start:.0f}-{start + twelve_lead.SHEET_S:.0f} s" if rec.duration > twelve_lead.SHEET_S + 1 else "10 s"
+    st.caption(f"As a cart prints it ({sheet}): each row of 2.5-s panels follows on in time (I, aVR, V1, V4 "
+               "show the first, second, third and fourth 2.5 s), lead II runs along the bottom for the whole "
+               "10 s. " + (f"{ecg_paper_words()} The pulse at each row's start is 1 mV (10 mm high)."
+                           if rec.unit == "mV" else f"The signal is in {rec.unit}, not mV: each lead is "
+                           "scaled to its row and only the time grid is true.")
+               + " Drawn with the baseline wander taken away.")
+
+
+def ecg_paper_words() -> str:
+    return (f"ECG paper at {calipers.PAPER_SPEED:g} mm/s and {calipers.PAPER_GAIN:g} mm/mV: a small "
+            f"square is {1000 / calipers.PAPER_SPEED:.0f} ms by {1 / calipers.PAPER_GAIN:g} mV.")
+
 
 @st.fragment
 def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert: bool) -> None:
@@ -418,5 +448,6 @@ def review_files(review, result, shown, key: str) -> None:
         st.success(note)
 
 
+twelve_lead_sheet(rec, key)
 shown = template_review(result, f"{key}:{lead}:{detector}:{invert}")
 beat_views(shown, key, names, pair, lead, detector, invert)

@@ -120,3 +120,21 @@ def test_the_library_imports_light_and_never_streamlit(tmp_path):
     assert first == "[]"
     count, heavy = after.split(" ", 1)
     assert int(count) >= 40 and heavy == "[]", after
+
+
+def test_the_architecture_page_names_every_module_and_no_other():
+    """docs/architecture.md's table: each room's row names each of its modules (in backticks),
+    and every module it names exists."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = line.split("|")
+        if len(cells) > 3 and (room := re.fullmatch(r"\s*`(\w+)/`\s*", cells[1])):
+            rows[room.group(1)] = set(re.findall(r"`(\w+)`", cells[2]))
+    rooms = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert set(rows) == rooms, set(rows) ^ rooms
+    for room, named in rows.items():
+        modules = {p.stem for p in (PACKAGE / room).glob("*.py") if p.stem != "__init__"}
+        assert modules <= named, (room, modules - named)

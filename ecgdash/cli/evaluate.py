@@ -215,7 +215,7 @@ def run_database(args) -> int:
                 continue
             databases = dict(models[name].card.get("databases") or {})
             databases[args.save] = {**result["as trained"], "adapted": result["adapted"],
-                                    "records": result["records"], "folder": str(args.folder),
+                                    "records": result["records"], "folder": Path(args.folder).name,   # no path of one machine
                                     "seen": result["seen"]}
             store.update_card(name, {"databases": databases}, folder=args.models_dir)
             saved.append(name)

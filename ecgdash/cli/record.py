@@ -14,7 +14,8 @@ from ecgdash.report.printable import recording_report
 def add_parser(sub) -> None:
     record = sub.add_parser("record", help="find and classify every beat of a recording")
     record.add_argument("path", help="WFDB record (path without extension, or its .hea), .zip, "
-                        "EDF/BDF, Apple Health ECG export or CSV/TXT")
+                        "EDF/BDF, a 12-lead file from an ECG cart (HL7 aECG, Philips or GE MUSE XML, "
+                        "SCP-ECG, DICOM) or a Holter's ISHNE, Apple Health ECG export or CSV/TXT")
     record.add_argument("--lead", help="lead name or index (default: MLII or lead II when the "
                         "recording has one, else the first)")
     add_fs_option(record)

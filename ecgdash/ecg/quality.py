@@ -17,6 +17,12 @@ cut that flags at most 2 % of the segments that did not fail (it flags 62 % of f
 segments (94 %); ``good`` otherwise. On DS2 (not used to choose) the same cuts flag 56 % of
 failed segments as unreadable and 0.9 % of the others; 95 % of failed ones are noisy or worse.
 
+Above 500 Hz the three detectors run on the lead resampled to 360 Hz (MIT-BIH's rate, where the
+levels were chosen), their positions mapped back: on pydicom's 1000-Hz 12-lead DICOM XQRS found no
+beat and Pan-Tompkins marked every QRS 140-160 ms from NeuroKit's, so a clean 10-s strip scored
+0.6 (unreadable) and its beats would have gone unclassified; at 360 Hz the three agree (1.0).
+Recordings at 500 Hz or less are measured as they are, as before.
+
 XQRS was the slow one (about 6 s on a 30-minute record in wfdb's own code, about 0.3 s with
 ``detect``'s faster loops, the same QRS); a faster trio with NeuroKit2's Martinez method in its
 place then ran 4x faster but, by the same rule, flagged only 46 % of failed DS1 segments as
@@ -30,10 +36,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ecgdash.ecg.augment import resample
 from ecgdash.ecg.detect import detect_qrs, match_beats
 
 #: The three detectors compared (each run on the one lead).
 QUALITY_DETECTORS = ("xqrs", "pantompkins", "neurokit")
+#: Above this rate (Hz) the detectors run on the lead resampled to ``DETECTOR_FS``.
+MAX_DETECTOR_FS = 500.0
+DETECTOR_FS = 360.0
 #: Segment length in seconds (Zhao & Zhang 2018 and most SQI work use 10 s).
 SEGMENT_S = 10.0
 #: Agreement below which a segment is unreadable / noisy (chosen on DS1, see above).
@@ -71,7 +81,8 @@ def segment_quality(signal: np.ndarray, fs: float, *, detections: dict | None = 
     fs : float
         Sampling rate in Hz.
     detections : dict, optional
-        ``{detector: positions}`` already found on this lead (the ones missing are run).
+        ``{detector: positions}`` already found on this lead (the ones missing are run; above
+        ``MAX_DETECTOR_FS`` all three run again at ``DETECTOR_FS``).
     segment_s : float, default 10
         Segment length in seconds.
 
@@ -82,11 +93,16 @@ def segment_quality(signal: np.ndarray, fs: float, *, detections: dict | None = 
         detectors) and ``level``
         ("good", "noisy" or "unreadable").
     """
-    detections = dict(detections or {})
-    for method in QUALITY_DETECTORS:
-        if method not in detections:
-            detections[method] = detect_qrs(signal, fs, method)
-    lists = [np.asarray(detections[m], dtype=np.int64) for m in QUALITY_DETECTORS]
+    if fs > MAX_DETECTOR_FS:      # the detectors' own rates: found at 360 Hz, mapped back
+        slower = resample(signal, fs, DETECTOR_FS)
+        lists = [np.round(detect_qrs(slower, DETECTOR_FS, m) * fs / DETECTOR_FS).astype(np.int64)
+                 for m in QUALITY_DETECTORS]
+    else:
+        detections = dict(detections or {})
+        for method in QUALITY_DETECTORS:
+            if method not in detections:
+                detections[method] = detect_qrs(signal, fs, method)
+        lists = [np.asarray(detections[m], dtype=np.int64) for m in QUALITY_DETECTORS]
     bounds = segment_bounds(len(signal), fs, segment_s=segment_s)
     rows = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):

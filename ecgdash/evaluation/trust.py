@@ -39,6 +39,7 @@ NOISY_REDUCED = 0.10
 UNREADABLE_MOST = 0.50
 UPRIGHT_LOW = 0.30
 SHORT_BEATS = 51            # 2 x the 25-beat RR window + 1
+STRIP_S = 60.0              # a recording this long or shorter is a strip (resting 12-lead: 10 s)
 LOW_CONFIDENCE = 0.6
 _LIMB = {"I", "III", "AVF", "AVL", "AVR", "LEADI", "LEADIII", "ML1", "MLI", "MLIII"}
 
@@ -118,7 +119,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     upright : float
         Share of beats whose QRS points up (``quality.upright_share``).
     kind : str, default "csv"
-        How the recording was read ("wfdb", "edf", "apple", "csv").
+        How the recording was read ("wfdb", "edf", "apple", "csv", "cart").
     cards : dict, optional
         Model name -> model card, to quote measured accuracies.
     seen : dict, optional
@@ -135,6 +136,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     share = {lv: float(np.mean(levels == lv)) if len(levels) else 0.0 for lv in ("good", "noisy", "unreadable")}
     ds2 = bool(cards) and all(c.get("evaluation", {}).get("test_set") == "DS2" for c in cards.values())
     found = [_lead_fact(lead, kind, cards), _rate_fact(fs, cards), _length_fact(duration_s, len(levels)),
+             _strip_fact(duration_s, len(levels), kind),
              _quality_fact(share), _polarity_fact(upright, cards), _models_facts(probas, levels != "unreadable"),
              _seen_facts(seen), _rhythm_fact(rhythm)]
     measured_rows, measured = _measured_facts(cards, ds2, mitbih_like=kind == "wfdb" and abs(fs - 360) < 1)
@@ -147,6 +149,9 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
     if level in ("seen", "hints") and noisy > NOISY_REDUCED:     # the worst fact is not all there is
         sentence += (f" Mind the noise too: {noisy:.0%} of the beats lie in noisy stretches, where "
                      "noise can be called V.")
+    if kind == "cart" and duration_s <= STRIP_S:
+        sentence += (f" A {duration_s:.0f}-s resting ECG holds {len(levels)} beats and no reference labels: the "
+                     "classes are the models' calls on these seconds, not a count over a day, and not a diagnosis.")
     if level in ("expected", "reduced") and cards and not ds2:
         sentence += " These models learned from MIT-BIH's own people: for anyone else, prefer the robust pair."
     return Trust(level=level, sentence=sentence,
@@ -185,6 +190,17 @@ def _length_fact(duration_s: float, n: int) -> tuple[list, list, list]:
            "enough for the ±25-beat rhythm context" if n >= SHORT_BEATS else
            "short: each beat is compared with fewer neighbours, so S calls are less sure")
     return [row], [], ["a short strip"] if n < SHORT_BEATS else []
+
+
+def _strip_fact(duration_s: float, n: int, kind: str) -> tuple[list, list, list]:
+    """What a strip of a minute or less (a resting 12-lead, a watch ECG) can and cannot show."""
+    if duration_s > STRIP_S:
+        return [], [], []
+    what = ("a resting ECG from a cart" if kind == "cart" else "a watch ECG" if kind == "apple" else "a strip")
+    return [(f"what {what} can show", f"{duration_s:.0f} s, {n} beats",
+             "each beat's shape, and the rhythm of these seconds; not how often early beats come over a "
+             "day, nor a rhythm that comes and goes (a Holter records that). No reference labels come with "
+             "it: the counts are the models' calls")], [], []
 
 
 def _quality_fact(share: dict) -> tuple[list, list, list]:

@@ -59,9 +59,10 @@ class Recording:
     leads: list[str]
     ann_sample: np.ndarray | None = None
     ann_symbol: np.ndarray | None = None
-    kind: str = "wfdb"               # "wfdb", "edf", "apple" or "csv"
+    kind: str = "wfdb"               # "wfdb", "edf", "apple", "csv" or "cart" (io.cart)
     warnings: list[str] = field(default_factory=list)
     unit: str = "mV"                 # of ``signals``: "mV", or "file units" when not known
+    source_format: str = ""          # a cart file's format ("HL7 aECG", "GE MUSE XML", ...)
 
     @property
     def duration(self) -> float:

@@ -19,6 +19,7 @@ from zlib import error as zlib_error
 
 from ecgdash.errors import DataError
 from ecgdash.io import beats_csv
+from ecgdash.io.cart import cart_format, read_cart
 from ecgdash.io.edf import EDF_SUFFIXES, is_edf, read_edf
 from ecgdash.io.recording import MAX_SAMPLES, SIGNAL_SUFFIXES, WFDB_SUFFIXES, Recording
 from ecgdash.io.signal_csv import read_signal_csv
@@ -116,7 +117,8 @@ def _write_safely(folder: Path, name: str, data: bytes) -> Path:
 
 def upload_records(files) -> list[str]:
     """The recordings an upload holds, by name (zips opened): its WFDB records, else its EDF/BDF
-    files, else its CSV/TXT signal files; ``record=`` of ``read_recording`` picks one of them.
+    files, else its cart files (``io.cart``: HL7 aECG, DICOM, ...), else its CSV/TXT signal files;
+    ``record=`` of ``read_recording`` picks one of them.
 
     >>> upload_records([("208.hea", b""), ("208.dat", b""), ("841.hea", b""), ("841.dat", b"")])
     ['208', '841']
@@ -127,7 +129,12 @@ def upload_records(files) -> list[str]:
     if headers:
         return headers
     edf = [n for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
-    return edf or [n for n in names if n.lower().endswith(SIGNAL_SUFFIXES)]
+    return edf or [n for n, _ in _carts(items)] or [n for n in names if n.lower().endswith(SIGNAL_SUFFIXES)]
+
+
+def _carts(items: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The uploaded files in a cart or Holter format (by content, whatever their names)."""
+    return [(n, d) for n, d in items if not n.lower().endswith(WFDB_SUFFIXES) and cart_format(d)]
 
 
 def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
@@ -154,6 +161,13 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
         if len(edf) > 1:
             rec.warnings.append(f"The upload holds {len(edf)} EDF/BDF files; showing {name}.")
         return rec
+    carts = _carts(items)
+    if carts:
+        name, data = next(((n, d) for n, d in carts if n == record), carts[0])
+        rec = read_cart(data, name)
+        if len(carts) > 1:
+            rec.warnings.append(f"The upload holds {len(carts)} ECG files; showing {name}.")
+        return rec
     if names and all(n.lower().endswith((".atr", ".qrs")) for n in names):
         raise DataError("The upload holds annotations only (.atr): upload them with the record's "
                         ".hea header and .dat signal file.")
@@ -164,7 +178,8 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
     if not signals:
         raise DataError(f"Nothing usable in the upload ({', '.join(names[:6])}): expected a WFDB "
                         "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
-                        "or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
+                        "a 12-lead file from an ECG cart (HL7 aECG, Philips or GE MUSE XML, SCP-ECG, "
+                        "DICOM), or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
     name, data = next(((n, d) for n, d in signals if n == record), signals[0])
     rec = read_signal_csv(data, name, fs=fs)
     if len(signals) > 1:
@@ -179,9 +194,10 @@ def read_recording(source, *, fs: float | None = None, record: str | None = None
     Parameters
     ----------
     source : str, Path, or list of uploaded files
-        A WFDB record (path with or without extension), a ``.zip`` of record files, or a
-        CSV/TXT of signal columns; or a list of file objects / ``(name, bytes)`` pairs (an
-        upload of several files, or one ``.zip``).
+        A WFDB record (path with or without extension), a ``.zip`` of record files, an EDF/BDF
+        file, a cart or Holter file (``io.cart``: HL7 aECG, Philips and GE MUSE XML, SCP-ECG,
+        DICOM, ISHNE, ...), or a CSV/TXT of signal columns; or a list of file objects /
+        ``(name, bytes)`` pairs (an upload of several files, or one ``.zip``).
     fs : float, optional
         Sampling rate of a CSV/TXT signal in Hz. None: from its time column; a file without
         one raises ``RateNeeded``. WFDB headers carry their own rate.
@@ -200,7 +216,8 @@ def read_recording(source, *, fs: float | None = None, record: str | None = None
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if path.suffix.lower() in SIGNAL_SUFFIXES + EDF_SUFFIXES + (".zip",):
+        if path.suffix.lower() in SIGNAL_SUFFIXES + EDF_SUFFIXES + (".zip",) or (
+                path.is_file() and path.suffix.lower() not in WFDB_SUFFIXES):   # a cart file: by content
             if not path.is_file():
                 raise DataError(f"{path} is a folder, not a file." if path.is_dir() else f"File not found: {path}")
             try:

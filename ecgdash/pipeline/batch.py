@@ -46,9 +46,10 @@ import psutil
 
 from ecgdash.config import CLASSES
 from ecgdash.errors import DataError
+from ecgdash.io.cart import cart_format
 from ecgdash.io.edf import EDF_SUFFIXES
 from ecgdash.io.files import FolderLock, atomic_write
-from ecgdash.io.recording import SIGNAL_SUFFIXES
+from ecgdash.io.recording import SIGNAL_SUFFIXES, WFDB_SUFFIXES
 from ecgdash.models import registry
 from ecgdash.models.store import load_model
 from ecgdash.pipeline.record import analyze_record
@@ -74,7 +75,8 @@ def find_recordings(sources, *, exclude=None) -> list[tuple[str, str]]:
         Files, folders (searched recursively) or glob patterns (``**`` allowed). A WFDB record
         is its ``.hea``, or its path without extension (its ``.dat`` and ``.atr`` name the same
         record); EDF/BDF, CSV,
-        TXT, TSV, ``.gz`` and ``.zip`` files are one recording each.
+        TXT, TSV, ``.gz`` and ``.zip`` files are one recording each, and so is a file of any
+        name in a cart or Holter format (``io.cart``, recognised by its first bytes).
 
         In a folder, PhysioNet's listings and checksums (``RECORDS``, ``SHA256SUMS.txt``) and
         readmes are passed over (``NOT_RECORDINGS``); a file named explicitly never is.
@@ -117,7 +119,7 @@ def find_recordings(sources, *, exclude=None) -> list[tuple[str, str]]:
         suffix = path.suffix.lower()
         if suffix in (".dat", ".atr") and path.with_suffix(".hea").is_file():
             path, suffix = path.with_suffix(".hea"), ".hea"
-        if suffix not in RECORDING_SUFFIXES:
+        if suffix not in RECORDING_SUFFIXES and not _is_cart(path):
             continue
         target = path.with_suffix("") if suffix == ".hea" else path
         if target.resolve() in seen:
@@ -125,16 +127,27 @@ def find_recordings(sources, *, exclude=None) -> list[tuple[str, str]]:
         seen.add(target.resolve())
         rel = path.relative_to(root).with_suffix("") if suffix == ".hea" else path.relative_to(root)
         base = re.sub(r"[^A-Za-z0-9._-]+", "_", "__".join(rel.parts)).strip("_") or "record"
-        base = base if suffix == ".hea" else re.sub(r"\.(csv|txt|tsv|gz|zip|edf|bdf|rec)$", "", base, flags=re.I)
+        base = base if suffix == ".hea" else re.sub(r"\.(csv|txt|tsv|gz|zip|edf|bdf|rec|xml|dcm|scp|ecg)$", "", base, flags=re.I)
         rid, k = base, 2
         while rid in ids:
             rid, k = f"{base}_{k}", k + 1
         ids.add(rid)
         out.append((rid, str(target)))
     if not out:
-        raise DataError("No recordings found (WFDB .hea, EDF/BDF, CSV/TXT or .zip files) in "
+        raise DataError("No recordings found (WFDB .hea, EDF/BDF, cart files, CSV/TXT or .zip files) in "
                         + ", ".join(map(str, sources)) + ".")
     return out
+
+
+def _is_cart(path: Path) -> bool:
+    """Whether ``path`` is a cart or Holter file (by its first bytes; WFDB's own files are not)."""
+    if path.suffix.lower() in WFDB_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as f:
+            return cart_format(f.read(4096)) is not None
+    except OSError:
+        return False
 
 
 def recording_files(path: str) -> list[Path]:

@@ -23,6 +23,7 @@ import io
 import textwrap
 
 import numpy as np
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator, NullLocator
 
@@ -33,6 +34,7 @@ from ecgdash.models import registry
 from ecgdash.report.ecg_paper import MAJOR, MINOR, PAPER
 from ecgdash.report.style import CLASS_COLORS
 from ecgdash.report.tables import trained_on
+from ecgdash.report.twelve_lead import CAL_LEFT_S, ROW_MV, SHEET_S, can_draw, layout
 
 PAGE_MM = (297.0, 210.0)          # A4 landscape
 STRIP_S = 10.0                    # seconds of rhythm strip (250 mm at 25 mm/s)
@@ -86,10 +88,12 @@ class _Page:
         return y + 1.5
 
 
-def to_pdf(fig: Figure, title: str) -> bytes:
-    """``fig`` as PDF bytes, titled ``title`` in the file's metadata."""
+def to_pdf(fig: Figure | list[Figure], title: str) -> bytes:
+    """``fig`` (or several, one page each) as PDF bytes, titled ``title`` in the file's metadata."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="pdf", metadata={"Title": title, "Creator": "ecgdash"})
+    with PdfPages(buffer, metadata={"Title": title, "Creator": "ecgdash"}) as pdf:
+        for page in fig if isinstance(fig, list) else [fig]:
+            pdf.savefig(page)
     return buffer.getvalue()
 
 
@@ -235,9 +239,59 @@ def _counts_rows(counts) -> list[list[str]]:
 
 
 def recording_report(result, *, center: float | None = None, cards: dict | None = None) -> bytes:
-    """One page (PDF bytes) for an analysed recording (``pipeline.record.RecordAnalysis``);
-    the parameters are ``recording_page``'s."""
-    return to_pdf(recording_page(result, center=center, cards=cards), f"ecgdash report: {result.recording.name}")
+    """The report (PDF bytes) of an analysed recording (``pipeline.record.RecordAnalysis``): one
+    page, the parameters ``recording_page``'s; a recording with the twelve standard leads gets its
+    12-lead sheet (``twelve_lead_page``) as a first page."""
+    pages = [recording_page(result, center=center, cards=cards)]
+    if can_draw(result.recording.leads):
+        start = None if center is None else center - SHEET_S / 2
+        pages.insert(0, twelve_lead_page(result.recording, start_s=start or 0.0))
+    return to_pdf(pages, f"ecgdash report: {result.recording.name}")
+
+
+def twelve_lead_page(rec, *, start_s: float = 0.0) -> Figure:
+    """The 12-lead sheet (``report.twelve_lead``) on true ECG paper, A4 landscape: printed at
+    100 %, a small square is 1 mm (40 ms by 0.1 mV)."""
+    sheet = layout(rec, start_s=start_s)
+    page = _Page(f"Recording {rec.name}: the 12-lead ECG")
+    what = f"{rec.source_format} file, " if rec.source_format else ""
+    page.text(12, 19, f"{what}{rec.duration:.0f} s at {rec.fs:g} Hz; {sheet.start_s:.1f}-{sheet.end_s:.1f} s shown. "
+                      "Each row of 2.5-s panels follows on in time; lead II along the bottom for 10 s.", size=8)
+    gain = PAPER_GAIN
+    low, high = -(sheet.rows - 1) * ROW_MV - ROW_MV * 0.6, ROW_MV * 0.85
+    t0 = -CAL_LEFT_S - 0.05
+    ax = page.axes(16, 25, (SHEET_S - t0) * SPEED_MM_S, (high - low) * gain)
+    ax.set_label("12-lead sheet")
+    ax.set_facecolor(PAPER)
+    ax.set_xlim(t0, SHEET_S)
+    ax.set_ylim(low, high)
+    _paper_grid(ax.xaxis, 1.0 / SPEED_MM_S, label=lambda v: "")
+    _paper_grid(ax.yaxis, 1.0 / gain, label=lambda v: "")
+    ax.grid(which="major", color=MAJOR, lw=0.5)
+    ax.grid(which="minor", color=MINOR, lw=0.25)
+    ax.set_axisbelow(True)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.4)
+    for p in sheet.panels:
+        y = p.mv
+        if not sheet.millivolts and len(y):
+            y = y / (float(np.nanpercentile(y, 99.5) - np.nanpercentile(y, 0.5)) or 1.0) * ROW_MV * 0.6
+        ax.plot(p.x0 + p.t, p.y0 + np.clip(y, -ROW_MV * 0.55, ROW_MV * 0.8), color="black", lw=0.5, zorder=2,
+                gid=f"lead:{p.lead}")
+        ax.text(p.x0 + 0.08, p.y0 + ROW_MV * 0.42, p.lead, fontsize=8, weight="bold", va="center", zorder=3)
+        if p.x0 > 0:
+            ax.plot([p.x0, p.x0], [p.y0 - 0.4, p.y0 + 0.4], color="black", lw=0.6, zorder=2)
+    if sheet.millivolts:
+        for x, y in sheet.calibration:
+            ax.plot(x, y, color="black", lw=0.7, zorder=2)
+    below = 25 + (high - low) * gain + 3
+    page.text(16, below, (f"{SPEED_MM_S:g} mm/s, {gain:g} mm/mV: a small square is {1000 / SPEED_MM_S:.0f} ms by "
+                          f"{1 / gain:g} mV; the pulse at each row's start is 1 mV (print at 100 %). Drawn with the "
+                          "baseline wander taken away." if sheet.millivolts else
+                          f"{SPEED_MM_S:g} mm/s; the amplitude is not in mV, so each lead is scaled to its row "
+                          "(no mV grid)."), size=6.5, color="#555")
+    return page.fig
 
 
 def recording_page(result, *, center: float | None = None, cards: dict | None = None) -> Figure:
