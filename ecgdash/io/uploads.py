@@ -137,6 +137,16 @@ def _carts(items: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     return [(n, d) for n, d in items if not n.lower().endswith(WFDB_SUFFIXES) and cart_format(d)]
 
 
+def _read_chosen(files: list[tuple[str, bytes]], record, read, what: str) -> Recording:
+    """``read(data, name)`` of the file named ``record`` among ``files`` (else the first), with a
+    warning naming the one shown when there were several (``what``: "EDF/BDF files")."""
+    name, data = next(((n, d) for n, d in files if n == record), files[0])
+    rec = read(data, name)
+    if len(files) > 1:
+        rec.warnings.append(f"The upload holds {len(files)} {what}; showing {name}.")
+    return rec
+
+
 def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
     if not items:
         raise DataError("No files were uploaded.")
@@ -156,18 +166,10 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
         return rec
     edf = [(n, d) for n, d in items if n.lower().endswith(EDF_SUFFIXES) or is_edf(d)]
     if edf:
-        name, data = next(((n, d) for n, d in edf if n == record), edf[0])
-        rec = read_edf(data, name)
-        if len(edf) > 1:
-            rec.warnings.append(f"The upload holds {len(edf)} EDF/BDF files; showing {name}.")
-        return rec
+        return _read_chosen(edf, record, read_edf, "EDF/BDF files")
     carts = _carts(items)
     if carts:
-        name, data = next(((n, d) for n, d in carts if n == record), carts[0])
-        rec = read_cart(data, name)
-        if len(carts) > 1:
-            rec.warnings.append(f"The upload holds {len(carts)} ECG files; showing {name}.")
-        return rec
+        return _read_chosen(carts, record, read_cart, "ECG files")
     if names and all(n.lower().endswith((".atr", ".qrs")) for n in names):
         raise DataError("The upload holds annotations only (.atr): upload them with the record's "
                         ".hea header and .dat signal file.")
