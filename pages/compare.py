@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from ecgdash.dashboard import blocks, caches
+from ecgdash.evaluation.metrics import BOOTSTRAP_DRAWS
 from ecgdash.models import registry
 from ecgdash.report import model_figures, tables, teaching
 
@@ -64,7 +65,7 @@ st.plotly_chart(caches.figure(f"{drawn}:{list(evals)}", model_figures.per_class_
 
 st.subheader("Which is better, class by class")
 st.caption("A model is called better only where the F1 difference is larger than chance: its 95 % "
-           "bootstrap interval (the test beats drawn again 2,000 times, class by class) does not "
+           f"bootstrap interval (the test beats drawn again {BOOTSTRAP_DRAWS:,} times, class by class) does not "
            "contain zero. Otherwise: about the same. Rare classes (F: a few hundred beats) need "
            "large differences.")
 compared = [tuple(evals)] if split.startswith("intra") else [

@@ -5,8 +5,9 @@ import streamlit as st
 from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import whatif
+from ecgdash.ecg.calipers import PAPER_WORDS
 from ecgdash.models import registry
-from ecgdash.models.explain import explain
+from ecgdash.models.explain import IG_STEPS, explain
 from ecgdash.pipeline import scoring
 from ecgdash.report import beat_figures
 
@@ -78,7 +79,7 @@ with c2:
     st.plotly_chart(beat_figures.proba_bars({n: p[index] for n, p in probas.items()}, true), key="bars")
 if blocks.beat_in_its_recording(beats, index, key="beat_in_recording"):
     st.caption("As a clinician sees it: the recording centred on the beat's mark (R peak), "
-               "on ECG paper (25 mm/s, 10 mm/mV), the other beats' marks dotted. The shaded band is where "
+               f"on ECG paper ({PAPER_WORDS}), the other beats' marks dotted. The shaded band is where "
                "a beat's own P wave usually lies; the row the models see starts at the mark, so holds "
                "none of it (the robust models read the timing instead).")
 
@@ -146,7 +147,7 @@ what_if_lab(beats, key, index, names, probas)
 
 st.subheader("Why? Explanations")
 if st.toggle("Explain this beat", key="explain_on",
-             help="Integrated gradients (baseline: the all-zero beat, 256 steps): which samples "
+             help=f"Integrated gradients (baseline: the all-zero beat, {IG_STEPS} steps): which samples "
                   "pushed each model towards the class. Grad-CAM: where the CNN's last "
                   "convolution looked."):
     e1, e2 = st.columns(2)

@@ -4,6 +4,7 @@ import streamlit as st
 from ecgdash.config import BEAT_FS, BEAT_LEN, REFERENCE_STUDY_PARAMS
 from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
+from ecgdash.evaluation.metrics import BOOTSTRAP_DRAWS
 from ecgdash.models import registry
 from ecgdash.report import beat_figures, model_figures, tables, teaching
 
@@ -64,7 +65,7 @@ evals = {n: c["evaluation"] for n, c in cards.items() if c.get("evaluation")}
 if len(evals) == 2:
     st.dataframe(teaching.class_winners(evals), hide_index=True)
     st.caption("A difference counts only when it is larger than chance: its 95 % interval (the "
-               "test beats drawn again 2,000 times) must not contain zero. With 162 F beats, a "
+               f"test beats drawn again {BOOTSTRAP_DRAWS:,} times) must not contain zero. With 162 F beats, a "
                "few beats more or less right move F1 by a few hundredths, so a small F1 gap "
                "there is \"about the same\".")
     st.plotly_chart(model_figures.per_class_figure(evals), key="f1")

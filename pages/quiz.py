@@ -4,6 +4,7 @@ import streamlit as st
 
 from ecgdash.config import CLASS_NAMES, CLASSES
 from ecgdash.dashboard import blocks, caches
+from ecgdash.ecg.calipers import PAPER_WORDS
 from ecgdash.errors import DataError
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
@@ -79,7 +80,7 @@ with left:
     st.plotly_chart(caches.figure(f"{key}:{index}", beat_figures.beat_figure, beats.X[index],
                                   f"beat {index}: the row the models see"), key="quiz_beat")
     if blocks.beat_in_its_recording(beats, index, key="quiz_in_recording"):
-        st.caption("The same beat in its recording (25 mm/s, 10 mm/mV): early or late? a P "
+        st.caption(f"The same beat in its recording ({PAPER_WORDS}): early or late? a P "
                    "wave in the shaded band? The other beats' marks are dotted.")
 with right:
     answer = st.radio("Your class's answer", list(CLASSES), index=None, horizontal=True,

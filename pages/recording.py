@@ -8,7 +8,10 @@ from ecgdash.config import CLASS_NAMES, CLASSES, data_dir
 from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import calipers
 from ecgdash.ecg.baseline import WANDER_S
+from ecgdash.ecg.clusters import AFTER_S as CLUSTER_AFTER_S
+from ecgdash.ecg.clusters import BEFORE_S as CLUSTER_BEFORE_S
 from ecgdash.ecg.clusters import CLUSTERS, split_group
+from ecgdash.ecg.quality import NOISY_BELOW, UNREADABLE_BELOW
 from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
@@ -109,7 +112,7 @@ with st.expander("The numbers behind it"):
     st.table(trust.facts.set_index("what"))      # wrapped: no fact cut short
     if result.segments is not None:
         st.caption("Signal quality per 10-s segment: the agreement (0-1) of the best two of three QRS detectors; "
-                   "below 0.85 the segment is unreadable, below 0.95 noisy (levels chosen on "
+                   f"below {UNREADABLE_BELOW:g} the segment is unreadable, below {NOISY_BELOW:g} noisy (levels chosen on "
                    "DS1 records with added noise).")
 for warning in result.warnings:
     st.warning(warning)
@@ -156,8 +159,8 @@ def twelve_lead_sheet(rec, key: str) -> None:
 
 
 def ecg_paper_words() -> str:
-    return (f"ECG paper at {calipers.PAPER_SPEED:g} mm/s and {calipers.PAPER_GAIN:g} mm/mV: a small "
-            f"square is {1000 / calipers.PAPER_SPEED:.0f} ms by {1 / calipers.PAPER_GAIN:g} mV.")
+    return (f"ECG paper at {calipers.PAPER_WORDS}: a small square is {1000 / calipers.PAPER_SPEED:.0f} ms "
+            f"by {1 / calipers.PAPER_GAIN:g} mV.")
 
 
 @st.fragment
@@ -263,7 +266,7 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
         blocks.beat_window(signal, rec.fs, int(result.beats.sample[index]), result.beats.sample, unit=rec.unit,
                            key="record_beat_window",
                            title=f"beat {index} at {table['time_s'].iloc[index]:.2f} s, centred on its QRS")
-        st.caption("The recording around the selected beat's mark, on ECG paper (25 mm/s, 10 mm/mV "
+        st.caption(f"The recording around the selected beat's mark, on ECG paper ({calipers.PAPER_WORDS} "
                    "when the signal is in mV); the other beats' marks are dotted. The shaded band is where "
                    "a beat's own P wave usually lies.")
         label_one_beat(result, index, f"{key}:{lead}:{detector}:{invert}")
@@ -392,7 +395,7 @@ def clusters_panel(groups, review, readable, unit: str, give, splits: list) -> N
     with st.expander(f"All {groups.k} clusters: label, merge or split them yourself"):
         st.plotly_chart(beat_figures.clusters_figure(groups, unit=unit, labels=review.by_cluster(groups.cluster)),
                         key="clusters_fig")
-        st.caption("Each panel: a cluster's median beat from 0.25 s before its mark to 0.45 s after (red line: "
+        st.caption(f"Each panel: a cluster's median beat from {CLUSTER_BEFORE_S:g} s before its mark to {CLUSTER_AFTER_S:g} s after (red line: "
                    "the mark), the band its middle 80 % of beats span, how early they come against the local "
                    "rhythm, and your labels.")
         m1, m2, m3 = st.columns([3, 1, 1])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 #: Standard paper speed (mm/s) and gain (mm/mV) of a 12-lead ECG.
 PAPER_SPEED = 25.0
 PAPER_GAIN = 10.0
+#: The standard paper in words, for the pages and reports.
+PAPER_WORDS = f"{PAPER_SPEED:g} mm/s, {PAPER_GAIN:g} mm/mV"
 
 
 @dataclass(frozen=True)

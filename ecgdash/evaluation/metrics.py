@@ -174,7 +174,11 @@ def f1_from_confusion(confusion: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
 
 
-def f1_difference(confusion_a, confusion_b, *, n_boot: int = 2000, level: float = 0.95,
+#: How many times the test beats are drawn again for an F1 difference's interval.
+BOOTSTRAP_DRAWS = 2000
+
+
+def f1_difference(confusion_a, confusion_b, *, n_boot: int = BOOTSTRAP_DRAWS, level: float = 0.95,
                   seed: int = 0) -> dict[str, dict]:
     """Per class: F1 of model a minus model b, with a bootstrap interval over beats.
 
