@@ -72,7 +72,11 @@ def test_other_leads_are_flagged(short_record, tiny_models):
     assert result.lead == "V1" and any("V1 is not MLII" in w for w in result.warnings)
     assert lead_warning("MLII") is None and lead_warning("lead II") is None
     assert "no standard name" in lead_warning("lead 1") and "no standard name" in lead_warning("ECG1")
-    assert "is not MLII" in lead_warning("V1")
+    assert "is not MLII" in lead_warning("V1") and "falls" not in lead_warning("V1")
+    # the figures come from the cards the models carry, whatever they say
+    cards = {n: {"robustness": {"DS2 360 Hz": {"macro_f1": a}, "DS2 lead 1": {"macro_f1": b}}}
+             for n, a, b in (("x", 0.51, 0.31), ("y", 0.47, 0.29))}
+    assert lead_warning("V1", cards=cards).endswith("macro-F1 falls from 0.47-0.51 to 0.29-0.31).")
 
 
 def test_upload_as_zip_without_annotations_uses_the_detector(short_record, tiny_models):

@@ -66,7 +66,7 @@ def lead_kind(lead: str) -> str:
     return "unnamed"
 
 
-def _card_value(cards: dict, path: tuple) -> list[float]:
+def card_values(cards: dict, path: tuple) -> list[float]:
     out = []
     for card in (cards or {}).values():
         node = card
@@ -83,11 +83,11 @@ def lead_words(lead: str) -> str:
     return lead[0].upper() + lead[1:] if lead.lower().startswith("lead") else f"Lead {lead}"
 
 
-def _span(values: list[float], digits: int = 2) -> str:
+def span_words(values: list[float], digits: int = 2) -> str:
     """The range of ``values`` in words: "0.93-0.94", or "-0.003 to 0.006" when a value is
     negative (a dash would read as a minus).
 
-    >>> _span([0.9408, 0.9268]), _span([-0.0032, 0.0064], 3), _span([0.5, 0.501])
+    >>> span_words([0.9408, 0.9268]), span_words([-0.0032, 0.0064], 3), span_words([0.5, 0.501])
     ('0.93-0.94', '-0.003 to 0.006', '0.50')
     """
     if not values:
@@ -162,8 +162,8 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
 
 def _lead_fact(lead: str, kind: str, cards) -> tuple[list, list, list]:
     lk = lead_kind(lead)
-    other = _span(_card_value(cards, ("robustness", "DS2 lead 1", "macro_f1")))
-    same = _span(_card_value(cards, ("robustness", "DS2 360 Hz", "macro_f1")))
+    other = span_words(card_values(cards, ("robustness", "DS2 lead 1", "macro_f1")))
+    same = span_words(card_values(cards, ("robustness", "DS2 360 Hz", "macro_f1")))
     note = {"standard": "the lead the models learned: MLII is a lead II",
             "limb": "another limb lead than the models' MLII: beat shapes differ",
             "chest": "a chest lead: beat shapes differ a lot from MLII",
@@ -176,10 +176,10 @@ def _lead_fact(lead: str, kind: str, cards) -> tuple[list, list, list]:
 
 
 def _rate_fact(fs: float, cards) -> tuple[list, list, list]:
-    slow = _card_value(cards, ("robustness", "DS2 at 128 Hz", "macro_f1_loss"))
+    slow = card_values(cards, ("robustness", "DS2 at 128 Hz", "macro_f1_loss"))
     note = "as MIT-BIH" if abs(fs - 360) < 1 else "beats are resampled to MIT-BIH's 360 Hz grid"
     if fs < 250 and slow:
-        note += f"; measured on DS2 at 128 Hz, macro-F1 lost {_span(slow, 3)}"
+        note += f"; measured on DS2 at 128 Hz, macro-F1 lost {span_words(slow, 3)}"
     elif fs < 250:
         note += "; below 250 Hz the QRS shape loses detail"
     return [("sampling rate", f"{fs:g} Hz", note)], [], [f"a {fs:g} Hz recording"] if fs < 250 and not slow else []
@@ -285,16 +285,16 @@ def _measured_facts(cards, ds2: bool, *, mitbih_like: bool) -> tuple[list, str]:
     """What the cards measured on new patients (DS2) and on another database, and the phrase the
     sentence quotes: DS2's figure for an MIT-BIH-like recording, the other database's otherwise."""
     rows, measured = [], ""
-    other = _span(_card_value(cards, ("databases", OTHER_DATABASE, "accuracy")))
+    other = span_words(card_values(cards, ("databases", OTHER_DATABASE, "accuracy")))
     if ds2:
-        acc = _span(_card_value(cards, ("evaluation", "accuracy")))
-        v = _span(_card_value(cards, ("evaluation", "per_class", "V", "f1")))
-        s = _span(_card_value(cards, ("evaluation", "per_class", "S", "f1")))
+        acc = span_words(card_values(cards, ("evaluation", "accuracy")))
+        v = span_words(card_values(cards, ("evaluation", "per_class", "V", "f1")))
+        s = span_words(card_values(cards, ("evaluation", "per_class", "S", "f1")))
         rows.append(("measured on new patients", f"accuracy {acc}, V-F1 {v}, S-F1 {s}",
                      "these models on the 22 people of DS2 (MIT-BIH), whom they never saw"))
         if other:
-            ov = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "V", "f1")))
-            os_ = _span(_card_value(cards, ("databases", OTHER_DATABASE, "per_class", "S", "f1")))
+            ov = span_words(card_values(cards, ("databases", OTHER_DATABASE, "per_class", "V", "f1")))
+            os_ = span_words(card_values(cards, ("databases", OTHER_DATABASE, "per_class", "S", "f1")))
             protocols = {(c.get("databases") or {}).get(OTHER_DATABASE, {}).get("protocol")
                          for c in cards.values()} - {None}
             how = f" ({'; '.join(sorted(protocols))})" if protocols else ""

@@ -26,7 +26,7 @@ from ecgdash.ecg.quality import QUALITY_DETECTORS, beat_quality, segment_quality
 from ecgdash.errors import DataError, NotAnECG
 from ecgdash.evaluation.metrics import evaluate
 from ecgdash.evaluation.seen import RHYTHM_JUDGED, RHYTHM_SHARE, model_seen_share, recording_seen, seen_share
-from ecgdash.evaluation.trust import Trust, assess_trust, lead_words
+from ecgdash.evaluation.trust import Trust, assess_trust, card_values, lead_words, span_words
 from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
 from ecgdash.io.uploads import read_recording
 from ecgdash.models import registry
@@ -40,8 +40,16 @@ MODEL_LEAD = "MLII"
 _GENERIC_LEAD = re.compile(r"(ECG|LEAD|CH|CHANNEL|SIGNAL|COLUMN|COL)?\d*")
 
 
-def lead_warning(lead: str) -> str | None:
-    """A warning when beats come from a lead other than the models' MLII (None when it is MLII)."""
+def lead_warning(lead: str, *, cards: dict | None = None) -> str | None:
+    """A warning when beats come from a lead other than the models' MLII (None when it is MLII),
+    quoting what the models' ``cards`` measured on DS2's second lead, when they hold it.
+
+    >>> lead_warning("V1", cards={"m": {"robustness": {"DS2 360 Hz": {"macro_f1": 0.48},
+    ...                                                "DS2 lead 1": {"macro_f1": 0.34}}}})[-34:]
+    'macro-F1 falls from 0.48 to 0.34).'
+    >>> lead_warning("V1").endswith("less reliable here.")
+    True
+    """
     key = lead_key(lead)
     if key in MLII_NAMES:
         return None
@@ -49,9 +57,12 @@ def lead_warning(lead: str) -> str | None:
         return (f"The lead '{lead}' has no standard name: the models were trained on {MODEL_LEAD} "
                 "(a limb lead like lead II). If this is another lead, their classes are less "
                 "reliable.")
+    same = span_words(card_values(cards or {}, ("robustness", "DS2 360 Hz", "macro_f1")))
+    other = span_words(card_values(cards or {}, ("robustness", "DS2 lead 1", "macro_f1")))
+    measured = (f" (on DS2's second lead the models' macro-F1 falls from {same} to {other})"
+                if same and other else "")
     return (f"{lead_words(lead)} is not {MODEL_LEAD}: the models were trained on {MODEL_LEAD}-like beats, "
-            "so their classes are less reliable here (on DS2's second lead the robust pair's "
-            "macro-F1 falls from 0.43-0.48 to 0.33-0.34).")
+            f"so their classes are less reliable here{measured}.")
 
 
 @dataclass
@@ -260,8 +271,7 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
         recording = _flipped(recording, index)
     signal = recording.lead_signal(lead)
     warnings = list(recording.warnings)
-    if (lead_note := lead_warning(signal.lead)) is not None:
-        warnings.append(lead_note)
+    lead_at = len(warnings)             # the lead's note goes here, once the cards are read
     beats, source_kind, detection, found_on_lead, notes = find_beats(recording, index, use_annotations)
     warnings += notes + beats.warnings
     if len(beats) < 2:
@@ -284,6 +294,8 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     loaded = models if isinstance(models, dict) else _load(models)
     if cards is None:
         cards = {name: card for name, model in loaded.items() if (card := card_of(model)) is not None}
+    if (lead_note := lead_warning(signal.lead, cards=cards)) is not None:
+        warnings.insert(lead_at, lead_note)
     scores = classify(loaded, beats, adapt=adapt)
     plain, probas, adapted = scores.plain, scores.probas, scores.adapted
     if adapted and len(beats) < MIN_BEATS:
