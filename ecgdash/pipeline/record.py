@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -272,7 +273,9 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     signal = recording.lead_signal(lead)
     warnings = list(recording.warnings)
     lead_at = len(warnings)             # the lead's note goes here, once the cards are read
-    beats, source_kind, detection, found_on_lead, notes = find_beats(recording, index, use_annotations)
+    found = find_beats(recording, index, use_annotations)
+    beats, source_kind, detection, found_on_lead, notes = found.beats, found.source, found.detection, \
+        found.found_on_lead, found.warnings
     warnings += notes + beats.warnings
     if len(beats) < 2:
         raise DataError(f"{recording.name}: fewer than two beats to classify.")
@@ -329,7 +332,17 @@ def _flipped(recording: Recording, index: int) -> Recording:
         f"{lead_words(recording.leads[index])} was flipped upside down."])
 
 
-def find_beats(recording: Recording, index: int, use_annotations: bool = True):
+class FoundBeats(NamedTuple):
+    """What ``find_beats`` found (a named tuple: read its fields by name)."""
+
+    beats: Beats                   # ``y`` -1 where no reference label
+    source: str                    # "annotations" or "detector"
+    detection: dict | None         # the detector's quality against the annotations (detector path)
+    found_on_lead: dict            # each detector's positions on this lead
+    warnings: list[str]
+
+
+def find_beats(recording: Recording, index: int, use_annotations: bool = True) -> FoundBeats:
     """The beats of lead ``index``: at the annotations (when there are and ``use_annotations``),
     else where the QRS detector finds them (then labelled from the annotations they match).
 
@@ -339,10 +352,10 @@ def find_beats(recording: Recording, index: int, use_annotations: bool = True):
 
     Returns
     -------
-    (Beats, str, dict or None, dict, list of str)
-        The beats (``y`` -1 where no reference label), "annotations" or "detector", the
-        detector's quality against the annotations (detector path), the detector's positions
-        per method on this lead, and warnings.
+    FoundBeats
+        ``beats`` (``y`` -1 where no reference label), ``source`` ("annotations" or
+        "detector"), ``detection`` (the detector's quality against the annotations, on the
+        detector path), ``found_on_lead`` (each detector's positions on this lead), ``warnings``.
     """
     signal = recording.lead_signal(index)
     has_ann = signal.ann_sample is not None and is_beat_symbol(signal.ann_symbol).sum() >= 2
@@ -367,7 +380,7 @@ def find_beats(recording: Recording, index: int, use_annotations: bool = True):
                     f"{ref_pos[-1] / recording.fs:.0f} s of {recording.duration:.0f} s: the "
                     f"{len(extra)} beats the detector found outside them are classified, but "
                     "not scored against the reference.")
-        return beats_at(signal, marks, symbols), "annotations", None, found_on_lead, warnings
+        return FoundBeats(beats_at(signal, marks, symbols), "annotations", None, found_on_lead, warnings)
     positions, lists = detect_beats(recording.signals, recording.fs, lead=index, with_lists=True)
     found_on_lead = {m: p for (m, ch), p in lists.items() if ch == index}
     if len(positions) < 3:
@@ -390,7 +403,7 @@ def find_beats(recording: Recording, index: int, use_annotations: bool = True):
         hit = ref_of_det >= 0
         labels[hit] = [AAMI_MAP[s] for s in ref_sym[ref_of_det[hit]]]
         beats.y = labels
-    return beats, "detector", detection, found_on_lead, warnings
+    return FoundBeats(beats, "detector", detection, found_on_lead, warnings)
 
 
 @dataclass
