@@ -34,18 +34,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = """\
 # nginx in front of {n} ecgdash processes (scripts/serve_class.py; docs/classroom.md).
+# Paths are relative to nginx's prefix: run it as  nginx -p FOLDER -c nginx.conf
 worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
+pid nginx.pid;
+error_log error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
     client_max_body_size 500m;                # as server.maxUploadSize in .streamlit/config.toml
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
+    client_body_temp_path body;
+    proxy_temp_path proxy;
+    fastcgi_temp_path fastcgi;
+    uwsgi_temp_path uwsgi;
+    scgi_temp_path scgi;
     map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
     # one browser, one process: its XSRF cookie, or its address before it has one
     map $cookie__streamlit_xsrf $student {{ "" $remote_addr; default $cookie__streamlit_xsrf; }}
@@ -71,8 +72,9 @@ http {{
 """
 
 
-def nginx_config(ports, *, address: str = "0.0.0.0", port: int = 8501, prefix: str = "/tmp/ecgdash-nginx") -> str:
-    """The nginx configuration: ``address:port`` in front of Streamlit processes on 127.0.0.1 ``ports``.
+def nginx_config(ports, *, address: str = "0.0.0.0", port: int = 8501) -> str:
+    """The nginx configuration: ``address:port`` in front of Streamlit processes on 127.0.0.1
+    ``ports``. Its files (pid, log, temporary bodies) are relative to nginx's ``-p`` prefix.
 
     Examples
     --------
@@ -81,10 +83,12 @@ def nginx_config(ports, *, address: str = "0.0.0.0", port: int = 8501, prefix: s
     True
     """
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in ports)
-    return CONFIG.format(n=len(ports), prefix=prefix, servers=servers, address=address, port=port)
+    return CONFIG.format(n=len(ports), servers=servers, address=address, port=port)
 
 
-def _wait_healthy(url: str, procs, timeout: float = 120.0) -> None:
+def wait_healthy(url: str, procs, timeout: float = 120.0) -> None:
+    """Wait until ``url``'s health endpoint answers; RuntimeError when one of ``procs`` ends or
+    ``timeout`` seconds pass."""
     deadline = time.time() + timeout
     while True:
         try:
@@ -110,10 +114,11 @@ def serve(processes: int = 2, *, port: int = 8501, address: str = "0.0.0.0", env
     """Start ``processes`` Streamlit processes and nginx in front of them; yields
     ``(url, [streamlit Popen, ...])``; stops them all on leaving. Raises RuntimeError when nginx is
     missing or a process does not start."""
-    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/sbin/nginx") if Path(p).exists()), None)
+    nginx = shutil.which("nginx")
     if nginx is None:
-        raise RuntimeError("nginx is not installed (Debian, Ubuntu: sudo apt-get install nginx-light); "
-                           "or serve one process as README's 'A server for a class' says")
+        raise RuntimeError("nginx is not on PATH: install it (Debian, Ubuntu: sudo apt-get install nginx-light) "
+                           "and put the folder holding it on PATH; or serve one process as README's "
+                           "'A server for a class' says")
     ports = [port + 1 + i for i in range(processes)]
     out = subprocess.DEVNULL if quiet else None
     environment = {**os.environ, "ECGDASH_CLASSROOM": "1", **(env or {})}
@@ -125,13 +130,13 @@ def serve(processes: int = 2, *, port: int = 8501, address: str = "0.0.0.0", env
                 procs.append(subprocess.Popen(streamlit_command(p), cwd=ROOT, env=environment,
                                               stdout=out, stderr=subprocess.STDOUT if quiet else None))
             for p in ports:
-                _wait_healthy(f"http://127.0.0.1:{p}", procs)
+                wait_healthy(f"http://127.0.0.1:{p}", procs)
             conf = Path(prefix) / "nginx.conf"
-            conf.write_text(nginx_config(ports, address=address, port=port, prefix=prefix))
+            conf.write_text(nginx_config(ports, address=address, port=port))
             procs.append(subprocess.Popen([nginx, "-p", prefix, "-c", str(conf), "-g", "daemon off;"],
                                           stdout=out, stderr=subprocess.STDOUT if quiet else None))
             url = f"http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}"
-            _wait_healthy(url, procs, timeout=20)
+            wait_healthy(url, procs, timeout=20)
             yield url, procs[:-1]
         finally:
             for proc in reversed(procs):
@@ -155,7 +160,7 @@ def main(argv=None) -> int:
         parser.error("--processes must be 1 or more")
     if args.print_config:
         print(nginx_config([args.port + 1 + i for i in range(args.processes)], address=args.address,
-                           port=args.port, prefix="/var/lib/ecgdash-nginx"))
+                           port=args.port))
         return 0
     try:
         with serve(args.processes, port=args.port, address=args.address) as (url, _):

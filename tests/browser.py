@@ -7,8 +7,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import serve_class  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -33,18 +35,11 @@ def streamlit_server(env: dict | None = None, timeout: float = 90.0):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                out = proc.stdout.read() if proc.poll() is not None else ""
-                raise RuntimeError(f"streamlit did not start: {out[-2000:]}")
-            time.sleep(0.5)
+        try:
+            serve_class.wait_healthy(url, [proc], timeout=timeout)
+        except RuntimeError:
+            out = proc.stdout.read() if proc.poll() is not None else ""
+            raise RuntimeError(f"streamlit did not start: {out[-2000:]}") from None
         yield url
     finally:
         proc.terminate()

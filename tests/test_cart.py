@@ -24,6 +24,8 @@ from ecgdash.report import printable, twelve_lead
 sys.path.insert(0, str(Path(__file__).parent))
 from cart_files import PATIENT, ishne, muse_xml, scp_ecg, synthetic  # noqa: E402
 
+from conftest import RECORDS  # noqa: E402
+
 CLINICAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "clinical"
 SAMPLES = {   # file: (format, rate, seconds)
     "hl7-aecg_example.xml": ("HL7 aECG", 500, 10.0),
@@ -201,8 +203,13 @@ def test_the_report_of_a_cart_file_has_the_sheet_first(tmp_path, tiny_store):
     from ecgdash.models.store import load_model
 
     result = analyze_record(_dicom(), models={"cnn": load_model("cnn", folder=tiny_store)})
+    pages = printable.recording_pages(result, cards={})
+    labels = [[ax.get_label() for ax in page.axes] for page in pages]
+    assert len(pages) == 2 and "12-lead sheet" in labels[0] and "rhythm strip" in labels[1]
     pdf = printable.recording_report(result, cards={})
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
+    mlii = analyze_record(RECORDS / "208", models={"cnn": load_model("cnn", folder=tiny_store)})
+    assert len(printable.recording_pages(mlii, cards={})) == 1          # two leads: no sheet
 
 
 def test_batch_finds_cart_files_by_content(tmp_path):

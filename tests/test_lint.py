@@ -19,8 +19,8 @@ def test_ruff_finds_nothing():
     assert done.returncode == 0, done.stdout[-3000:]
 
 
-#: A path that only exists on one machine: a home, a work or a root folder, a Windows drive.
-_ABSOLUTE = r"(^|[^A-Za-z0-9_.~$/-])(/(work|home|Users|root|mnt|srv)/[A-Za-z0-9_.-]+|[A-Z]:\\\\[A-Za-z])"
+#: A path that only exists on one machine: a home, work, root, temporary or var folder, a Windows drive.
+_ABSOLUTE = r"(^|[^A-Za-z0-9_.~$/-])(/(work|home|Users|root|mnt|srv|tmp|var|opt)/[A-Za-z0-9_.-]+|[A-Z]:\\\\[A-Za-z])"
 
 
 def test_no_committed_file_holds_a_path_of_one_machine():

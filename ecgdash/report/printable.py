@@ -242,11 +242,17 @@ def recording_report(result, *, center: float | None = None, cards: dict | None 
     """The report (PDF bytes) of an analysed recording (``pipeline.record.RecordAnalysis``): one
     page, the parameters ``recording_page``'s; a recording with the twelve standard leads gets its
     12-lead sheet (``twelve_lead_page``) as a first page."""
+    return to_pdf(recording_pages(result, center=center, cards=cards), f"ecgdash report: {result.recording.name}")
+
+
+def recording_pages(result, *, center: float | None = None, cards: dict | None = None) -> list[Figure]:
+    """The report's pages: the 12-lead sheet first when the recording has the twelve leads,
+    then ``recording_page``."""
     pages = [recording_page(result, center=center, cards=cards)]
     if can_draw(result.recording.leads):
-        start = None if center is None else center - SHEET_S / 2
-        pages.insert(0, twelve_lead_page(result.recording, start_s=start or 0.0))
-    return to_pdf(pages, f"ecgdash report: {result.recording.name}")
+        start = 0.0 if center is None else max(0.0, center - SHEET_S / 2)
+        pages.insert(0, twelve_lead_page(result.recording, start_s=start))
+    return pages
 
 
 def twelve_lead_page(rec, *, start_s: float = 0.0) -> Figure:
@@ -258,7 +264,7 @@ def twelve_lead_page(rec, *, start_s: float = 0.0) -> Figure:
     page.text(12, 19, f"{what}{rec.duration:.0f} s at {rec.fs:g} Hz; {sheet.start_s:.1f}-{sheet.end_s:.1f} s shown. "
                       "Each row of 2.5-s panels follows on in time; lead II along the bottom for 10 s.", size=8)
     gain = PAPER_GAIN
-    low, high = -(sheet.rows - 1) * ROW_MV - ROW_MV * 0.6, ROW_MV * 0.85
+    low, high = sheet.y_range
     t0 = -CAL_LEFT_S - 0.05
     ax = page.axes(16, 25, (SHEET_S - t0) * SPEED_MM_S, (high - low) * gain)
     ax.set_label("12-lead sheet")
@@ -274,11 +280,7 @@ def twelve_lead_page(rec, *, start_s: float = 0.0) -> Figure:
     for spine in ax.spines.values():
         spine.set_linewidth(0.4)
     for p in sheet.panels:
-        y = p.mv
-        if not sheet.millivolts and len(y):
-            y = y / (float(np.nanpercentile(y, 99.5) - np.nanpercentile(y, 0.5)) or 1.0) * ROW_MV * 0.6
-        ax.plot(p.x0 + p.t, p.y0 + np.clip(y, -ROW_MV * 0.55, ROW_MV * 0.8), color="black", lw=0.5, zorder=2,
-                gid=f"lead:{p.lead}")
+        ax.plot(p.x0 + p.t, sheet.drawn(p), color="black", lw=0.5, zorder=2, gid=f"lead:{p.lead}")
         ax.text(p.x0 + 0.08, p.y0 + ROW_MV * 0.42, p.lead, fontsize=8, weight="bold", va="center", zorder=3)
         if p.x0 > 0:
             ax.plot([p.x0, p.x0], [p.y0 - 0.4, p.y0 + 0.4], color="black", lw=0.6, zorder=2)

@@ -67,6 +67,20 @@ class Sheet:
     millivolts: bool
 
     @property
+    def y_range(self) -> tuple[float, float]:
+        """The millivolts the sheet spans, from below the last row to above the first."""
+        return -(self.rows - 1) * ROW_MV - ROW_MV * 0.6, ROW_MV * 0.85
+
+    def drawn(self, panel: Panel) -> np.ndarray:
+        """``panel``'s trace as drawn, in the sheet's millivolts: clipped so that a lead never
+        writes over the next row; without millivolts, scaled to fit its row."""
+        y = panel.mv
+        if not self.millivolts and len(y):
+            span = float(np.nanpercentile(y, 99.5) - np.nanpercentile(y, 0.5)) or 1.0
+            y = y / span * ROW_MV * 0.6
+        return panel.y0 + np.clip(y, -ROW_MV * 0.55, ROW_MV * 0.8)
+
+    @property
     def calibration(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The pulse left of each row: (x, y) of its outline."""
         x = np.array([-CAL_LEFT_S, -CAL_LEFT_S + 0.05, -CAL_LEFT_S + 0.05, -CAL_LEFT_S + 0.05 + CAL_S,
@@ -118,12 +132,7 @@ def twelve_lead_figure(sheet: Sheet, *, title: str = "", width: int = 950):
     """
     fig = go.Figure()
     for p in sheet.panels:
-        y = p.mv
-        if not sheet.millivolts and len(y):
-            span = float(np.nanpercentile(y, 99.5) - np.nanpercentile(y, 0.5)) or 1.0
-            y = y / span * ROW_MV * 0.6
-        clipped = np.clip(y, -ROW_MV * 0.55, ROW_MV * 0.8)       # a lead never writes over the next row
-        fig.add_trace(go.Scatter(x=p.x0 + p.t, y=p.y0 + clipped, mode="lines", line=dict(color="black", width=1),
+        fig.add_trace(go.Scatter(x=p.x0 + p.t, y=sheet.drawn(p), mode="lines", line=dict(color="black", width=1),
                                  name=p.lead, showlegend=False,
                                  hovertemplate=f"{p.lead}<br>%{{customdata:.2f}} s<extra></extra>",
                                  customdata=sheet.start_s + p.x0 + p.t))
@@ -135,8 +144,7 @@ def twelve_lead_figure(sheet: Sheet, *, title: str = "", width: int = 950):
         for x, y in sheet.calibration:
             fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color="black", width=1.3),
                                      hoverinfo="skip", showlegend=False))
-    low = -(sheet.rows - 1) * ROW_MV - ROW_MV * 0.6
-    high = ROW_MV * 0.85
+    low, high = sheet.y_range
     px_per_s = (width - 40) / (SHEET_S + CAL_LEFT_S)
     height = int(px_per_s * (high - low) * PAPER_GAIN / PAPER_SPEED) + 60
     fig.update_layout(title=title or None, width=None, height=height, margin=dict(l=20, r=20, t=40 if title else 10, b=30),
