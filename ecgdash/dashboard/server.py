@@ -71,8 +71,10 @@ def _session_store():
 def end_closed_sessions() -> int:
     """End the sessions whose tab closed more than ``server.disconnectedSessionTTL`` ago; returns
     how many. Each is shut down as Streamlit shuts down a session (its uploaded files, tables and
-    session caches released); then a garbage collection and, on glibc, ``malloc_trim`` return the
-    memory to the system. Nothing happens when none is due."""
+    session caches released); then, on glibc, ``malloc_trim`` returns the memory to the system,
+    after a full garbage collection when no session is open (it holds every other session about
+    half a second: measured, 60 students' p95 rose from 0.66 s to 1.79 s while the previous
+    class's sessions were being ended). Nothing happens when none is due."""
     if not runtime.exists():
         return 0
     cache, lock = _session_store()
@@ -84,7 +86,9 @@ def end_closed_sessions() -> int:
         except Exception:  # noqa: BLE001 (a session that fails to end must not stop the others)
             _LOG.exception("ending a closed session failed")
     if ended:
-        gc.collect()
+        # a full collection holds the interpreter lock about half a second: only with nobody on
+        if runtime.get_instance()._session_mgr.num_active_sessions() == 0:
+            gc.collect()
         _trim_heap()
     return len(ended)
 
