@@ -3,7 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from ecgdash.dashboard import blocks, caches
+from ecgdash.evaluation import trust
 from ecgdash.evaluation.metrics import BOOTSTRAP_DRAWS
+from ecgdash.evaluation.robustness import CONDITIONS_WORDS
 from ecgdash.models import registry
 from ecgdash.report import model_figures, tables, teaching
 
@@ -82,8 +84,7 @@ blocks.table_section(
     figure=caches.figure(f"{drawn}:robustness", model_figures.bars_figure, robustness, "condition",
                          ["S F1", "V F1"], where={"scored": "as trained"}, height=430)
     if len(robustness) else None,
-    caption=("DS2 resampled to 128 and 250 Hz and cut by the any-rate path, with baseline wander and muscle "
-            "noise at 12 dB SNR, and from the second lead (V1/V2/V4/V5). The Kaggle-split pair (LSTM, CNN) "
+    caption=(f"{CONDITIONS_WORDS}. The Kaggle-split pair (LSTM, CNN) "
             "trained on 80 % of these beats: its rows are optimistic by construction. *Scored*: as trained, "
             "or with each DS2 record adapted to itself (no label read)."))
 databases = tables.databases_table(all_cards)
@@ -92,8 +93,8 @@ blocks.table_section(
     figure=caches.figure(f"{drawn}:databases", model_figures.bars_figure, databases, "database",
                          ["S F1", "V F1", "macro-F1 (N, S, V)"])
     if len(databases) else None,
-    caption=("DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: 39 records of the MIT-BIH "
-            "Supraventricular Arrhythmia Database (other people, other Holter recorders, 128 Hz), beats at "
+    caption=("DS2: 22 MIT-BIH people none of these models trained on. svdb-dev: the MIT-BIH "
+            f"Supraventricular Arrhythmia Database's {trust.OTHER_DATABASE_WORDS}, beats at "
             "their annotated positions, unadapted (`ecgdash evaluate database`). *Scored* says how: on "
             "people the model never trained on, or, for a model that trained on those records, out of "
             "fold: each record scored by a model of the same recipe that never saw it. What holds on DS2 "

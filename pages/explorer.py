@@ -7,7 +7,7 @@ from ecgdash.dashboard import blocks, caches
 from ecgdash.ecg import whatif
 from ecgdash.ecg.calipers import PAPER_WORDS
 from ecgdash.models import registry
-from ecgdash.models.explain import IG_STEPS, explain
+from ecgdash.models.explain import IG_STEPS
 from ecgdash.pipeline import scoring
 from ecgdash.report import beat_figures
 
@@ -37,7 +37,7 @@ blocks.models_or_stop(names)
 probas = caches.score_beats(key, beats, names)
 pred = {name: p.argmax(axis=1) for name, p in probas.items()}
 lstm, cnn = names
-disagree = np.flatnonzero(pred[lstm] != pred[cnn])
+disagree = scoring.disagreements(probas)
 
 st.subheader("One beat")
 c1, c2 = st.columns([1, 2])
@@ -129,7 +129,8 @@ def what_if_lab(beats, key: str, index: int, names, probas) -> None:
                  help="Integrated gradients of the beat as it was and as changed, each towards the "
                       "model's own call on it (about a second more per change)."):
         was = caches.explain_beat(key, beats, index, names=names)
-        now_maps = {n: explain(caches.get_model(n), changed)[0] for n in names}
+        settings = (before, after, qrs, amplitude, flip, wander, noise, no_p)
+        now_maps = caches.explain_beat(f"{key}:{index}:what-if {settings}", changed, 0, names=names)
         st.plotly_chart(beat_figures.attribution_figure(
             beats.X[index], was, "the beat as it was", classes={n: CLASSES[int(probas[n][index].argmax())] for n in names}),
             key="wi_explain_was")

@@ -112,8 +112,8 @@ effects = [{"model": registry.title(n), **{k: round(v, 3) if isinstance(v, float
            for n, c in robust.items() for row in teaching.adaptation_effects(c)]
 if effects:
     st.dataframe(effects, hide_index=True)
-    lowered = [f"{e['model']} on {e['set']}" for e in effects if e["macro after"] < e["macro before"]]
-    raised = [f"{e['model']} on {e['set']}" for e in effects if e["macro after"] > e["macro before"]]
+    verdict = teaching.adaptation_verdict(effects)
+    raised, lowered = verdict["raised"], verdict["lowered"]
     st.caption("F1 of N, S and V before and after adapting each recording, from the model cards "
                "(macro: their mean). " + (f"It raised the mean for {', '.join(raised)}. " if raised else "")
                + (f"It lowered it for {', '.join(lowered)}, so the Recordings page leaves it off "

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ecgdash.dashboard import blocks
+from ecgdash.evaluation import trust
 from ecgdash.models import registry
 
 st.title("ecgdash: how an LSTM and a CNN read heartbeats")
@@ -17,8 +18,7 @@ st.header("The two models")
 blocks.model_cards(registry.PAIRS["reference"])
 with st.expander("The robust pair, for recordings of new patients"):
     st.markdown("The same two architectures trained patient-wise on more people: MIT-BIH's DS1 "
-                "records and 39 records of another database (svdb: other people, other Holter "
-                "recorders, 128 Hz), with simulated noise, other sampling rates and each beat's RR "
+                f"records and another database ({trust.OTHER_DATABASE_WORDS}), with simulated noise, other sampling rates and each beat's RR "
                 "intervals and local template. Their scores are on DS2, 22 MIT-BIH patients they "
                 "never saw; the Recordings page uses them by default.")
     blocks.model_cards(registry.PAIRS["robust"])

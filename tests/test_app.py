@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from ecgdash.evaluation.robustness import CONDITIONS_WORDS
 
 PAGES = ["pages/overview.py", "pages/predict.py", "pages/explorer.py", "pages/recording.py", "pages/compare.py",
          "pages/train.py", "pages/learn.py", "pages/quiz.py",
@@ -90,6 +91,40 @@ def test_every_page_runs_without_data(app_env):
     at.switch_page("pages/train.py").run()
     infos = [i.value for i in at.info]
     assert len(infos) == 1 and "Training needs the built data" in infos[0]   # one box, not three
+
+
+#: What each page must show with the shipped models and no data built (a title and no
+#: exception is not enough: a page that stops early passes that).
+MUST_SHOW = {
+    "pages/overview.py": lambda at: [m.label for m in at.metric].count("parameters") >= 4,
+    "pages/predict.py": lambda at: at.file_uploader(key="beats_upload") is not None,
+    "pages/explorer.py": lambda at: any("Predict page" in i.value for i in at.info),
+    "pages/recording.py": lambda at: any("WFDB record" in c.value for c in at.caption),
+    "pages/compare.py": lambda at: {"ROC curves, one class at a time (one-vs-rest)", "Confusion matrices"}
+    <= {h.value for h in at.subheader} and any(CONDITIONS_WORDS in c.value for c in at.caption),
+    "pages/train.py": lambda at: any("Training needs the built data" in i.value for i in at.info),
+    "pages/learn.py": lambda at: any(h.value.startswith("3. How fast they learn") for h in at.header)
+    and len(at.get("plotly_chart")) >= 4,
+    "pages/quiz.py": lambda at: at.selectbox(key="quiz_kind") is not None,
+    "pages/lessons.py": lambda at: len(at.subheader) >= 1 and any("ready lessons" in c.value for c in at.caption),
+}
+
+
+def test_every_page_shows_its_core_with_the_shipped_models(monkeypatch, tmp_path):
+    """The shipped cards (robust pair, robustness and database tables, click curves) drive
+    every page: each shows what it exists for."""
+    assert set(MUST_SHOW) == set(PAGES)
+    monkeypatch.setenv("ECGDASH_MODELS_DIR", str(ROOT / "trained_models"))
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(ROOT)
+    at = _app()
+    missing = []
+    for page, shows in MUST_SHOW.items():
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        if not shows(at):
+            missing.append(page)
+    assert not missing, missing
 
 
 def test_overview_shows_both_cards(app_env):

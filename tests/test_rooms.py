@@ -4,6 +4,7 @@ function counts too."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,58 @@ def test_the_architecture_page_names_every_module_and_no_other():
     for room, named in rows.items():
         modules = {p.stem for p in (PACKAGE / room).glob("*.py") if p.stem != "__init__"}
         assert modules <= named, (room, modules - named)
+
+
+#: Decisions the library holds that a page shows: a page imports them and never writes them.
+#: (module, constant, the number itself counts as written, how a page could write it in text)
+PAGE_CONSTANTS = [
+    ("ecgdash.ecg.quality", "UNREADABLE_BELOW", True, ("{:g}",)),
+    ("ecgdash.ecg.quality", "NOISY_BELOW", True, ("{:g}",)),
+    ("ecgdash.pipeline.scoring", "LOW_CONFIDENCE", True, ()),
+    ("ecgdash.ecg.clusters", "BEFORE_S", False, ("{:g} s", "{:g}s")),
+    ("ecgdash.ecg.clusters", "AFTER_S", False, ("{:g} s", "{:g}s")),
+    ("ecgdash.ecg.calipers", "PAPER_SPEED", False, ("{:g} mm/s",)),
+    ("ecgdash.ecg.calipers", "PAPER_GAIN", False, ("{:g} mm/mV",)),
+    ("ecgdash.evaluation.metrics", "BOOTSTRAP_DRAWS", True, ("{:,} times", "{} times", "{:,} draws")),
+    ("ecgdash.models.explain", "IG_STEPS", False, ("{} steps",)),
+    ("ecgdash.evaluation.trust", "STRIP_S", False, ("{:g} s or", "{:g} s and")),
+    ("ecgdash.evaluation.robustness", "NOISE_DB", False, ("{:g} dB",)),
+    ("ecgdash.evaluation.robustness", "CONDITIONS", False, ("{:g} Hz", "{:g} and")),
+]
+
+
+def _page_literals(path: Path) -> list[tuple[int, object]]:
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and not isinstance(node.value, bool)]
+
+
+def _constant(module: str, name: str):
+    import importlib
+
+    value = importlib.import_module(module)
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+@pytest.mark.parametrize("module,name,number,forms", PAGE_CONSTANTS, ids=[c[1] for c in PAGE_CONSTANTS])
+def test_pages_quote_the_library_constants_instead_of_writing_them(module, name, number, forms):
+    """A page that writes "0.85" or "256 steps" goes stale the day the library changes the
+    cut-off: each such decision is read from its constant. A number literal equal to it counts
+    where the number is distinctive; its written forms (e.g. "2,000 times", "360 Hz") always."""
+    value = _constant(module, name)
+    values = value if isinstance(value, tuple) else (value,)
+    if name == "CONDITIONS":        # the robustness conditions' sampling rates
+        values = tuple(fs for fs, _, _ in value.values() if fs)
+    pages = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+    found = []
+    for path in pages:
+        for line, literal in _page_literals(path):
+            for v in values:
+                if number and isinstance(literal, (int, float)) and literal == v:
+                    found.append(f"{path.name}:{line} writes {literal!r}")
+                elif isinstance(literal, str):
+                    words = {form.format(v) for form in forms}
+                    found += [f"{path.name}:{line} writes {w!r}" for w in sorted(words)
+                              if re.search(rf"(?<![\d.,]){re.escape(w)}(?![\d])", literal)]
+    assert not found, f"{module}.{name} = {value!r} is written in pages instead of read: {found}"

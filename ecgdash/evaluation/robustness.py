@@ -32,6 +32,12 @@ CONDITIONS = {
     "DS2 + noise 12 dB": (None, True, 0),
     "DS2 lead 1": (None, False, 1),
 }
+#: The noise of the noisy condition: baseline wander and muscle noise at this SNR.
+NOISE_DB = 12.0
+#: The conditions in words, for a page's caption.
+CONDITIONS_WORDS = (f"DS2 resampled to {' and '.join(f'{c[0]:g}' for c in CONDITIONS.values() if c[0])} Hz "
+                    f"and cut by the any-rate path, with baseline wander and muscle noise at {NOISE_DB:g} dB "
+                    "SNR, and from the second lead (V1, V2, V4 or V5)")
 
 
 def condition_beats(recordings: list[Recording], condition: str, seed: int = 0) -> Beats:
@@ -46,7 +52,7 @@ def condition_beats(recordings: list[Recording], condition: str, seed: int = 0) 
             marks = np.clip(np.round(marks * fs_new / fs), 0, len(x) - 1).astype(np.int64)
             fs = fs_new
         if noisy:
-            x = add_noise(x, fs, 12.0, np.random.default_rng([seed, int(rec.name)]), ("baseline", "muscle"))
+            x = add_noise(x, fs, NOISE_DB, np.random.default_rng([seed, int(rec.name)]), ("baseline", "muscle"))
         signal = LeadSignal(name=rec.name, fs=fs, signal=x, lead=rec.leads[lead],
                             ann_sample=marks, ann_symbol=rec.ann_symbol)
         parts.append(beats_at(signal, marks, rec.ann_symbol))

@@ -145,6 +145,24 @@ def adaptation_effects(card: dict) -> list[dict]:
     return rows
 
 
+def adaptation_verdict(rows: list[dict]) -> dict[str, list[str]]:
+    """Which ``adaptation_effects`` rows adapting raised the mean F1 of N, S and V and which it
+    lowered (a row with a ``model`` key is named "model on set").
+
+    Examples
+    --------
+    >>> rows = [{"model": "CNN", "set": "DS2", "macro before": 0.7, "macro after": 0.75},
+    ...         {"model": "CNN", "set": "svdb", "macro before": 0.7, "macro after": 0.6}]
+    >>> adaptation_verdict(rows)
+    {'raised': ['CNN on DS2'], 'lowered': ['CNN on svdb']}
+    """
+    def name(row):
+        return f"{row['model']} on {row['set']}" if "model" in row else row["set"]
+
+    return {"raised": [name(r) for r in rows if r["macro after"] > r["macro before"]],
+            "lowered": [name(r) for r in rows if r["macro after"] < r["macro before"]]}
+
+
 def review_curves(card: dict) -> list[dict]:
     """What a few clicks of template review did to a model, as its card records it (``review``,
     from ``studies/template_review/click_curves.py``): a row per set and click budget with
