@@ -66,7 +66,8 @@ def bench_scoring(models=None, data=None, names=("lstm", "cnn")) -> dict:
 
     from ecgdash.io.beats_csv import load_beats
     from ecgdash.models import store
-    from ecgdash.pipeline.scoring import prediction_table, score
+    from ecgdash.pipeline.scoring import score
+    from ecgdash.report.predictions import prediction_table
 
     path = Path(data or data_dir()) / "mitbih_test.csv"
     raw = path.read_bytes()

@@ -8,6 +8,7 @@ Public API (each name loads its room on first use: ``import ecgdash`` itself is 
     proba = ecgdash.predict_proba(model, beats)            # (n, 5) class probabilities
     report = ecgdash.evaluate(beats.y, proba)              # the reference study's report
     result = ecgdash.analyze_record("data/examples/mitdb_excerpts/208")  # a whole recording
+    table = ecgdash.beat_table(result)                     # its beats, one row each
     maps = ecgdash.explain(model, beats)                   # (n, 187) integrated gradients
     summary = ecgdash.batch(["holter/"], "scores/")        # an archive, on a local Dask cluster
 
@@ -15,8 +16,8 @@ The rooms, by domain: ``io`` (files in, one module per format), ``ecg`` (signal 
 detection, quality, cutting, context; no Keras), ``datasets`` (the MIT-BIH beat dataset, row
 fingerprints), ``models`` (registry, builders, inference, store, adaptation, explanations: Keras
 lives here), ``evaluation`` (metrics, robustness, seen beats, trust), ``training`` (recipes, fit,
-checkpoints), ``pipeline`` (a recording, a database, an archive), ``report`` (figures, tables),
-``cli`` and ``dashboard`` (the web glue, which only ``app.py`` and ``pages/`` import).
+checkpoints), ``report`` (figures, tables, words), ``pipeline`` (a recording, a database, an
+archive), ``review`` (template review), ``teaching`` (Learn's numbers, quiz, lessons), ``cli`` and ``dashboard`` (the web glue, which only ``app.py`` and ``pages/`` import).
 
 Bad input raises ``ecgdash.DataError`` (a ValueError) with a message for the user.
 """
@@ -37,7 +38,7 @@ _API = {
     "MODELS": "ecgdash.models.registry", "PAIRS": "ecgdash.models.registry",
     "Split": "ecgdash.models.registry", "load_card": "ecgdash.models.store",
     "load_model": "ecgdash.models.store", "batch": "ecgdash.pipeline.batch",
-    "analyze_record": "ecgdash.pipeline.record",
+    "analyze_record": "ecgdash.pipeline.record", "beat_table": "ecgdash.report.predictions",
 }
 __all__ = sorted(_API)
 

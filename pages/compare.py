@@ -7,7 +7,8 @@ from ecgdash.evaluation import trust
 from ecgdash.evaluation.metrics import BOOTSTRAP_DRAWS
 from ecgdash.evaluation.robustness import CONDITIONS_WORDS
 from ecgdash.models import registry
-from ecgdash.report import model_figures, tables, teaching
+from ecgdash.report import model_figures, tables
+from ecgdash.teaching import learn
 
 st.title("Compare the LSTM and the CNN")
 st.caption("Everything here comes from the model cards in trained_models/: no data needed.")
@@ -74,7 +75,7 @@ compared = [tuple(evals)] if split.startswith("intra") else [
     registry.PAIRS[p] for p in ("inter", "robust") if set(registry.PAIRS[p]) <= set(evals)]
 for a, b in compared:
     st.markdown(f"**{registry.title(a)} vs {registry.title(b)}**")
-    st.dataframe(teaching.class_winners({a: evals[a], b: evals[b]}), hide_index=True)
+    st.dataframe(learn.class_winners({a: evals[a], b: evals[b]}), hide_index=True)
 
 all_cards = blocks.available_cards(registry.MODELS)
 robust_cards = {n: c for n, c in all_cards.items() if c.get("robustness")}

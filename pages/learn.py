@@ -6,7 +6,8 @@ from ecgdash.dashboard import blocks, caches
 from ecgdash.errors import DataError
 from ecgdash.evaluation.metrics import BOOTSTRAP_DRAWS
 from ecgdash.models import registry
-from ecgdash.report import beat_figures, model_figures, tables, teaching
+from ecgdash.report import beat_figures, model_figures, tables
+from ecgdash.teaching import learn
 
 st.title("Learn: how an LSTM and a CNN read a heartbeat")
 
@@ -29,7 +30,7 @@ st.plotly_chart(model_figures.params_figure({n: c["architecture"] for n, c in ca
 
 st.header("2. What each model can see at once")
 try:
-    fields = teaching.receptive_fields(caches.get_model(CNN))
+    fields = learn.receptive_fields(caches.get_model(CNN))
 except DataError:
     fields = []
 if fields:
@@ -49,7 +50,7 @@ st.markdown(
     "two small convolutions (94 steps instead of 187) and pools its output over all steps.")
 
 st.header("3. How fast they learn")
-conv = {n: teaching.epochs_to_converge(c) for n, c in cards.items()}
+conv = {n: learn.epochs_to_converge(c) for n, c in cards.items()}
 c1, c2 = st.columns(2)
 c1.metric("LSTM: epochs to within 1 % of its best", conv[LSTM] or "–")
 c2.metric("CNN: epochs to within 1 % of its best", conv[CNN] or "–")
@@ -63,7 +64,7 @@ st.plotly_chart(model_figures.history_figure(cards, "val_macro_f1", "validation 
 st.header("4. Where each model is better, and where it only looks better")
 evals = {n: c["evaluation"] for n, c in cards.items() if c.get("evaluation")}
 if len(evals) == 2:
-    st.dataframe(teaching.class_winners(evals), hide_index=True)
+    st.dataframe(learn.class_winners(evals), hide_index=True)
     st.caption("A difference counts only when it is larger than chance: its 95 % interval (the "
                f"test beats drawn again {BOOTSTRAP_DRAWS:,} times) must not contain zero. With 162 F beats, a "
                "few beats more or less right move F1 by a few hundredths, so a small F1 gap "
@@ -109,10 +110,10 @@ st.markdown(
     "before and after.")
 robust = {n: c for n in registry.PAIRS["robust"] if (c := blocks.try_card(n)) is not None}
 effects = [{"model": registry.title(n), **{k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}}
-           for n, c in robust.items() for row in teaching.adaptation_effects(c)]
+           for n, c in robust.items() for row in learn.adaptation_effects(c)]
 if effects:
     st.dataframe(effects, hide_index=True)
-    verdict = teaching.adaptation_verdict(effects)
+    verdict = learn.adaptation_verdict(effects)
     raised, lowered = verdict["raised"], verdict["lowered"]
     st.caption("F1 of N, S and V before and after adapting each recording, from the model cards "
                "(macro: their mean). " + (f"It raised the mean for {', '.join(raised)}. " if raised else "")
@@ -137,7 +138,7 @@ else:
             "to the model cards.")
 
 st.header("7. A few clicks from a person against a network trained on many people")
-curves = {n: rows for n, c in robust.items() if (rows := teaching.review_curves(c))}
+curves = {n: rows for n, c in robust.items() if (rows := learn.review_curves(c))}
 if curves:
     beats = {n: (c.get("train_rows") or {}).get("rows") for n, c in robust.items()}
     lstm_name = registry.PAIRS["robust"][0]

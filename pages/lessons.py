@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ecgdash.dashboard import blocks
-from ecgdash.report import lessons
+from ecgdash.teaching import lessons
 
 st.title("Lessons")
 minutes = sorted(lesson.minutes for lesson in lessons.LESSONS)

@@ -8,7 +8,7 @@ from ecgdash.evaluation import seen
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
 from ecgdash.pipeline import scoring
-from ecgdash.report import model_figures, printable
+from ecgdash.report import labels, model_figures, predictions, printable
 
 st.title("Predict")
 st.caption("Upload beats in the Kaggle layout (187 values per row, optional label 0..4 last; "
@@ -68,11 +68,11 @@ def _open_cell(name: str, beats_key: str) -> None:
 
 meaning = "aami"
 if beats.y is not None:
-    meanings = list(scoring.LABEL_MEANINGS)
-    ambiguous = scoring.labels_ambiguous(beats.y)
+    meanings = list(labels.LABEL_MEANINGS)
+    ambiguous = labels.labels_ambiguous(beats.y)
     meaning = st.radio("What do the labels in the file mean?", meanings, horizontal=True,
-                       index=meanings.index(scoring.label_meaning(source_name, beats.y)),
-                       format_func=scoring.LABEL_MEANINGS.get, key=f"labels_{key}")
+                       index=meanings.index(labels.label_meaning(source_name, beats.y)),
+                       format_func=labels.LABEL_MEANINGS.get, key=f"labels_{key}")
     if ambiguous and st.session_state.get(f"labels_ok_{key}") != meaning:
         values = sorted(int(v) for v in np.unique(beats.y))
         said = ("are all 0: AAMI class N, or the PTB files' healthy person" if values == [0] else
@@ -93,7 +93,7 @@ probas = caches.score_beats(key, beats, names)
 st.session_state["current_beats"] = {"key": key, "name": source_name, "beats": labelled, "pair": pair,
                                      "meaning": meaning, "file_labels": beats.y}
 
-table = scoring.prediction_table(labelled, probas)
+table = predictions.prediction_table(labelled, probas)
 agree = float(table["agree"].mean())
 c1, c2, c3 = st.columns(3)
 c1.metric("beats", f"{len(beats):,}")
@@ -102,42 +102,42 @@ c3.metric("labels in file", "no" if beats.y is None else
           {"none": "ignored", "unconfirmed": "not confirmed"}.get(meaning, meaning.upper()))
 
 @st.fragment
-def predictions(table, probas, source_name: str) -> None:
+def predictions_section(table, probas, source_name: str) -> None:
     """The table and its filters: a filter change re-runs this part of the page only."""
     st.subheader("Predictions")
     f1, f2, f3 = st.columns([2, 1, 1])
     classes = f1.multiselect("Class (predicted by either model, or true)", list(CLASSES), key="filter_classes")
     disagree = f2.checkbox("Only where the models disagree", key="filter_disagree")
     low = f3.checkbox("Only low confidence", key="filter_low")
-    threshold = f3.slider("below", 0.3, 1.0, scoring.LOW_CONFIDENCE, 0.05, disabled=not low)
-    view = scoring.filter_table(table, classes=classes, disagree=disagree,
+    threshold = f3.slider("below", 0.3, 1.0, predictions.LOW_CONFIDENCE, 0.05, disabled=not low)
+    view = predictions.filter_table(table, classes=classes, disagree=disagree,
                                 low_confidence=threshold if low else None)
     st.caption(f"{len(view):,} of {len(table):,} beats shown. Select a row to open that beat in the "
                "Beat explorer.")
-    labels = {}
+    columns = {}
     for name in probas:          # shown by the models' titles; the CSV keeps the plain names
         title = registry.title(name)
-        labels[f"{name}_class"] = st.column_config.TextColumn(f"{title} class")
-        labels[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
-        labels[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
+        columns[f"{name}_class"] = st.column_config.TextColumn(f"{title} class")
+        columns[f"{name}_correct"] = st.column_config.CheckboxColumn(f"{title} right")
+        columns[f"{name}_confidence"] = st.column_config.ProgressColumn(f"{title} confidence", min_value=0,
                                                                        max_value=1, format="%.3f")
-    event = st.dataframe(view, hide_index=True, height=360, column_config=labels, key="predictions_table",
+    event = st.dataframe(view, hide_index=True, height=360, column_config=columns, key="predictions_table",
                          on_select="rerun", selection_mode="single-row")
     rows = event.selection.rows if event and event.selection else []
     if rows and rows[0] < len(view):
         beat = int(view["beat"].iloc[rows[0]])
         if st.button(f"Open beat {beat} in the Beat explorer", key="open_selected", type="primary"):
             blocks.open_in_explorer(beat)
-    st.download_button("Download predictions (CSV)", scoring.predictions_csv(table),
+    st.download_button("Download predictions (CSV)", predictions.predictions_csv(table),
                        file_name=f"predictions_{source_name.split('.')[0]}.csv", mime="text/csv")
 
 
-predictions(table, probas, source_name)
+predictions_section(table, probas, source_name)
 
 if meaning == "ptb":
     st.subheader("PTB labels: a healthy person or a patient, not a beat class")
-    st.dataframe(scoring.non_normal_share(probas, beats.y), hide_index=True)
-    st.info(scoring.PTB_SENTENCE)
+    st.dataframe(labels.non_normal_share(probas, beats.y), hide_index=True)
+    st.info(labels.PTB_SENTENCE)
 if labelled.y is not None:
     st.subheader("How well each model did on this file")
     evals = caches.evaluations(key, labelled, probas)

@@ -8,7 +8,8 @@ from ecgdash.ecg.calipers import PAPER_WORDS
 from ecgdash.errors import DataError
 from ecgdash.io.examples import examples
 from ecgdash.models import registry
-from ecgdash.report import beat_figures, quiz
+from ecgdash.report import beat_figures
+from ecgdash.teaching import quiz
 
 st.title("Quiz: guess, then reveal")
 st.caption("The class looks at a beat and answers first; then the cardiologists' label, each "

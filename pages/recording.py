@@ -19,7 +19,7 @@ from ecgdash.io.examples import examples
 from ecgdash.io.uploads import upload_records
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
-from ecgdash.report import beat_figures, ecg_paper, printable, recording_figures, twelve_lead
+from ecgdash.report import beat_figures, ecg_paper, predictions, printable, recording_figures, twelve_lead
 from ecgdash.report.tables import review_f1_table
 from ecgdash.review.calls import cluster_smoothed, reviewed_analysis
 from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
@@ -169,7 +169,7 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     re-runs this part of the page only (not the reading, the analysis or the trust note)."""
     rec = result.recording
     hr = result.heart_rate
-    table = result.table
+    table = predictions.beat_table(result)
     selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows", [])
     center = float(table["time_s"].iloc[selected[0]]) if selected else None
     classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}

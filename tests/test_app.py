@@ -178,7 +178,7 @@ def test_predict_upload_without_labels(app_env, small_csv):
 
 def test_ptb_files_are_not_scored_as_aami_classes(app_env, small_csv):
     """ptbdb_*.csv labels say whether the person is ill (0/1), not a beat class."""
-    from ecgdash.pipeline.scoring import PTB_SENTENCE
+    from ecgdash.report.labels import PTB_SENTENCE
 
     rows = [line.rsplit(",", 1)[0] + ",1.0" for line in small_csv.decode().splitlines()]
     at = _upload(_app(), "ptbdb_abnormal.csv", "\n".join(rows).encode())

@@ -7,6 +7,7 @@ import pytest
 
 from ecgdash import DataError
 from ecgdash.pipeline.batch import batch, find_recordings
+from ecgdash.report.predictions import beat_table
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -61,7 +62,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     for record in ("208", "213", "232"):
         mine = beats[beats["record"].astype(str) == record].sort_values("beat")
         result = analyze_record(small_source / record, models=models, use_annotations=False)
-        table = result.table
+        table = beat_table(result)
         assert by_record.loc[record, "beats"] == len(table) == len(mine)
         np.testing.assert_array_equal(mine["sample"].to_numpy(), table["sample"].to_numpy())
         for name in NAMES:

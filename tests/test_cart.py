@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cart_files import PATIENT, ishne, muse_xml, scp_ecg, synthetic  # noqa: E402
 
 from conftest import RECORDS  # noqa: E402
+from ecgdash.report.predictions import beat_table
 
 CLINICAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "clinical"
 SAMPLES = {   # file: (format, rate, seconds)
@@ -146,7 +147,7 @@ def test_patient_fields_show_nowhere(tmp_path, tiny_store, caplog):
         result = analyze_record(path, models=models)
         rec = result.recording
         said = " ".join([rec.name, " ".join(rec.leads), " ".join(result.warnings), " ".join(rec.warnings),
-                         result.trust.sentence, result.trust.facts.to_csv(), result.table.to_csv()])
+                         result.trust.sentence, result.trust.facts.to_csv(), beat_table(result).to_csv()])
         pdf = printable.recording_report(result, cards={})
         pages = [printable.twelve_lead_page(rec), printable.recording_page(result, cards={})]
         for secret in secrets:

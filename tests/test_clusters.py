@@ -6,7 +6,7 @@ import numpy as np
 from ecgdash import read_recording
 from ecgdash.ecg.clusters import cluster_beats
 from ecgdash.ecg.cutting import aami_labels, is_beat_symbol
-from ecgdash.pipeline.scoring import against_labels, labels_agreement
+from ecgdash.report.labels import against_labels, labels_agreement
 
 
 def _record(records, name):

@@ -155,3 +155,23 @@ def test_overview_fetch_offline_names_the_folder_field(monkeypatch, tiny_store, 
     assert "Build from the shipped examples" in message           # the way that needs no internet
     assert "--source" not in message and "HTTPSConnectionPool" not in message
     assert not (tmp_path / "data" / "mitdb").exists()
+
+
+def test_fetch_and_build_fetches_only_what_is_missing(monkeypatch, tmp_path):
+    """The examples build with no fetch; a folder is copied first; data/mitdb with records is
+    built as it is; an empty data folder fetches from PhysioNet (``source=None``)."""
+    from ecgdash.datasets import mitbih
+
+    monkeypatch.setenv("ECGDASH_DATA_DIR", str(tmp_path / "data"))
+    calls = []
+    monkeypatch.setattr(mitbih, "fetch", lambda source=None, progress=None: calls.append(("fetch", source)))
+    monkeypatch.setattr(mitbih, "build", lambda source=None, progress=None: calls.append(("build", source)) or {})
+    mitbih.fetch_and_build(examples="shipped")
+    mitbih.fetch_and_build()
+    mitbih.fetch_and_build("my/folder")
+    mitdb = tmp_path / "data" / "mitdb"
+    mitdb.mkdir(parents=True)
+    (mitdb / "100.hea").write_text("100 1 360 10\n")
+    mitbih.fetch_and_build()
+    assert calls == [("build", "shipped"), ("fetch", None), ("build", None), ("fetch", "my/folder"),
+                     ("build", None), ("build", None)]

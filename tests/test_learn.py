@@ -7,7 +7,7 @@ import pytest
 from keras import layers
 
 from ecgdash.report.tables import results_rows
-from ecgdash.report.teaching import class_winners, epochs_to_converge, receptive_fields
+from ecgdash.teaching.learn import class_winners, epochs_to_converge, receptive_fields
 
 
 def test_receptive_field_grows_by_kernel_and_stride():

@@ -5,7 +5,7 @@ import string
 
 from conftest import ROOT
 from ecgdash.models import store
-from ecgdash.report import lessons
+from ecgdash.teaching import lessons
 
 
 def _fields(text: str) -> set[str]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ecgdash.errors import DataError
-from ecgdash.report import quiz
+from ecgdash.teaching import quiz
 
 Y = np.array([0] * 40 + [1] * 6 + [2] * 8 + [3] * 2 + [4] * 4)
 RNG = np.random.default_rng(0)

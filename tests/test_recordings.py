@@ -15,6 +15,7 @@ from ecgdash.ecg.detect import detect_beats, detection_quality, fuse_detections,
 from ecgdash.errors import RateNeeded
 from ecgdash.io.uploads import read_recording
 from ecgdash.pipeline.record import analyze_record
+from ecgdash.report.predictions import beat_table
 
 MINUTES = 3
 
@@ -52,7 +53,7 @@ def test_upload_as_files_with_annotations(short_record, tiny_models):
     result = analyze_record(_files(base), models=tiny_models)
     assert result.source == "annotations" and result.lead == "MLII"
     assert Counter(result.beats.y.tolist()) == _expected(ann)
-    table = result.table
+    table = beat_table(result)
     assert {"time_s", "reference", "lstm_class", "cnn_confidence"} <= set(table.columns)
     assert int(result.counts["lstm"].sum()) == len(table)
     assert set(result.model_quality) == {"lstm", "cnn"}

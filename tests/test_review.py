@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 from ecgdash.ecg.clusters import cluster_beats
 from ecgdash.errors import DataError
+from ecgdash.report.predictions import beat_table
 from ecgdash.review.calls import reviewed_analysis, reviewed_proba
 from ecgdash.review.files import read_review, review_annotations, review_csv, review_table
 from ecgdash.review.questions import next_questions
@@ -100,7 +101,7 @@ def test_a_labelled_beat_is_never_called_otherwise():
         calls = p.argmax(axis=1)
         assert (calls[labels >= 0] == labels[labels >= 0]).all()
         assert (calls[labels < 0] == result.probas[name][labels < 0].argmax(axis=1)).all()
-        table = shown.table
+        table = beat_table(shown)
         done = table["label"] != ""
         assert (table.loc[done, f"{name}_class"] == table.loc[done, "label"]).all()
     assert shown.review_note.startswith(f"A person labelled {review.reached:,} of {n:,} beats in 12 clicks")

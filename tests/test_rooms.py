@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ecgdash"
 
 #: Each room's rank: a module may import modules of its own room and of rooms ranked lower.
+#: The report room (tables, figures, words) sits below the pipeline, which writes its tables.
 RANKS = {"config": 0, "errors": 0, "runtime": 0, "beats": 0, "io": 1, "ecg": 2, "datasets": 3, "models": 4,
-         "evaluation": 5, "training": 6, "pipeline": 7, "review": 8, "report": 9, "cli": 10, "dashboard": 10}
+         "evaluation": 5, "training": 6, "report": 7, "pipeline": 8, "review": 9, "teaching": 9, "cli": 10,
+         "dashboard": 10}
 #: The only rooms that may import these (at any depth). The dashboard imports TensorFlow itself
 #: only to load it once, behind a lock, after the first page is drawn (``caches.load_tensorflow``).
 _TF = {"models", "training", "runtime", "cli", "dashboard"}
@@ -60,8 +62,8 @@ def test_every_module_lives_in_a_room():
     loose = [m for m in MODULES if m.count(".") == 1 and _room(m) not in RANKS and m != "ecgdash.__main__"]
     assert not loose, loose
     rooms = {m.split(".")[1] for m in MODULES if m.count(".") >= 2}
-    assert rooms == {"io", "ecg", "datasets", "models", "evaluation", "training", "pipeline", "review",
-                     "report", "cli", "dashboard"}
+    assert rooms == {"io", "ecg", "datasets", "models", "evaluation", "training", "report", "pipeline",
+                     "review", "teaching", "cli", "dashboard"}
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if _room(m) in RANKS])
@@ -146,7 +148,7 @@ def test_the_architecture_page_names_every_module_and_no_other():
 PAGE_CONSTANTS = [
     ("ecgdash.ecg.quality", "UNREADABLE_BELOW", True, ("{:g}",)),
     ("ecgdash.ecg.quality", "NOISY_BELOW", True, ("{:g}",)),
-    ("ecgdash.pipeline.scoring", "LOW_CONFIDENCE", True, ()),
+    ("ecgdash.report.predictions", "LOW_CONFIDENCE", True, ()),
     ("ecgdash.ecg.clusters", "BEFORE_S", False, ("{:g} s", "{:g}s")),
     ("ecgdash.ecg.clusters", "AFTER_S", False, ("{:g} s", "{:g}s")),
     ("ecgdash.ecg.calipers", "PAPER_SPEED", False, ("{:g} mm/s",)),

@@ -11,6 +11,7 @@ from ecgdash.ecg.augment import add_noise
 from ecgdash.ecg.quality import beat_quality, segment_bounds, segment_quality, upright_share
 from ecgdash.evaluation.trust import assess_trust, lead_kind
 from ecgdash.io.recording import guess_unit, unit_from_name
+from ecgdash.report.predictions import beat_table
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +50,11 @@ def test_noise_makes_segments_unreadable_and_their_beats_classless(minute, tiny_
     assert seg.loc[[1, 4, 5], "level"].eq("good").all()
 
     result = analyze_record(_write(tmp_path / "noisy.csv", noisy), fs=360, models=tiny_models)
-    times = result.table["time_s"].to_numpy()
+    times = beat_table(result)["time_s"].to_numpy()
     inside = (times >= 20) & (times < 40)
-    assert set(result.table.loc[inside, "lstm_class"]) == {"unreadable"}
-    assert "unreadable" not in set(result.table.loc[times < 20, "lstm_class"])
-    assert result.table.loc[inside, "cnn_confidence"].isna().all()
+    assert set(beat_table(result).loc[inside, "lstm_class"]) == {"unreadable"}
+    assert "unreadable" not in set(beat_table(result).loc[times < 20, "lstm_class"])
+    assert beat_table(result).loc[inside, "cnn_confidence"].isna().all()
     assert result.counts.loc["unreadable", "cnn"] == inside.sum()
     assert result.counts["cnn"].sum() == len(result.beats)
     assert any("too noisy to read" in w for w in result.warnings)

@@ -342,7 +342,7 @@ def test_explanation_panels_name_the_model_and_the_class(small_rows):
 
 def test_a_small_f1_difference_on_few_beats_is_no_win():
     """Problem 10: Learn called a 0.0059 F1 difference on 162 F beats a win for the LSTM."""
-    from ecgdash.report import teaching as learn
+    from ecgdash.teaching import learn
 
     evals = {n: store.load_card(n)["evaluation"] for n in ("lstm", "cnn")}
     rows = {r["class"]: r for r in learn.class_winners(evals)}

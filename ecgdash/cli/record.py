@@ -8,6 +8,7 @@ from ecgdash.cli.common import add_fs_option, add_model_options, positive, quiet
 from ecgdash.io.files import atomic_write, output_file
 from ecgdash.models import store
 from ecgdash.pipeline.record import analyze_record
+from ecgdash.report.predictions import beat_table
 from ecgdash.report.printable import recording_report
 
 
@@ -74,7 +75,7 @@ def run(args) -> int:
         print(result.quality_frame().to_string(index=False, float_format="{:.4f}".format, na_rep="n/a"))
     if not args.out:
         print("(add --out FILE.csv to write the table of every beat)")
-    outputs = [(args.out, lambda: result.table.to_csv(index=False, na_rep="n/a").encode(), "beat table"),
+    outputs = [(args.out, lambda: beat_table(result).to_csv(index=False, na_rep="n/a").encode(), "beat table"),
                (args.report, lambda: recording_report(result, center=args.report_at, cards={
                    n: getattr(m, "card", None) for n, m in models.items()}), "report")]
     for path, make, what in outputs:

@@ -14,7 +14,7 @@ from ecgdash.io.examples import EXCERPT_RECORDS, excerpts_dir
 from ecgdash.models import registry, store
 from ecgdash.report import beat_figures
 from ecgdash.report.tables import report_frame, scored_on, trained_on
-from ecgdash.report.teaching import GLOSSARY
+from ecgdash.teaching.learn import GLOSSARY
 
 
 def try_card(name: str) -> dict | None:
@@ -84,7 +84,7 @@ def data_panel() -> dict | None:
                 "`python -m ecgdash data build` (or `--source DIR`) in a terminal.")
         return None
     mitdb = data_dir() / dataset.MITDB
-    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
+    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))     # only for the button's words
     excerpts = excerpts_dir()
     st.info("No data built yet. The comparison and learning pages work from the committed model "
             "cards, uploads are scored at once, and the Predict and Recordings pages offer real "
@@ -95,26 +95,24 @@ def data_panel() -> dict | None:
                     f"({len(EXCERPT_RECORDS)} MIT-BIH records, 5 minutes each, in its "
                     "`data/examples/`): enough to explore beats and train a model in class.")
         if st.button("Build from the shipped examples", type="primary", key="build_examples"):
-            _build(None, excerpts)
+            _build(examples=excerpts)
     source = st.text_input("Local WFDB folder (optional; empty = download the whole database "
                            "from PhysioNet)",
                            help="A folder with the MIT-BIH .hea/.dat/.atr files, if you have them. "
                                 "Downloaded records go to ecgdash's data folder (data/mitdb).")
     label = "Build the data" if have_records and not source else "Fetch and build the whole database"
     if st.button(label, key="build_full"):
-        fetch_from = (source or None) if (source or not have_records) else False
-        _build(fetch_from, None)
+        _build(folder=source or None)
     return None
 
 
-def _build(fetch_from, source) -> None:
-    """Fetch (``fetch_from``: a folder, None for PhysioNet, False for no fetch) and build the
-    data from ``source`` (default ``data/mitdb``); messages on the page, a rerun when done."""
+def _build(*, folder=None, examples=None) -> None:
+    """``mitbih.fetch_and_build`` with a progress bar; messages on the page, a rerun when done."""
     bar = st.progress(0.0, text="starting…")
     try:
-        if fetch_from is not False and source is None:
-            dataset.fetch(source=fetch_from, progress=_progress_callback(bar, "fetch"))
-        summary = dataset.build(source=source, progress=_progress_callback(bar, "build"))
+        summary = dataset.fetch_and_build(folder, examples=examples,
+                                          fetch_progress=_progress_callback(bar, "fetch"),
+                                          build_progress=_progress_callback(bar, "build"))
     except OfflineError as exc:
         bar.empty()
         st.error(f"{exc} If you have the database's files (.hea, .dat, .atr), enter their folder "
@@ -404,7 +402,7 @@ def beat_in_its_recording(beats, index: int, *, key: str, seconds: float = 3.0) 
     except DataError as exc:
         st.caption(f"Record {name} could not be read ({exc}): only the row is shown.")
         return False
-    positions = rec.ann_sample[cutting.is_beat_symbol(rec.ann_symbol)] if rec.ann_symbol is not None else []
+    positions = dataset.beat_marks(rec)
     if mark not in positions:
         st.caption(f"Record {name} on this machine has no beat at sample {mark:,} (another copy?): "
                    "only the row is shown.")

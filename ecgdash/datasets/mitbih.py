@@ -22,7 +22,7 @@ import wfdb
 from ecgdash.beats import Beats
 from ecgdash.config import DS1, DS2, KAGGLE_TEST_COUNTS, KAGGLE_TRAIN_COUNTS, N_CLASSES, ROOT, SEED, data_dir
 from ecgdash.datasets.splits import Split
-from ecgdash.ecg.cutting import beats_at, beats_from_record
+from ecgdash.ecg.cutting import beats_at, beats_from_record, is_beat_symbol
 from ecgdash.errors import DataError, OfflineError
 from ecgdash.io.files import atomic_write
 from ecgdash.io.recording import Recording
@@ -214,6 +214,39 @@ def build(source=None, out=None, lead=None, seed: int = SEED, csv: bool = True,
     }
     (out / "build.json").write_text(json.dumps(summary, indent=1))
     return summary
+
+
+def fetch_and_build(folder=None, *, examples=None, fetch_progress: Progress | None = None,
+                    build_progress: Progress | None = None) -> dict:
+    """Build the beat files, fetching the records first where needed: from the shipped
+    ``examples`` folder (no fetch), from a local WFDB ``folder`` (copied into ``data/mitdb``),
+    from ``data/mitdb`` when it already holds records, else from PhysioNet. Returns the build
+    summary; raises what ``fetch`` and ``build`` raise (``OfflineError`` without internet).
+    """
+    if examples is not None:
+        return build(source=examples, progress=build_progress)
+    mitdb = data_dir() / MITDB
+    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
+    if folder or not have_records:
+        fetch(source=folder or None, progress=fetch_progress)
+    return build(progress=build_progress)
+
+
+def beat_marks(recording: Recording) -> np.ndarray:
+    """The positions of ``recording``'s annotated beats (empty without annotations): where
+    built beats were cut, so a built beat's ``sample`` is one of them.
+
+    Examples
+    --------
+    >>> from ecgdash.io.recording import Recording
+    >>> rec = Recording(name="r", fs=360.0, signals=np.zeros((1000, 1)), leads=["MLII"],
+    ...                 ann_sample=np.array([10, 20, 30]), ann_symbol=np.array(["N", "+", "V"]))
+    >>> beat_marks(rec).tolist()
+    [10, 30]
+    """
+    if recording.ann_sample is None or recording.ann_symbol is None:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(recording.ann_sample)[is_beat_symbol(recording.ann_symbol)]
 
 
 def data_status(out=None) -> dict | None:

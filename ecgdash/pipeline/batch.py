@@ -53,6 +53,7 @@ from ecgdash.io.recording import SIGNAL_SUFFIXES, WFDB_SUFFIXES
 from ecgdash.models import registry
 from ecgdash.models.store import load_model
 from ecgdash.pipeline.record import analyze_record
+from ecgdash.report.predictions import beat_table
 from ecgdash.runtime import import_tensorflow_quietly
 
 #: Files that are one recording each (a WFDB record is found by its ``.hea``).
@@ -212,7 +213,7 @@ def worker_loads() -> int:
 
 def beat_frame(result, record: str) -> pd.DataFrame:
     """One row per beat of an ``analyze_record`` result, as ``batch`` writes it."""
-    table = result.table
+    table = beat_table(result)
     frame = pd.DataFrame({"record": record, "beat": table["beat"].astype("int64"),
                           "time_s": table["time_s"].astype("float64"),
                           "sample": table["sample"].astype("int64")})

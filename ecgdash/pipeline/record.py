@@ -2,7 +2,7 @@
 
     result = analyze_record("data/examples/mitdb_excerpts/208")    # annotations used when present
     result = analyze_record(uploaded_files, fs=250, lead="II")      # uploads: WFDB files, a zip, a CSV
-    result.table             # one row per beat: time, each model's class and confidence, reference
+    beat_table(result)       # one row per beat (ecgdash.report.predictions)
     result.counts            # beats per class for each model
     result.detection         # detector Se / PPV against the .atr (when the detector ran and .atr exists)
     result.model_quality     # per-class sensitivity / PPV of each model against the .atr labels
@@ -107,24 +107,6 @@ class RecordAnalysis:
     def reference(self) -> np.ndarray | None:
         """Reference AAMI class per beat (-1 where a detected beat matches no annotated beat)."""
         return self.beats.y
-
-    @property
-    def table(self) -> pd.DataFrame:
-        table = pd.DataFrame({"beat": np.arange(len(self.beats)), "time_s": np.round(self.times, 3),
-                              "sample": self.beats.sample})
-        if self.reference is not None:
-            ref = np.where(self.reference >= 0, np.asarray(CLASSES)[np.clip(self.reference, 0, 4)], "")
-            table["reference"] = ref
-        if self.labels is not None:
-            table["label"] = np.where(self.labels >= 0, np.asarray(CLASSES)[np.clip(self.labels, 0, 4)], "")
-        for name, proba in self.probas.items():
-            table[f"{name}_class"] = self.classes(name)
-            table[f"{name}_confidence"] = np.where(self.readable, proba.max(axis=1).round(4), np.nan)
-        rr = self.beats.rr
-        table["rr_before_s"] = np.round(rr[:, 0], 3)
-        if self.quality is not None:
-            table["signal"] = self.quality
-        return table
 
     @property
     def counts(self) -> pd.DataFrame:
@@ -252,7 +234,7 @@ def analyze_record(source, *, fs: float | None = None, lead=None, use_annotation
     RecordAnalysis
         The beats, each model's probabilities, where the beats came from, detector quality,
         signal quality, ``.trust`` (a plain sentence on how far to trust the classes, and the
-        facts behind it) and warnings; ``.table``, ``.counts`` and ``.quality_frame()``.
+        facts behind it) and warnings; ``.counts`` and ``.quality_frame()``.
 
     Raises
     ------
