@@ -59,12 +59,22 @@ def test_the_start_command_serves_this_computer_only():
 
 
 def test_the_shipped_config_keeps_the_watcher_off_and_errors_in_the_log():
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["address"] == "localhost"
-    assert config["server"]["fileWatcherType"] == "none"      # [0.3: "auto", walking .venv]
-    assert config["client"]["showErrorDetails"] == "none"
+    """What Streamlit itself reads from the repository's config (run from the repository root,
+    as the README's command does): a key Streamlit does not know, or a value it rejects, would
+    leave its default in place, and this is what a running app gets."""
+    code = ("from streamlit import config\n"
+            "config.get_config_options(force_reparse=True)\n"
+            "for key in ('server.address', 'server.fileWatcherType', 'client.showErrorDetails',"
+            " 'runner.postScriptGC'):\n"
+            "    print(key, repr(config.get_option(key)))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    got = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    assert got["server.address"] == "'localhost'"          # this computer only
+    assert got["server.fileWatcherType"] == "'none'"       # [0.3: "auto", walking .venv]
+    assert got["client.showErrorDetails"] == "'none'"      # tracebacks in the log, not on pages
     # no full gc after each run of each session (0.4-0.5 s holding the interpreter lock)
-    assert config["runner"]["postScriptGC"] is False        # [0.3: Streamlit's default, true]
+    assert got["runner.postScriptGC"] == "False"           # [0.3: Streamlit's default, True]
 
 
 def test_classroom_mode_builds_nothing_and_names_no_server_folder(monkeypatch, tmp_path):
@@ -181,3 +191,19 @@ def test_closed_sessions_past_their_time_are_ended_and_the_others_kept(monkeypat
     assert server.end_closed_sessions() == 0 and ended == ["closed early"]
     clock[0] += 60
     assert server.end_closed_sessions() == 1 and ended == ["closed early", "closed late"]
+
+
+def test_the_installed_libraries_whose_internals_are_used_are_within_the_bounds():
+    """Streamlit's and wfdb's private parts are used within the versions the tests ran with:
+    pyproject bounds both, and the versions installed here are inside those bounds."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["app"]]
+    bounds = {r.name: r.specifier for r in wanted if r.name in ("streamlit", "wfdb")}
+    assert set(bounds) == {"streamlit", "wfdb"}
+    for name, spec in bounds.items():
+        assert any(s.operator == "<" for s in spec), f"{name} has no upper bound in pyproject.toml"
+        assert version(name) in spec, f"{name} {version(name)} is outside {spec}: check its internals"
