@@ -35,6 +35,7 @@ the built data); a bare CSV of beats has no context.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ecgdash.beats import Beats
 from ecgdash.errors import DataError
@@ -61,35 +62,26 @@ def timing_word(pre_over_local: float) -> str:
 
 
 def rolling_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Mean of ``values[i - window : i + window + 1]`` for each i (edges use what exists).
+    """Mean of ``values[i - window : i + window + 1]`` for each i (edges use what exists):
+    pandas' centred rolling mean. Works for any length, also when a short strip has fewer beats
+    than the window.
 
-    Works for any length, also when a short strip has fewer beats than the window.
+    >>> rolling_mean(np.array([1.0, 5.0, 3.0]), window=1).tolist()
+    [3.0, 3.0, 4.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    n = len(values)
-    if n == 0:
-        return values
-    total = np.concatenate([[0.0], np.cumsum(values)])
-    i = np.arange(n)
-    lo, hi = np.maximum(i - window, 0), np.minimum(i + window + 1, n)
-    return (total[hi] - total[lo]) / (hi - lo)
+    return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).mean().to_numpy()
 
 
 def rolling_median(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Median of ``values[i - window : i + window + 1]`` for each i (edges use what exists).
+    """Median of ``values[i - window : i + window + 1]`` for each i (edges use what exists):
+    pandas' centred rolling median.
 
     >>> rolling_median(np.array([1.0, 5.0, 1.0, 1.0, 9.0]), window=1).tolist()
     [3.0, 1.0, 1.0, 1.0, 5.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    n, width = len(values), 2 * window + 1
-    out = np.empty(n)
-    if n >= width:   # full windows: all at once
-        view = np.lib.stride_tricks.sliding_window_view(values, width)
-        out[window:n - window] = np.median(view, axis=1)
-    for i in [*range(min(window, n)), *range(max(window, n - window), n)]:
-        out[i] = np.median(values[max(0, i - window):i + window + 1])
-    return out
+    return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).median().to_numpy()
 
 
 def irregularity(pre: np.ndarray, window: int = WINDOW) -> np.ndarray:

@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 import sklearn
+from sklearn.utils.class_weight import compute_class_weight
 
 from ecgdash.beats import Beats
 from ecgdash.config import CLASSES, N_CLASSES
@@ -43,7 +44,12 @@ EpochCallback = Callable[[int, int, dict], None]
 
 
 def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (rest, part) with ``fraction`` of each class in ``part`` (at least 1 if possible)."""
+    """Indices (rest, part) with ``fraction`` of each class in ``part`` (at least 1 if possible).
+
+    Not scikit-learn's ``train_test_split(stratify=y)``: that one refuses a class with a single
+    beat (a record's rare class, a small subset), and the shipped models' validation beats were
+    drawn by this generator (their cards name the seed): changing it would train other models.
+    """
     rng = np.random.default_rng(seed)
     part = []
     for c in np.unique(y):
@@ -74,16 +80,26 @@ def stratified_subset(y: np.ndarray, size: int, seed: int) -> np.ndarray:
 
 
 def class_weights(y: np.ndarray, mode: str = "sqrt") -> dict[int, float] | None:
-    """Per-class loss weights, normalised so that the average beat weighs 1."""
+    """Per-class loss weights, normalised so that the average beat weighs 1: scikit-learn's
+    "balanced" weights (``compute_class_weight``), or their square root ("sqrt"), or None.
+
+    Examples
+    --------
+    >>> w = class_weights(np.array([0, 0, 0, 1]), "balanced")
+    >>> round(w[0], 3), round(w[1], 3)
+    (0.667, 2.0)
+    >>> w = class_weights(np.array([0, 0, 0, 1]), "sqrt")
+    >>> round(3 * w[0] + 1 * w[1], 6)
+    4.0
+    """
     if mode == "none":
         return None
-    counts = np.bincount(y, minlength=N_CLASSES).astype(float)
-    present = counts > 0
-    w = np.zeros(N_CLASSES)
-    power = 0.5 if mode == "sqrt" else 1.0
-    w[present] = (counts[present].max() / counts[present]) ** power
+    y = np.asarray(y)
+    present = np.unique(y)
+    counts = np.bincount(y, minlength=N_CLASSES)[present]
+    w = compute_class_weight("balanced", classes=present, y=y) ** (0.5 if mode == "sqrt" else 1.0)
     w *= len(y) / np.sum(w * counts)
-    return {c: float(w[c]) for c in range(N_CLASSES) if present[c]}
+    return {int(c): float(v) for c, v in zip(present, w)}
 
 
 def cosine_lr(epoch: int, config: TrainConfig) -> float:
