@@ -168,18 +168,29 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
     """From the rhythm strip down: selecting a beat in the table moves the strip to it and
     re-runs this part of the page only (not the reading, the analysis or the trust note)."""
     rec = result.recording
-    hr = result.heart_rate
     table = predictions.beat_table(result)
     selected = st.session_state.get("beat_table", {}).get("selection", {}).get("rows", [])
     center = float(table["time_s"].iloc[selected[0]]) if selected else None
+    # drawn without its baseline wander (a Holter's drift of millivolts would leave the ECG a thin
+    # band on a tall axis); the models read the recording as it is
+    signal = caches.without_wander(f"{key}:{lead}:{invert}", rec.signals[:, rec.lead_index(lead)], rec.fs)
+    center = rhythm_strip(result, signal, table, center)
+    rate_and_counts(result)
+    against_reference(result)
+    beats_table(result, signal, table, selected, key=key, names=names, pair=pair, lead=lead, detector=detector,
+                invert=invert)
+    downloads(result, table, center)
+
+
+def rhythm_strip(result, signal, table, center):
+    """The rhythm strip with each model's calls, on ECG paper with calipers if asked; returns
+    the strip's centre (s; None: from the start)."""
+    rec = result.recording
     classes = {name: table[f"{name}_class"].to_numpy() for name in result.probas}
     reference = table["reference"].to_numpy() if "reference" in table else None
     segments = result.segments
     unreadable = ([] if segments is None else
                   segments.loc[segments["level"] == "unreadable", ["start_s", "end_s"]].to_numpy().tolist())
-    # drawn without its baseline wander (a Holter's drift of millivolts would leave the ECG a thin
-    # band on a tall axis); the models read the recording as it is
-    signal = caches.without_wander(f"{key}:{lead}:{invert}", rec.signals[:, rec.lead_index(lead)], rec.fs)
     p1, p2, p3 = st.columns([2, 1, 1])
     paper = p1.toggle("ECG paper and calipers", key="record_paper",
                       help="The standard grid: small squares of 1 mm, large of 5 mm, at the paper "
@@ -222,6 +233,12 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
         st.plotly_chart(fig, key="strip")
     st.caption(f"Drawn with the baseline wander taken away (a running median of {WANDER_S:g} s): the "
                "models read the recording as it is.")
+    return center
+
+
+def rate_and_counts(result) -> None:
+    """Heart rate and beats per class; before and after adapting, when the models adapted."""
+    hr = result.heart_rate
     a, b = st.columns(2)
     a.plotly_chart(recording_figures.heart_rate_figure(hr["time_s"].to_numpy(), hr["bpm"].to_numpy()), key="hr")
     b.plotly_chart(recording_figures.counts_figure(result.counts), key="counts")
@@ -238,6 +255,10 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                 st.caption(f"{registry.title(name)} against the reference: accuracy {q['accuracy']:.3f} → "
                            f"{now['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f} → {now['macro_f1']:.3f}.")
 
+
+
+def against_reference(result) -> None:
+    """Each model against the recording's reference labels, with what flatters the score."""
     quality = result.quality_frame()
     if len(quality):
         st.subheader("Each model against the reference labels")
@@ -257,6 +278,12 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
         if not result.readable.all():
             st.caption(f"{int((~result.readable).sum())} beats in unreadable stretches are left out.")
 
+
+
+def beats_table(result, signal, table, selected, *, key: str, names, pair: str, lead, detector: bool,
+                invert: bool) -> None:
+    """The beat table; the selected beat in its recording, labelled by hand, explained."""
+    rec = result.recording
     st.subheader("Beats")
     st.caption("Select a row to move the rhythm strip to that beat.")
     st.dataframe(table, hide_index=True, height=320, on_select="rerun", selection_mode="single-row",
@@ -282,6 +309,11 @@ def beat_views(result, key: str, names, pair: str, lead, detector: bool, invert:
                    "signal). The robust models also use the RR intervals and the local template, "
                    "which are held fixed here: only the beat's own samples are attributed.")
 
+
+
+def downloads(result, table, center) -> None:
+    """The beat table as CSV, the printable report as PDF."""
+    rec = result.recording
     d1, d2 = st.columns(2)
     d1.download_button("Download the beat table (CSV)", table.to_csv(index=False, na_rep="n/a").encode(),
                        file_name=f"{rec.name}_beats.csv", mime="text/csv")

@@ -327,3 +327,44 @@ def test_the_epoch_can_be_chosen_on_n_s_and_v(small_data):
     assert card["best_val_macro_f1"] == history[card["best_epoch"] - 1]["val_macro_f1"]
     with pytest.raises(DataError, match="select_on"):
         preset("robust", select_on="loss")
+
+
+def test_the_epoch_monitor_writes_validation_scores_into_keras_logs_and_stops_on_patience(small_data):
+    """Keras' own callbacks drive the monitor: the schedule sets each epoch's rate, the epoch's
+    logs carry the validation macro-F1, and a score that does not rise for ``patience`` epochs
+    stops the fit with the best epoch's weights back in the model."""
+    import keras
+
+    from ecgdash.datasets.mitbih import load_split
+    from ecgdash.models.builders import build
+    from ecgdash.training.recipes import preset
+    from ecgdash.training.reference import EpochMonitor, cosine_lr
+
+    val = load_split("intra", "test", out=small_data).subset(np.arange(200))
+    config = preset("reference", epochs=10, patience=2)
+    model = build("cnn")
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="sparse_categorical_crossentropy")
+    monitor = EpochMonitor(model, model, val, config)
+    schedule, driver = monitor.callbacks()
+    for cb in (schedule, driver):
+        cb.set_model(model)
+    driver.on_train_begin()
+    logs = [{}, {}, {}]
+    kept = None
+    for epoch in range(3):
+        schedule.on_epoch_begin(epoch)
+        driver.on_epoch_begin(epoch)
+        if epoch == 0:
+            kept = [w.copy() for w in model.get_weights()]
+        else:                          # the weights move, the score cannot rise above epoch 1's
+            model.set_weights([w + 0.5 for w in kept])
+            monitor.best = 2.0         # a score no epoch reaches
+        driver.on_epoch_end(epoch, logs[epoch])
+    assert all(0.0 <= log["val_macro_f1"] <= 1.0 and "val_loss" in log for log in logs)
+    assert [row["learning_rate"] for row in monitor.history] == pytest.approx(
+        [cosine_lr(e, config) for e in range(3)], rel=1e-6)
+    assert monitor.wait == 2 and model.stop_training and monitor.stopped
+    monitor.best_weights = kept
+    driver.on_train_end()
+    for a, b in zip(model.get_weights(), kept):
+        np.testing.assert_array_equal(a, b)

@@ -5,6 +5,7 @@ import codecs
 import io
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -147,17 +148,57 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     milliseconds when its name says ms); without either, ``RateNeeded`` (a ``DataError``) asks
     for it: no rate is ever assumed.
     """
+    data, head = _decoded(data, name)
+    if is_apple_health(head):
+        return read_apple_health(to_text(data, name, expected=_EXPECTED), name)
+    layout = _layout(head, data, name)
+    numeric, usable, warnings = _table(data, name, layout)
+    time_col = _time_column(numeric, usable, layout.has_header)
+    if time_col is not None:
+        fs, said = _rate_from_time(numeric[time_col].to_numpy(), time_col, fs, layout.has_header, name)
+        warnings += said
+        usable = [c for c in usable if c != time_col]
+        if not usable:
+            raise DataError(f"{name} has a time column but no signal column.")
+    if fs is None:
+        raise RateNeeded(Path(name).name, int(len(numeric)))
+    fs = check_fs(fs)
+    del data                           # a 24-hour file: each copy is hundreds of MB
+    signals = numeric[usable].to_numpy(dtype=np.float64, copy=True)
+    del numeric
+    leads, unit, said = _in_millivolts(signals, usable, layout.has_header, name)
+    warnings += said
+    warnings += check_signal(signals, fs, name)
+    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
+                     warnings=warnings, unit=unit)
+
+
+_EXPECTED = "a CSV/TXT file of signal columns"
+
+
+class _Layout(NamedTuple):
+    delim: str | None           # None: whitespace
+    comma: bool                 # decimal comma
+    has_header: bool
+    warnings: list
+
+
+def _decoded(data: bytes, name: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (decompressed, re-encoded when it was not UTF-8) and its head as
+    text; too many lines for one read is refused before decoding (a str costs as much again)."""
     data = decompress(data, name)
     n_lines = data.count(b"\n")
-    if n_lines > MAX_SAMPLES:          # before decoding: a str of it costs as much again
+    if n_lines > MAX_SAMPLES:
         raise DataError(f"{name} holds {n_lines:,} lines: more than ecgdash reads at once "
                         f"({MAX_SAMPLES:,} samples; 24 hours of two leads at 360 Hz). Cut it into parts.")
-    expected = "a CSV/TXT file of signal columns"
     if not _plain_utf8(data):          # UTF-16, Latin-1: decoded once, and read as UTF-8 from here
-        data = to_text(data, name, expected=expected).encode("utf-8")
-    head = to_text(data[:_HEAD], name, expected=expected) if len(data) > _HEAD else to_text(data, name, expected=expected)
-    if is_apple_health(head):
-        return read_apple_health(to_text(data, name, expected=expected), name)
+        data = to_text(data, name, expected=_EXPECTED).encode("utf-8")
+    head = to_text(data[:_HEAD] if len(data) > _HEAD else data, name, expected=_EXPECTED)
+    return data, head
+
+
+def _layout(head: str, data: bytes, name: str) -> _Layout:
+    """Separator, decimal mark and header, read from the first data lines."""
     lines = [line for line in head_lines(head, 50) if line.strip() and not line.startswith("#")]
     if not lines:
         raise DataError(f"{name} is empty." if not data.strip() else f"{name} holds no data lines.")
@@ -172,73 +213,82 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
     # a header of column numbers (",0,1,...,187" as pandas re-saves a Kaggle file) is a header too
     has_header = not all(is_number(c.replace(",", ".") if comma else c) for c in first if c.strip()) or is_column_numbers(
         [c for c in first if c.strip()])
-    rows = n_lines + 1
+    rows = data.count(b"\n") + 1
     if rows * max(len([c for c in first if c.strip()]), 1) > MAX_SAMPLES:
         raise DataError(f"{name} holds about {rows:,} rows of {len(first)} column(s): more than "
                         f"ecgdash reads at once ({MAX_SAMPLES:,} samples; 24 hours of two leads at "
                         "360 Hz). Cut it into parts.")
+    return _Layout(delim, comma, has_header, warnings)
+
+
+def _table(data: bytes, name: str, layout: _Layout) -> tuple[pd.DataFrame, list, list[str]]:
+    """The columns as numbers, the usable ones (half their cells or more are numbers) and what
+    was said about bad cells; a file of beats, or one with no number column, is refused."""
     try:
         # the C engine for every layout (r"\s+" too): the python engine took 12.8 s and 1.65 GB
         # for a one-column file of 5 million rows; bytes, not a StringIO (4 bytes a character)
-        frame = pd.read_csv(io.BytesIO(data), sep=delim if delim else r"\s+", header=0 if has_header else None,
-                            comment="#", engine="c", skip_blank_lines=True, decimal="," if comma else ".",
-                            encoding="utf-8-sig")
+        frame = pd.read_csv(io.BytesIO(data), sep=layout.delim if layout.delim else r"\s+",
+                            header=0 if layout.has_header else None, comment="#", engine="c",
+                            skip_blank_lines=True, decimal="," if layout.comma else ".", encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{name} could not be read as a table of numbers ({exc}).") from None
     # columns read as text (one cell that is not a number is enough) as numbers, in place: the
     # text kept only for those, to name their bad cells
     text_columns = {c: frame[c] for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])}
     for c, column in text_columns.items():
-        frame[c] = _numbers(column, comma)
-    numeric = frame
-    usable = [c for c in numeric.columns if numeric[c].notna().mean() >= 0.5]
-    warnings += _bad_cells(text_columns, numeric, usable, data, name, has_header)
-    if BEAT_LEN <= len(usable) <= BEAT_LEN + 2 and looks_like_beats(numeric[usable].to_numpy(dtype=np.float64)):
+        frame[c] = _numbers(column, layout.comma)
+    usable = [c for c in frame.columns if frame[c].notna().mean() >= 0.5]
+    warnings = layout.warnings + _bad_cells(text_columns, frame, usable, data, name, layout.has_header)
+    if BEAT_LEN <= len(usable) <= BEAT_LEN + 2 and looks_like_beats(frame[usable].to_numpy(dtype=np.float64)):
         raise DataError(f"{name} is a file of beats (one per row, 187 values each), not a "
                         "recording: open it on the Predict page (or use ecgdash.load_beats).")
     if not usable:
         raise DataError(f"{name} has no numeric column: expected one column of samples per lead "
                         "(and optionally a time column).")
-    time_col = None
+    return frame, usable, warnings
+
+
+def _time_column(numeric: pd.DataFrame, usable: list, has_header: bool):
+    """The time column: named so in the header, or a first column that rises in even steps."""
     for col in usable:
         if has_header and _TIME_NAME.match(str(col).strip()):
-            time_col = col
-            break
-    if time_col is None and len(usable) > 1:
+            return col
+    if len(usable) > 1:
         t = numeric[usable[0]].to_numpy()
         d = np.diff(t[np.isfinite(t)][:1000])
         if len(d) > 10 and np.all(d > 0) and np.std(d) < 0.01 * np.mean(d):
-            time_col = usable[0]
-    if time_col is not None:
-        t = numeric[time_col].to_numpy()
-        known = np.flatnonzero(np.isfinite(t))
-        # the mean step over the whole column: times written with few decimals (0.00278 s for
-        # 1/360 s) would make a median step 0.1 % off
-        step = float((t[known[-1]] - t[known[0]]) / (known[-1] - known[0])) if len(known) > 1 else 0.0
-        if "ms" in str(time_col).lower() and has_header:
-            step /= 1000.0
-        inferred = 1.0 / step if step > 0 else None
-        if inferred and abs(inferred - round(inferred)) < 5e-4 * inferred:
-            inferred = float(round(inferred))        # devices sample at whole rates
-        if fs is None and inferred:
-            fs = inferred
-            warnings.append(f"{name}: sampling rate {fs:.4g} Hz taken from the time column "
-                            f"'{time_col}'.")
-        elif fs is not None and inferred and abs(inferred - fs) > 0.01 * fs:
-            warnings.append(f"{name}: the time column '{time_col}' suggests {inferred:.4g} Hz, "
-                            f"but {fs:g} Hz was given; using {fs:g} Hz.")
-        usable = [c for c in usable if c != time_col]
-        if not usable:
-            raise DataError(f"{name} has a time column but no signal column.")
-    if fs is None:
-        raise RateNeeded(Path(name).name, int(len(numeric)))
-    fs = check_fs(fs)
-    del frame, data, text_columns      # a 24-hour file: each copy is hundreds of MB
-    signals = numeric[usable].to_numpy(dtype=np.float64, copy=True)
-    del numeric
-    leads = [str(c) if has_header else f"column {i + 1}" for i, c in enumerate(usable)]   # not "lead 1": lead I
-    units = [unit_from_name(c) if has_header else None for c in usable]
-    unit = "mV"
+            return usable[0]
+    return None
+
+
+def _rate_from_time(t: np.ndarray, time_col, fs: float | None, has_header: bool,
+                    name: str) -> tuple[float | None, list[str]]:
+    """The sampling rate: ``fs`` when given (said when the time column disagrees), else the
+    time column's (whole when within 0.05 % of a whole rate)."""
+    known = np.flatnonzero(np.isfinite(t))
+    # the mean step over the whole column: times written with few decimals (0.00278 s for
+    # 1/360 s) would make a median step 0.1 % off
+    step = float((t[known[-1]] - t[known[0]]) / (known[-1] - known[0])) if len(known) > 1 else 0.0
+    if "ms" in str(time_col).lower() and has_header:
+        step /= 1000.0
+    inferred = 1.0 / step if step > 0 else None
+    if inferred and abs(inferred - round(inferred)) < 5e-4 * inferred:
+        inferred = float(round(inferred))        # devices sample at whole rates
+    if fs is None and inferred:
+        return inferred, [f"{name}: sampling rate {inferred:.4g} Hz taken from the time column '{time_col}'."]
+    if fs is not None and inferred and abs(inferred - fs) > 0.01 * fs:
+        return fs, [f"{name}: the time column '{time_col}' suggests {inferred:.4g} Hz, "
+                    f"but {fs:g} Hz was given; using {fs:g} Hz."]
+    return fs, []
+
+
+def _in_millivolts(signals: np.ndarray, columns: list, has_header: bool,
+                   name: str) -> tuple[list[str], str, list[str]]:
+    """Each column in mV, in place (by the unit in its name, else by its amplitude): the leads'
+    names, the unit ("mV", or "file units" when it cannot be told) and what was said."""
+    leads = [str(c) if has_header else f"column {i + 1}" for i, c in enumerate(columns)]   # not "lead 1": lead I
+    units = [unit_from_name(c) if has_header else None for c in columns]
+    unit, warnings = "mV", []
     for i, u in enumerate(units):
         if u is not None:
             signals[:, i], notes = to_millivolts(signals[:, i], u, name)
@@ -249,6 +299,4 @@ def read_signal_csv(data: bytes, name: str, *, fs: float | None = None) -> Recor
         notes = guess_unit(signals[:, unknown], name)
         warnings += notes
         unit = "file units" if notes else "mV"
-    warnings += check_signal(signals, fs, name)
-    return Recording(name=Path(name).stem, fs=fs, signals=signals, leads=leads, kind="csv",
-                     warnings=warnings, unit=unit)
+    return leads, unit, warnings

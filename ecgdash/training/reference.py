@@ -117,81 +117,102 @@ def _versions() -> dict:
             "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
 
 
-def _make_callbacks(classifier, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None,
-                    history: list, checkpoint=None):
-    import keras
+class EpochMonitor:
+    """Each epoch's validation (loss, accuracy, macro-F1 of the classes and of N, S and V) written
+    into the epoch's logs and the history, early stopping on ``config.select_on`` with the best
+    weights kept, and the state a checkpoint saves after each epoch.
 
-    class Monitor(keras.callbacks.Callback):
-        """Validation macro-F1 per epoch, early stopping on it, best weights kept; with a
-        checkpoint, the state written after each epoch. ``classifier``: the model validated and
-        kept: the one being fit, or the model inside a training model (``training.adversary``)."""
+    Keras drives it through two of its own callbacks (``callbacks()``): ``LearningRateScheduler``
+    for the cosine schedule, ``LambdaCallback`` for the rest. Keras' ``EarlyStopping`` and
+    ``BackupAndRestore`` are not used: ``EarlyStopping`` resets its best score, wait and best
+    weights at the start of every ``fit``, and ``BackupAndRestore`` keeps the weights, the optimizer
+    and the epoch but neither that state nor the history, so a run resumed after a kill would stop
+    at another epoch than the run it continues (``tests/test_training.py`` checks the resume).
 
-        def __init__(self):
-            super().__init__()
-            self.best = -1.0
-            self.best_epoch = 0
-            self.best_weights = None
-            self.wait = 0
-            self.t_epoch = 0.0
-            self.stopped = False
-            self.seconds_before = 0.0     # training time of the runs this one resumes
-            self.resumed_at: list[int] = []
+    ``classifier``: the model validated and kept; ``trainer``: the model being fit (the
+    classifier itself, or a training model around it, ``training.adversary``).
+    """
 
-        def restore(self, state: dict, best_weights) -> int:
-            """Take over a checkpoint's state; returns the epoch to go on from (0-based)."""
-            history[:] = state["history"]
-            self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
-            self.best_weights = best_weights
-            self.stopped = state["stopped"]
-            self.seconds_before = state["seconds"]
-            self.resumed_at = state.get("resumed_at", []) + [len(history) + 1]
-            return config.epochs if self.stopped else len(history)
+    def __init__(self, classifier, trainer, val: Beats, config: TrainConfig, *,
+                 on_epoch: EpochCallback | None = None, checkpoint=None):
+        self.classifier, self.trainer, self.val, self.config = classifier, trainer, val, config
+        self.on_epoch, self.checkpoint = on_epoch, checkpoint
+        self.history: list[dict] = []
+        self.best, self.best_epoch, self.best_weights, self.wait = -1.0, 0, None, 0
+        self.stopped = False
+        self.seconds_before = 0.0     # training time of the runs this one resumes
+        self.resumed_at: list[int] = []
+        self.t_start = self.t_epoch = 0.0
 
-        def on_train_begin(self, logs=None):
-            self.t_start = time.perf_counter()
+    def callbacks(self) -> list:
+        """The Keras callbacks that run this monitor during ``fit``."""
+        import keras
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t_epoch = time.perf_counter()
-            self.model.optimizer.learning_rate.assign(cosine_lr(epoch, config))
+        return [keras.callbacks.LearningRateScheduler(lambda epoch, _lr: cosine_lr(epoch, self.config)),
+                keras.callbacks.LambdaCallback(on_train_begin=self.train_begin, on_epoch_begin=self.epoch_begin,
+                                               on_epoch_end=self.epoch_end, on_train_end=self.train_end)]
 
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs if logs is not None else {}
-            proba = predict_proba(classifier, val)
-            ev = evaluate(val.y, proba)
-            p_true = np.clip(proba[np.arange(len(val.y)), val.y], 1e-7, 1 - 1e-7)
-            lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
-            row = {"epoch": epoch + 1,
-                   "loss": float(logs.get(f"{CLASSES_OUTPUT}_loss", logs.get("loss", np.nan))),
-                   "accuracy": float(logs.get(f"{CLASSES_OUTPUT}_accuracy", logs.get("accuracy", np.nan))),
-                   "val_loss": float(np.mean(-np.log(p_true))),   # Keras' cross-entropy
-                   "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"],
-                   "val_macro_nsv": macro_nsv(ev),
-                   "learning_rate": lr, "seconds": round(time.perf_counter() - self.t_epoch, 2)}
-            if f"{RECORD_OUTPUT}_loss" in logs:      # training against the record: the head's loss
-                row["record_loss"] = float(logs[f"{RECORD_OUTPUT}_loss"])
-            history.append(row)
-            score = row["val_" + config.select_on]
-            if score > self.best + 1e-4:
-                self.best, self.best_epoch, self.wait = score, epoch + 1, 0
-                self.best_weights = classifier.get_weights()
-            else:
-                self.wait += 1
-                if self.wait >= config.patience:
-                    self.model.stop_training = self.stopped = True
-            if checkpoint is not None:
-                checkpoint.save(self.model, {
-                    "history": history, "best": self.best, "best_epoch": self.best_epoch,
-                    "wait": self.wait, "stopped": self.stopped, "resumed_at": self.resumed_at,
-                    "seconds": self.seconds_before + time.perf_counter() - self.t_start},
-                    self.best_weights)
-            if on_epoch:
-                on_epoch(epoch + 1, config.epochs, row)
+    def restore(self, state: dict, best_weights) -> int:
+        """Take over a checkpoint's state; returns the epoch to go on from (0-based)."""
+        self.history[:] = state["history"]
+        self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
+        self.best_weights = best_weights
+        self.stopped = state["stopped"]
+        self.seconds_before = state["seconds"]
+        self.resumed_at = state.get("resumed_at", []) + [len(self.history) + 1]
+        return self.config.epochs if self.stopped else len(self.history)
 
-        def on_train_end(self, logs=None):
-            if self.best_weights is not None:
-                classifier.set_weights(self.best_weights)
+    def train_begin(self, logs=None) -> None:
+        self.t_start = time.perf_counter()
 
-    return Monitor()
+    def epoch_begin(self, epoch: int, logs=None) -> None:
+        self.t_epoch = time.perf_counter()
+
+    def epoch_end(self, epoch: int, logs=None) -> None:
+        logs = logs if logs is not None else {}
+        row = self._row(epoch, logs)
+        logs.update({k: v for k, v in row.items() if k.startswith("val_")})   # macro-F1 in Keras' logs too
+        self.history.append(row)
+        score = row["val_" + self.config.select_on]
+        if score > self.best + 1e-4:
+            self.best, self.best_epoch, self.wait = score, epoch + 1, 0
+            self.best_weights = self.classifier.get_weights()
+        else:
+            self.wait += 1
+            if self.wait >= self.config.patience:
+                self.trainer.stop_training = self.stopped = True
+        if self.checkpoint is not None:
+            self.checkpoint.save(self.trainer, {
+                "history": self.history, "best": self.best, "best_epoch": self.best_epoch,
+                "wait": self.wait, "stopped": self.stopped, "resumed_at": self.resumed_at,
+                "seconds": self.seconds_before + time.perf_counter() - self.t_start},
+                self.best_weights)
+        if self.on_epoch:
+            self.on_epoch(epoch + 1, self.config.epochs, row)
+
+    def train_end(self, logs=None) -> None:
+        if self.best_weights is not None:
+            self.classifier.set_weights(self.best_weights)
+
+    def _row(self, epoch: int, logs: dict) -> dict:
+        """The history row of ``epoch`` (0-based): Keras' training loss and accuracy, the
+        validation beats scored once, the learning rate and the epoch's seconds."""
+        import keras
+
+        val = self.val
+        proba = predict_proba(self.classifier, val)
+        ev = evaluate(val.y, proba)
+        p_true = np.clip(proba[np.arange(len(val.y)), val.y], 1e-7, 1 - 1e-7)
+        row = {"epoch": epoch + 1,
+               "loss": float(logs.get(f"{CLASSES_OUTPUT}_loss", logs.get("loss", np.nan))),
+               "accuracy": float(logs.get(f"{CLASSES_OUTPUT}_accuracy", logs.get("accuracy", np.nan))),
+               "val_loss": float(np.mean(-np.log(p_true))),   # Keras' cross-entropy
+               "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"], "val_macro_nsv": macro_nsv(ev),
+               "learning_rate": float(keras.ops.convert_to_numpy(self.trainer.optimizer.learning_rate)),
+               "seconds": round(time.perf_counter() - self.t_epoch, 2)}
+        if f"{RECORD_OUTPUT}_loss" in logs:      # training against the record: the head's loss
+            row["record_loss"] = float(logs[f"{RECORD_OUTPUT}_loss"])
+        return row
 
 
 def _inputs(model, beats: Beats):
@@ -231,8 +252,8 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
         trainer.compile(optimizer=optimizer, loss={name: "sparse_categorical_crossentropy"
                                                    for name in trainer.output_names},
                         metrics={CLASSES_OUTPUT: ["accuracy"]})
-    history: list[dict] = []
-    monitor = _make_callbacks(model, val, config, on_epoch, history, checkpoint)
+    monitor = EpochMonitor(model, trainer, val, config, on_epoch=on_epoch, checkpoint=checkpoint)
+    history = monitor.history
     initial_epoch = 0
     if checkpoint is not None:
         checkpoint.acquire()
@@ -242,7 +263,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
             initial_epoch = monitor.restore(*saved)
             if hasattr(fit_data, "start_at"):
                 fit_data.start_at(initial_epoch)
-        kwargs = dict(epochs=config.epochs, initial_epoch=initial_epoch, callbacks=[monitor],
+        kwargs = dict(epochs=config.epochs, initial_epoch=initial_epoch, callbacks=monitor.callbacks(),
                       verbose=verbose)
         t0 = time.perf_counter()
         if isinstance(fit_data, Beats):
