@@ -9,9 +9,8 @@ from ecgdash.config import DS1
 from ecgdash.datasets.mitbih import read_records
 from ecgdash.ecg.context import RR_FEATURES, WINDOW, irregularity, rolling_mean, rolling_median
 from ecgdash.evaluation.robustness import condition_beats
-from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, preset
-from ecgdash.training.reference import train_model
-from ecgdash.training.robust import augment_record, patient_split, train_robust
+from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig
+from ecgdash.training.robust import augment_record, patient_split
 
 
 def test_patient_split_never_shares_a_record():
@@ -267,35 +266,3 @@ def test_training_on_another_database_too(small_source, small_data, tmp_path):
     result = analyze_record(other / "x232", models={"robust_lstm": store.load_model("robust_lstm", folder=models)},
                             check_quality=False)
     assert result.seen["robust_lstm"] > 0.99
-
-
-def test_gradient_reversal_passes_values_and_turns_the_gradient():
-    import tensorflow as tf
-
-    from ecgdash.training.adversary import gradient_reversal
-
-    x = tf.constant(np.random.default_rng(0).random((3, 4)), dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = gradient_reversal(0.3)(x)
-        total = tf.reduce_sum(y * 2.0)
-    np.testing.assert_allclose(y.numpy(), x.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(tape.gradient(total, x).numpy(), np.full((3, 4), -0.6), rtol=1e-6)
-
-
-def test_training_against_the_record_with_the_irregularity_keeps_a_plain_model(small_source):
-    """Both variants of the recipe measured in studies/beyond_mitbih: the head that guesses the
-    record is dropped after training, and a 7-feature model reads the seventh feature."""
-    from ecgdash.models.builders import build, rr_width
-    config = preset("robust", epochs=1, subset=300, batch_size=512, rr_features=7, record_adversary=0.2)
-    model, card = train_robust("robust_lstm", small_source, config=config, augment=AugmentConfig(copies=1),
-                               records=["119", "213", "208"], val_records=("208",), adjust=False)
-    assert [layer.name for layer in model.layers if layer.name.startswith("record")] == []
-    assert rr_width(model) == 7 and model.count_params() == build("robust_lstm", rr_features=7).count_params()
-    assert card["config"]["record_adversary"] == 0.2 and card["history"][0]["record_loss"] > 0
-    beats = beats_from_record(small_source / "232")
-    assert predict_proba(model, beats).shape == (len(beats), 5)
-    with pytest.raises(DataError):
-        preset("robust", rr_features=9)
-    with pytest.raises(DataError, match="whole records"):       # Kaggle rows carry no record
-        train_model("cnn", beats, config=preset("reference", record_adversary=0.1))

@@ -310,25 +310,6 @@ def test_a_kill_while_saving_loses_no_epoch(small_data, tmp_path, monkeypatch, c
     assert not (data / "checkpoints").exists()
 
 
-def test_the_epoch_can_be_chosen_on_n_s_and_v(small_data):
-    """``select_on="macro_nsv"`` picks the epoch with the best mean F1 of N, S and V (F and Q
-    are a few dozen validation beats); the card still reports the macro-F1 of that epoch."""
-    from ecgdash.datasets.mitbih import load_split
-    from ecgdash.training.recipes import preset
-    from ecgdash.training.reference import train_model
-
-    train = load_split("intra", "train", out=small_data)
-    config = preset("reference", epochs=3, subset=300, batch_size=64, patience=5, select_on="macro_nsv")
-    _, card = train_model("lstm", train, config=config)
-    history = card["history"]
-    nsv = [row["val_macro_nsv"] for row in history]
-    assert card["config"]["select_on"] == "macro_nsv"
-    assert card["best_epoch"] == int(np.argmax(nsv)) + 1
-    assert card["best_val_macro_f1"] == history[card["best_epoch"] - 1]["val_macro_f1"]
-    with pytest.raises(DataError, match="select_on"):
-        preset("robust", select_on="loss")
-
-
 def test_the_epoch_monitor_writes_validation_scores_into_keras_logs_and_stops_on_patience(small_data):
     """Keras' own callbacks drive the monitor: the schedule sets each epoch's rate, the epoch's
     logs carry the validation macro-F1, and a score that does not rise for ``patience`` epochs

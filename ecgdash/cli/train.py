@@ -40,9 +40,6 @@ def add_parser(sub) -> None:
                             f"(default {AugmentConfig().copies})")
     train.add_argument("--class-weight", default=None, choices=["none", "sqrt", "balanced"],
                        help="class weights (default none)")
-    train.add_argument("--select-on", default=None, choices=["macro_f1", "macro_nsv"],
-                       help="the validation figure that picks the epoch: macro-F1 of the classes "
-                            "present (default) or of N, S and V only")
     train.add_argument("--subset", type=whole(SMALLEST), help="train on a stratified subset of this many "
                        f"beats (at least {SMALLEST}: fewer leave no beat to validate on)")
     train.add_argument("--seed", type=whole(0, maximum=2 ** 32 - 1), help=f"default {ref.seed} (the recipes')")
@@ -93,8 +90,7 @@ def _drop_empty_checkpoints(args) -> None:
 
 def _config(args, recipe: str):
     return preset(recipe, epochs=args.epochs, batch_size=args.batch_size, subset=args.subset,
-                  seed=args.seed, patience=args.patience, class_weight=args.class_weight,
-                  select_on=args.select_on)
+                  seed=args.seed, patience=args.patience, class_weight=args.class_weight)
 
 
 def save_target(args, name: str) -> tuple[Path, str, bool]:

@@ -16,7 +16,7 @@ input, shape (n, 6) for the shipped pair (the first six of the seven computed he
   early beat in a regular rhythm is suspect; in atrial fibrillation every beat comes early or
   late and is still annotated N. Measured and not kept (studies/beyond_mitbih, section 9): a
   model reads the first ``rr_width(model)`` features, six unless trained with
-  ``TrainConfig(rr_features=7)``.
+  ``StudyOptions(rr_features=7)`` in ``studies/beyond_mitbih/options.py``.
 
 Measured on MIT-BIH (ROC-AUC of S vs N beats, one feature alone, DS2): RR before 0.69;
 divided by the median of ±8 beats 0.70; by the mean of ±25 beats 0.98; by the record's mean

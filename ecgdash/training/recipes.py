@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from ecgdash.config import SEED
-from ecgdash.ecg.context import COMMITTED_RR, RR_FEATURES
 from ecgdash.errors import DataError
 
 
@@ -37,17 +36,7 @@ class TrainConfig:
     batchnorm_momentum: float = 0.9
     val_fraction: float = 0.1     # stratified validation part (reference recipe only)
     class_weight: str = "none"    # "none", "sqrt" (inverse square root of frequency), "balanced"
-    # The validation figure that picks the epoch (and stops early): "macro_f1", the mean F1 of
-    # the classes present; "macro_nsv", of N, S and V only (F and Q are a few dozen validation
-    # beats of whole records, and one of them moves a class's F1 a lot).
-    select_on: str = "macro_f1"
     subset: int | None = None     # train on a stratified subset of this many beats
-    # How many of ecg.context.RR_FEATURES a model with context reads: 6, or 7 with the
-    # rhythm's irregularity (studies/beyond_mitbih, section 9).
-    rr_features: int = COMMITTED_RR
-    # The weight of the reversed gradient of a head guessing each beat's record (training
-    # against the record, training.adversary); 0: off. Robust recipe only.
-    record_adversary: float = 0.0
     seed: int = SEED
 
 
@@ -67,8 +56,6 @@ class AugmentConfig:
                                           # (annotators' conventions; studies/beyond_mitbih)
 
 
-#: What ``TrainConfig.select_on`` may name.
-SELECT_ON = ("macro_f1", "macro_nsv")
 #: The named recipes. Robust: fewer, longer epochs (each is several augmented passes over DS1).
 PRESETS: dict[str, TrainConfig] = {
     "reference": TrainConfig(),
@@ -95,11 +82,4 @@ def preset(name: str, **changes) -> TrainConfig:
     unknown = set(changes) - known
     if unknown:
         raise DataError(f"Unknown training option(s) {', '.join(sorted(unknown))}.")
-    if changes.get("select_on") not in (None, *SELECT_ON):
-        raise DataError(f"select_on must be one of {', '.join(SELECT_ON)}, not {changes['select_on']!r}.")
-    if changes.get("rr_features") not in (None, COMMITTED_RR, len(RR_FEATURES)):
-        raise DataError(f"rr_features must be {COMMITTED_RR} or {len(RR_FEATURES)}, "
-                        f"not {changes['rr_features']!r}.")
-    if (changes.get("record_adversary") or 0) < 0:
-        raise DataError("record_adversary is a weight: 0 (off) or more.")
     return replace(PRESETS[name], **{k: v for k, v in changes.items() if v is not None})

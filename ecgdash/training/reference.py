@@ -33,12 +33,15 @@ from ecgdash.datasets.mitbih import hash_beats
 from ecgdash.errors import DataError
 from ecgdash.evaluation.metrics import evaluate, macro_nsv
 from ecgdash.models import registry
-from ecgdash.models.builders import build, layer_table
+from ecgdash.models.builders import layer_table
 from ecgdash.models.inference import model_inputs, predict_proba
-from ecgdash.training.adversary import CLASSES_OUTPUT, RECORD_OUTPUT
 from ecgdash.training.checkpoint import Checkpoint
+from ecgdash.training.extension import Extension
 from ecgdash.training.recipes import TrainConfig, preset
 
+#: The name a training model around a classifier gives the classes' output
+#: (``training.extension.Extension.trainer``).
+CLASSES_OUTPUT = "class_probabilities"
 #: Called after each epoch with (epoch number from 1, max epochs, that epoch's history row).
 EpochCallback = Callable[[int, int, dict], None]
 
@@ -119,7 +122,8 @@ def _versions() -> dict:
 
 class EpochMonitor:
     """Each epoch's validation (loss, accuracy, macro-F1 of the classes and of N, S and V) written
-    into the epoch's logs and the history, early stopping on ``config.select_on`` with the best
+    into the epoch's logs and the history, early stopping on ``select(row)`` (default: the
+    validation macro-F1) with the best
     weights kept, and the state a checkpoint saves after each epoch.
 
     Keras drives it through two of its own callbacks (``callbacks()``): ``LearningRateScheduler``
@@ -130,12 +134,13 @@ class EpochMonitor:
     at another epoch than the run it continues (``tests/test_training.py`` checks the resume).
 
     ``classifier``: the model validated and kept; ``trainer``: the model being fit (the
-    classifier itself, or a training model around it, ``training.adversary``).
+    classifier itself, or a training model around it, ``training.extension``).
     """
 
     def __init__(self, classifier, trainer, val: Beats, config: TrainConfig, *,
-                 on_epoch: EpochCallback | None = None, checkpoint=None):
+                 on_epoch: EpochCallback | None = None, checkpoint=None, select=None):
         self.classifier, self.trainer, self.val, self.config = classifier, trainer, val, config
+        self.select = select or Extension().select
         self.on_epoch, self.checkpoint = on_epoch, checkpoint
         self.history: list[dict] = []
         self.best, self.best_epoch, self.best_weights, self.wait = -1.0, 0, None, 0
@@ -173,7 +178,7 @@ class EpochMonitor:
         row = self._row(epoch, logs)
         logs.update({k: v for k, v in row.items() if k.startswith("val_")})   # macro-F1 in Keras' logs too
         self.history.append(row)
-        score = row["val_" + self.config.select_on]
+        score = self.select(row)
         if score > self.best + 1e-4:
             self.best, self.best_epoch, self.wait = score, epoch + 1, 0
             self.best_weights = self.classifier.get_weights()
@@ -210,8 +215,9 @@ class EpochMonitor:
                "val_accuracy": ev["accuracy"], "val_macro_f1": ev["macro_f1"], "val_macro_nsv": macro_nsv(ev),
                "learning_rate": float(keras.ops.convert_to_numpy(self.trainer.optimizer.learning_rate)),
                "seconds": round(time.perf_counter() - self.t_epoch, 2)}
-        if f"{RECORD_OUTPUT}_loss" in logs:      # training against the record: the head's loss
-            row["record_loss"] = float(logs[f"{RECORD_OUTPUT}_loss"])
+        for key, value in logs.items():          # a training model's other heads' losses
+            if key.endswith("_loss") and not key.startswith((CLASSES_OUTPUT, "val_")):
+                row[key] = float(value)
         return row
 
 
@@ -223,12 +229,14 @@ def _inputs(model, beats: Beats):
 
 def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallback | None = None,
         verbose: int = 0, class_weight: dict | None = None, checkpoint=None,
-        trainer=None) -> dict:
+        trainer=None, select=None) -> dict:
     """Compile and fit ``model`` on ``fit_data`` (a labelled ``Beats`` or a Keras ``PyDataset``),
     validating on ``val`` each epoch (macro-F1, early stopping, best weights kept).
 
-    ``trainer``: a training model around ``model`` (``training.adversary.with_record_head``),
-    fit instead of it, with ``fit_data`` giving its two targets; ``model`` is validated and kept.
+    ``trainer``: a training model around ``model`` (``training.extension.Extension.trainer``),
+    fit instead of it, with ``fit_data`` giving its targets; ``model`` is validated and kept.
+    ``select``: the score of an epoch's history row that picks the epoch (default: its
+    validation macro-F1; ``Extension.select``).
 
     The validation beats are scored once per epoch, by the callback (loss, accuracy, macro-F1),
     not a second time by Keras. With a ``checkpoint`` (``ecgdash.training.checkpoint.Checkpoint``) the
@@ -252,7 +260,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
         trainer.compile(optimizer=optimizer, loss={name: "sparse_categorical_crossentropy"
                                                    for name in trainer.output_names},
                         metrics={CLASSES_OUTPUT: ["accuracy"]})
-    monitor = EpochMonitor(model, trainer, val, config, on_epoch=on_epoch, checkpoint=checkpoint)
+    monitor = EpochMonitor(model, trainer, val, config, on_epoch=on_epoch, checkpoint=checkpoint, select=select)
     history = monitor.history
     initial_epoch = 0
     if checkpoint is not None:
@@ -278,7 +286,7 @@ def fit(model, fit_data, val: Beats, config: TrainConfig, on_epoch: EpochCallbac
     return {
         "epochs_run": len(history),
         "best_epoch": monitor.best_epoch,
-        # the best epoch's macro-F1, also when the epoch was chosen on N, S and V (select_on)
+        # the best epoch's macro-F1, also when another score chose the epoch (``select``)
         "best_val_macro_f1": (history[monitor.best_epoch - 1]["val_macro_f1"]
                               if 0 < monitor.best_epoch <= len(history) else monitor.best),
         "train_seconds": round(seconds, 1),
@@ -364,9 +372,16 @@ def one_class_advice(card: dict) -> str | None:
             f"{more}, or train on more beats (a larger subset, or all of them).")
 
 
+def extended(extension: Extension) -> dict:
+    """``{"extension": what it changes}`` for a card or a checkpoint; {} for the committed recipe
+    (so a checkpoint of the committed recipe is found again as before)."""
+    described = extension.describe()
+    return {"extension": described} if described else {}
+
+
 def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
                 test: Beats | None = None, on_epoch: EpochCallback | None = None,
-                verbose: int = 0, checkpoint=None):
+                verbose: int = 0, checkpoint=None, extension: Extension | None = None):
     """Train a fresh reference-recipe model on labelled beats.
 
     Parameters
@@ -390,6 +405,8 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
         name, data and config, an interrupted run goes on from its last finished epoch
         (``ecgdash.training.checkpoint``). It stays after the run, so that a kill before the
         model is saved costs no epoch: remove it once saved (the CLI does).
+    extension : training.extension.Extension, optional
+        What a study changes (the network, the score that picks the epoch); the card names it.
 
     Returns
     -------
@@ -407,9 +424,6 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
     config = config or preset("reference")
     if train.y is None:
         raise DataError("Training beats need labels.")
-    if config.record_adversary:
-        raise DataError("Training against the record needs whole records: it is an option of the "
-                        "robust recipe (train_robust), not of the Kaggle rows' reference recipe.")
     keras.utils.set_random_seed(config.seed)
     data_hash = hash_beats(train.X, train.y)
     n_source = len(train)
@@ -417,17 +431,21 @@ def train_model(name: str, train: Beats, *, config: TrainConfig | None = None,
         train = train.subset(stratified_subset(train.y, config.subset, config.seed))
     fit_idx, val_idx = stratified_split(train.y, config.val_fraction, config.seed)
     fit_beats, val_beats = train.subset(fit_idx), train.subset(val_idx)
-    model = build(name)
+    extension = extension or Extension()
+    model = extension.build(name)
+    if extension.trainer(model, None) is not None:     # Kaggle rows carry no record
+        raise DataError("A training model around the network needs whole records: it is an option of "
+                        "the robust recipe (train_robust), not of the Kaggle rows' reference recipe.")
     weights = class_weights(fit_beats.y, config.class_weight)
     ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
-        "name": name, "config": asdict(config), "train_sha256": data_hash})
-    summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights, ckpt)
+        "name": name, "config": asdict(config), "train_sha256": data_hash, **extended(extension)})
+    summary = fit(model, fit_beats, val_beats, config, on_epoch, verbose, weights, ckpt, select=extension.select)
     data = {"train_beats": n_source, "train_sha256": data_hash, "records": records_of(train),
             "used_beats": int(len(train)),
             "fit_beats": int(len(fit_idx)), "val_beats": int(len(val_idx)),
             "fit_counts": np.bincount(fit_beats.y, minlength=N_CLASSES).tolist(),
             "val_counts": np.bincount(val_beats.y, minlength=N_CLASSES).tolist()}
-    card = make_card(name, model, summary, config, data, weights)
+    card = make_card(name, model, summary, config, data, weights) | extended(extension)
     card["train_rows"] = train_rows(train)
     if test is not None and test.y is not None:
         add_evaluation(card, model, test)

@@ -36,13 +36,12 @@ from ecgdash.ecg.cutting import beats_at
 from ecgdash.errors import DataError
 from ecgdash.io.recording import LeadSignal, Recording
 from ecgdash.models import registry
-from ecgdash.models.builders import build
 from ecgdash.models.inference import model_inputs
 from ecgdash.models.prior import adjust_prior
-from ecgdash.training.adversary import CLASSES_OUTPUT, RECORD_OUTPUT, record_index, with_record_head
 from ecgdash.training.checkpoint import Checkpoint
+from ecgdash.training.extension import Extension
 from ecgdash.training.recipes import VAL_RECORDS, AugmentConfig, TrainConfig, preset
-from ecgdash.training.reference import add_evaluation, class_weights, fit, make_card, train_rows
+from ecgdash.training.reference import add_evaluation, class_weights, extended, fit, make_card, train_rows
 
 
 def patient_split(records, val_records=VAL_RECORDS) -> tuple[list[str], list[str]]:
@@ -127,11 +126,9 @@ def _sequence_class():
 
         def __init__(self, model, clean: Beats, recordings, config: AugmentConfig,
                      batch_size: int, weighting: str, seed: int, subset: int | None = None,
-                     record_names=None):
+                     extension: Extension | None = None):
             super().__init__()
-            # with the training records' names: targets for the classes and for the record
-            # (training against the record, ``training.adversary``)
-            self.record_names = record_names
+            self.extension = extension or Extension()    # what a batch carries (targets, weights)
             self.model, self.clean, self.recordings = model, clean, recordings
             self.config, self.batch_size, self.seed, self.subset = config, batch_size, seed, subset
             self.weights = class_weights(clean.y, weighting)
@@ -149,8 +146,7 @@ def _sequence_class():
             beats = beats.subset(order)
             self.inputs = model_inputs(self.model, beats)
             self.y = beats.y
-            if self.record_names is not None:
-                self.record = record_index(np.asarray(beats.record), self.record_names)
+            self.record = None if beats.record is None else np.asarray(beats.record)
             w = np.ones(N_CLASSES) if self.weights is None else np.array(
                 [self.weights.get(c, 0.0) for c in range(N_CLASSES)])
             self.w = w[beats.y].astype(np.float32)
@@ -162,10 +158,8 @@ def _sequence_class():
             s = slice(i * self.batch_size, (i + 1) * self.batch_size)
             x = [a[s] for a in self.inputs]
             x = x[0] if len(x) == 1 else tuple(x)
-            if self.record_names is None:
-                return x, self.y[s], self.w[s]
-            return (x, {CLASSES_OUTPUT: self.y[s], RECORD_OUTPUT: self.record[s]},
-                    {CLASSES_OUTPUT: self.w[s], RECORD_OUTPUT: np.ones_like(self.w[s])})
+            return (x, *self.extension.batch(self.y[s], None if self.record is None else self.record[s],
+                                             self.w[s]))
 
         def on_epoch_end(self):
             self.epoch += 1
@@ -184,7 +178,7 @@ def _sequence_class():
 def train_robust(name: str, source, *, config: TrainConfig | None = None,
                  augment: AugmentConfig | None = None, test: Beats | None = None, on_epoch=None,
                  verbose: int = 0, records=DS1, val_records=VAL_RECORDS, adjust: bool = True,
-                 checkpoint=None, more=()):
+                 checkpoint=None, more=(), extension: Extension | None = None):
     """Train a fresh robust model on the DS1 records of a WFDB folder (and, with ``more``,
     on records of other databases too).
 
@@ -213,6 +207,9 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         Annotated records of other databases (any rate, lead 0) to train and validate on
         beside ``source``'s; ``label`` names the database in the card (``data["databases"]``).
         Record names must differ between the databases.
+    extension : training.extension.Extension, optional
+        What a study changes (the network, a training model around it, the batches' targets,
+        the score that picks the epoch); the card names it.
 
     Returns
     -------
@@ -247,18 +244,18 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         databases[label] = {"train_records": more_train, "val_records": more_val}
     val = annotated_beats(val_recs)
     clean = annotated_beats(train_recs)
-    model = build(name, rr_features=config.rr_features)
-    against = config.record_adversary > 0
+    extension = extension or Extension()
+    model = extension.build(name)
     data = _sequence_class()(model, clean, train_recs, augment, config.batch_size,
-                             config.class_weight, config.seed, config.subset,
-                             record_names=train_names if against else None)
-    trainer = with_record_head(model, len(train_names), config.record_adversary) if against else None
+                             config.class_weight, config.seed, config.subset, extension=extension)
+    trainer = extension.trainer(model, train_names)
     clean_sha256 = hash_beats(clean.X, clean.y)
     ckpt = None if checkpoint is None else Checkpoint(checkpoint, fingerprint={
         "name": name, "config": asdict(config), "augment": asdict(augment),
         "train_records": train_names, "val_records": val_names,
-        "train_sha256": clean_sha256})
-    summary = fit(model, data, val, config, on_epoch, verbose, checkpoint=ckpt, trainer=trainer)
+        "train_sha256": clean_sha256, **extended(extension)})
+    summary = fit(model, data, val, config, on_epoch, verbose, checkpoint=ckpt, trainer=trainer,
+                  select=extension.select)
     adjustment = adjust_prior(model, val) if adjust else None
     card = make_card(name, model, summary, config, {
         "train_records": train_names, "val_records": val_names,
@@ -268,7 +265,7 @@ def train_robust(name: str, source, *, config: TrainConfig | None = None,
         "val_counts": np.bincount(val.y, minlength=N_CLASSES).tolist(),
         "augmentation": asdict(augment), "context": True, "lead": "channel 0 (MLII in MIT-BIH)",
         "databases": databases, "records": sorted(train_names + val_names),
-    }, data.weights)
+    }, data.weights) | extended(extension)
     card["logit_adjustment"] = adjustment
     card["train_rows"] = train_rows(Beats.concat([clean, val]))
     if test is not None:

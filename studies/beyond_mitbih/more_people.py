@@ -26,9 +26,11 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, database_parser
+from options import StudyOptions
 
 from ecgdash.config import SEED, data_dir
 from ecgdash.datasets.mitbih import ds2_beats, list_records
+from ecgdash.ecg.context import COMMITTED_RR
 from ecgdash.evaluation.metrics import pool_confusions
 from ecgdash.models import store
 from ecgdash.pipeline.database import evaluate_database, macro_nsv
@@ -64,15 +66,16 @@ def run(fold: str, args) -> None:
     train_pool = sorted(set(list_records(svdb)) - set(test_records))
     svdb_train, svdb_val = validation_records(svdb, train_pool)
     out = run_folder(fold, args.seed, variant(args))
-    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed, select_on=args.select_on,
-                    rr_features=args.rr_features, record_adversary=args.record_adversary)
+    config = preset("robust", subset=args.beats_per_epoch, seed=args.seed)
+    options = StudyOptions(select_on=args.select_on or "macro_f1", rr_features=args.rr_features or COMMITTED_RR,
+                           record_adversary=args.record_adversary or 0.0)
     test = ds2_beats(mitdb)
     for name in args.models.split(","):
         if not (out / f"{name}.json").is_file():
             model, card = train_robust(
                 name, mitdb, config=config, augment=AugmentConfig(), test=test,
                 checkpoint=out / "checkpoints" / name,
-                more=[("svdb-dev", svdb, svdb_train, svdb_val)],
+                more=[("svdb-dev", svdb, svdb_train, svdb_val)], extension=options,
                 on_epoch=lambda e, t, row, name=name: print(
                     f"  {fold} {name} epoch {e}/{t}: val macro-F1 {row['val_macro_f1']:.4f}", flush=True))
             store.save_model(name, model, card, folder=out)

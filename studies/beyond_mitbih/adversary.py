@@ -9,16 +9,18 @@ is the classifier alone, with the same parameters as without it.
 
     trainer = with_record_head(model, n_records=61, weight=0.1)   # outputs: classes and record
 
-Measured in ``studies/beyond_mitbih`` (section 10); ``TrainConfig.record_adversary`` sets the weight.
+Measured in this study (README, section 10) and not kept: it lives here, not in the library;
+``options.StudyOptions(record_adversary=W)`` hands it to the library's training as an extension.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ecgdash.errors import DataError
+from ecgdash.training.reference import CLASSES_OUTPUT
 
-#: The names of the training model's two outputs (and of their targets).
-CLASSES_OUTPUT, RECORD_OUTPUT = "class_probabilities", "record"
+#: The name of the training model's second output (and of its targets).
+RECORD_OUTPUT = "record"
 
 
 def gradient_reversal(weight: float):
