@@ -6,7 +6,6 @@ import numpy as np
 from ecgdash import read_recording
 from ecgdash.ecg.clusters import cluster_beats
 from ecgdash.ecg.cutting import aami_labels, is_beat_symbol
-from ecgdash.report.labels import against_labels, labels_agreement
 
 
 def _record(records, name):
@@ -24,9 +23,8 @@ def test_a_few_clusters_hold_one_kind_of_beat_each(records):
         clusters = cluster_beats(rec.signals[:, 0], rec.fs, marks, k=6)
         assert clusters.sizes.sum() == len(marks) and list(clusters.sizes) == sorted(clusters.sizes, reverse=True)
         best = {c: int(np.bincount(y[clusters.cluster == c], minlength=5).argmax()) for c in range(clusters.k)}
-        labels = clusters.labels_for(best)
-        same, both = labels_agreement(labels, y)
-        assert both == len(y) and same / both > 0.9, (name, same / both)
+        labels = np.array([best[c] for c in clusters.cluster])
+        assert np.mean(labels == y) > 0.9, (name, np.mean(labels == y))
         assert (labels == 2).sum() > 0.8 * (y == 2).sum()          # the V beats got their own clusters
 
 
@@ -51,11 +49,3 @@ def test_tiny_inputs_do_not_fail():
     assert one.k == 1 and one.cluster.tolist() == [0]
     few = cluster_beats(np.random.default_rng(0).normal(size=2000), 100.0, [300, 900, 1500], k=6)
     assert few.k == 3 and sorted(few.cluster.tolist()) == [0, 1, 2]
-
-
-def test_the_models_are_scored_on_the_labelled_beats_only():
-    probas = {"a": np.eye(5)[[0, 0, 2, 2, 1]], "b": np.eye(5)[[0, 2, 2, 2, 1]]}
-    table = against_labels(probas, np.array([0, 0, 2, -1, -1]))
-    assert table["beats labelled"].tolist() == [3, 3]
-    assert table["same call"].tolist() == [1.0, round(2 / 3, 4)]
-    assert table["recall V"].tolist() == [1.0, 1.0] and "recall S" not in table

@@ -70,18 +70,6 @@ class BeatClusters:
     def k(self) -> int:
         return len(self.sizes)
 
-    def labels_for(self, assigned: dict[int, int]) -> np.ndarray:
-        """Per-beat class (0..4) from ``{cluster: class}``; -1 for beats of clusters left out.
-
-        >>> BeatClusters(np.array([0, 1, 0, 2]), *[np.zeros(1)] * 4, np.array([2, 1, 1]),
-        ...              np.ones(3)).labels_for({0: 0, 2: 2}).tolist()
-        [0, -1, 0, 2]
-        """
-        lookup = np.full(self.k, -1, dtype=np.int64)
-        for cluster, cls in assigned.items():
-            lookup[int(cluster)] = int(cls)
-        return lookup[self.cluster]
-
 
 def shape_time(*, before_s: float = BEFORE_S, after_s: float = AFTER_S, rate: float = RATE) -> np.ndarray:
     """The time (s from the mark) of each sample of a beat's shape.

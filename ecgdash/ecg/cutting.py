@@ -35,17 +35,6 @@ def is_beat_symbol(symbols) -> np.ndarray:
     return np.isin(np.asarray(symbols), list(AAMI_MAP))
 
 
-def beat_indices(symbols) -> np.ndarray:
-    """Indices of the annotations that are beats, the last annotation excluded.
-
-    The Kaggle rows never use a record's last annotation: it has no following mark to end the beat.
-    """
-    is_beat = is_beat_symbol(symbols)
-    if len(is_beat):
-        is_beat[-1] = False
-    return np.flatnonzero(is_beat)
-
-
 def aami_labels(symbols) -> np.ndarray:
     """AAMI class (0..4) of each beat symbol; -1 for ``UNLABELLED``."""
     return np.array([AAMI_MAP.get(s, -1) for s in symbols], dtype=np.int64)

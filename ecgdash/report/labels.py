@@ -1,8 +1,8 @@
-"""What a beat file's labels can mean, and how the models' calls compare with labels a file or
-a person gave (the Predict page's PTB view, the template review's agreement).
+"""What a beat file's labels can mean (the Predict page asks before it scores AAMI classes
+against labels that could be PTB's person labels).
 
     meaning = label_meaning("ptbdb_normal.csv", y)        # "ptb" or "aami": a guess to preselect
-    table = against_labels(probas, labels)                # each model against a person's labels
+    share = non_normal_share(probas, y)                   # PTB labels: each model's non-N share
 """
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from ecgdash.config import CLASSES
 
 #: What the labels of a beat file can mean. The Kaggle download holds the PTB Diagnostic ECG
 #: Database's beats too (ptbdb_normal.csv, ptbdb_abnormal.csv), where 0 and 1 say whether the
@@ -70,41 +68,3 @@ def non_normal_share(probas: dict[str, np.ndarray], labels: np.ndarray) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def against_labels(probas: dict[str, np.ndarray], labels, *, titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Each model against labels a person gave (-1: not labelled), e.g. by labelling clusters:
-    a row per model with the beats labelled, the share it calls the same, and its recall of each
-    class that was labelled.
-
-    Examples
-    --------
-    >>> p = {"cnn": np.eye(5)[[0, 0, 2, 1]], "lstm": np.eye(5)[[0, 1, 2, 1]]}
-    >>> t = against_labels(p, np.array([0, 0, 2, -1]))
-    >>> t[["model", "beats labelled", "same call"]].values.tolist()
-    [['cnn', 3, 1.0], ['lstm', 3, 0.6667]]
-    >>> t["recall N"].tolist()
-    [1.0, 0.5]
-    """
-    labels = np.asarray(labels)
-    done = labels >= 0
-    present = [k for k in range(len(CLASSES)) if np.any(labels == k)]
-    rows = []
-    for name, proba in probas.items():
-        called = proba.argmax(axis=1)
-        row = {"model": (titles or {}).get(name, name), "beats labelled": int(done.sum()),
-               "same call": round(float(np.mean(called[done] == labels[done])), 4) if done.any() else np.nan}
-        for k in present:
-            row[f"recall {CLASSES[k]}"] = round(float(np.mean(called[labels == k] == k)), 4)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def labels_agreement(labels, reference) -> tuple[int, int]:
-    """How many of the beats a person labelled (``labels`` >= 0) that the file also labels
-    (``reference`` >= 0) carry the same class: ``(same, both)``.
-
-    >>> labels_agreement(np.array([0, 2, 2, -1]), np.array([0, 1, 2, 0]))
-    (2, 3)
-    """
-    labels, reference = np.asarray(labels), np.asarray(reference)
-    both = (labels >= 0) & (reference >= 0)
-    return int((labels[both] == reference[both]).sum()), int(both.sum())

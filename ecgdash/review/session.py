@@ -100,15 +100,6 @@ class Review:
                 out[list(a.beats)] = a.label
         return out
 
-    @cached_property
-    def origin(self) -> np.ndarray:
-        """Each beat's source of its label: the kind of the answer that gave it ("" for none)."""
-        out = np.full(self.n_beats, "", dtype=object)
-        for a in self.answers:
-            if a.label >= 0:
-                out[list(a.beats)] = a.kind
-        return out
-
     @property
     def asked(self) -> set[str]:
         """The questions already answered (their keys), "not sure" included."""
