@@ -12,7 +12,6 @@ One step per function::
 
     shapes = beat_shapes(signal, fs, marks)          # (n, m): each beat resampled to 100 Hz
     clusters = cluster_beats(signal, fs, marks, k=6)  # the clusters, largest first
-    y = clusters.labels_for({0: 0, 2: 2})            # cluster 0 -> N, cluster 2 -> V; others -1
     a, b = split_group(clusters.features, np.flatnonzero(clusters.cluster == 1))   # cluster 1 in two
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ of the next, min-max scale that segment, keep the first 187 values, zero pad. On
 function per step, each usable on its own::
 
     rec = read_recording("data/examples/mitdb_excerpts/208").lead_signal()
-    index = beat_indices(rec.ann_symbol)                     # which annotations are beats
+    index = np.flatnonzero(is_beat_symbol(rec.ann_symbol)[:-1])   # beats (the last ends none)
     X = cut_beats(rec.signal, rec.fs, rec.ann_sample, index)  # (n, 187)
     beats = beats_at(rec, rec.ann_sample, rec.ann_symbol)     # all of it, labels and context
     beats = beats_at(rec, detected_positions)                  # beats found by a detector
