@@ -123,17 +123,26 @@ def test_a_script_run_leaves_keras_alone(monkeypatch):
 
 
 def _fragment_widget_keys(page: str) -> set[str]:
-    """The ``key=`` of every widget call inside a function decorated ``@st.fragment`` of a page."""
+    """The ``key=`` of every widget call inside a function decorated ``@st.fragment`` of a page,
+    and inside the page's functions such a function calls (at any depth)."""
     import ast
 
-    keys = set()
-    for node in ast.walk(ast.parse((ROOT / page).read_text())):
-        if isinstance(node, ast.FunctionDef) and any(
-                ast.unparse(d) in ("st.fragment", "st.fragment()") for d in node.decorator_list):
-            for call in ast.walk(node):
-                if isinstance(call, ast.Call):
-                    keys |= {kw.value.value for kw in call.keywords
-                             if kw.arg == "key" and isinstance(kw.value, ast.Constant)}
+    functions = {node.name: node for node in ast.parse((ROOT / page).read_text()).body
+                 if isinstance(node, ast.FunctionDef)}
+    todo = [name for name, node in functions.items()
+            if any(ast.unparse(d) in ("st.fragment", "st.fragment()") for d in node.decorator_list)]
+    keys, seen = set(), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for call in ast.walk(functions[name]):
+            if isinstance(call, ast.Call):
+                keys |= {kw.value.value for kw in call.keywords
+                         if kw.arg == "key" and isinstance(kw.value, ast.Constant)}
+                if isinstance(call.func, ast.Name) and call.func.id in functions:
+                    todo.append(call.func.id)
     return keys
 
 
