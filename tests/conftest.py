@@ -15,6 +15,12 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    # each xdist worker's TensorFlow (and the servers and commands it starts) gets its share of
+    # the cores: two workers with a thread pool of every core each fought over them
+    _share = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    for _name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(_name, _share)
 
 ROOT = Path(__file__).resolve().parent.parent
 from ecgdash.io.examples import EXCERPT_RECORDS  # noqa: E402

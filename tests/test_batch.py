@@ -14,6 +14,18 @@ pytestmark = [pytest.mark.dask, pytest.mark.slow]
 NAMES = ("robust_lstm", "robust_cnn")
 
 
+@pytest.fixture(scope="module")
+def one_worker():
+    """The scheduler address of one worker process, shared by the tests whose subject is not
+    the cluster (a cluster started per ``batch`` call costs about 5 s); ``workers=`` itself is
+    tested once, in the two-worker test."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        yield cluster.scheduler_address
+
+
 def test_find_recordings_names_each_recording_once(small_source, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "strip.csv").write_text("1\n2\n")
@@ -81,16 +93,16 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     assert {p: t for p, t in after.items() if "record=119" not in str(p)} == before
 
 
-def test_a_rerun_with_other_options_scores_again(tiny_store, small_source, tmp_path):
+def test_a_rerun_with_other_options_scores_again(tiny_store, small_source, tmp_path, one_worker):
     """Issue 23: a rerun with --annotations skipped every record as finished and kept the
     detector's results without a word. Options are stored per record; other options score again."""
     out = tmp_path / "out"
-    first = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    first = batch([small_source / "213"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store)
     assert first.set_index("record").loc["213", "beats_from"] == "detector"
-    again = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store,
+    again = batch([small_source / "213"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store,
                   use_annotations=True)
     assert again.attrs["skipped"] == 0 and again.set_index("record").loc["213", "beats_from"] == "annotations"
-    same = batch([small_source / "213"], out, workers=1, models=NAMES, models_dir=tiny_store,
+    same = batch([small_source / "213"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store,
                  use_annotations=True)
     assert same.attrs["skipped"] == 1
 
@@ -137,7 +149,7 @@ def test_results_that_cannot_be_written_are_reported_not_raised(tiny_store, smal
         other.wait()
 
 
-def test_results_belong_to_the_recording_they_came_from(tiny_store, small_source, tmp_path):
+def test_results_belong_to_the_recording_they_came_from(tiny_store, small_source, tmp_path, one_worker):
     """Issue 32: a record counted as done by its id alone, so another folder's 208 (another
     signal) was "finished in an earlier run", and a file corrected in place never rescored.
     Results are now keyed by the files' content and the options; each change is said."""
@@ -151,22 +163,22 @@ def test_results_belong_to_the_recording_they_came_from(tiny_store, small_source
         shutil.copy(small_source / f"213{ext}", b / f"208{ext}")
     (b / "208.hea").write_text((small_source / "213.hea").read_text().replace("213", "208"))
     out = tmp_path / "out"
-    first = batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    first = batch([a / "208"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store)
     kept = (out / "beats" / "record=208" / "part-0.parquet").read_bytes()
-    other = batch([b / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    other = batch([b / "208"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store)
     assert other["record"].tolist() == ["208_2"] and other.attrs["skipped"] == 0
     assert any("a different recording from the 208 scored here before" in s for s in other.attrs["said"])
     assert (out / "beats" / "record=208" / "part-0.parquet").read_bytes() == kept      # not replaced
     assert other.loc[0, "beats"] != first.loc[0, "beats"]
     # the same files again: reused; a file changed in place: scored again, and said
-    assert batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store).attrs["skipped"] == 1
+    assert batch([a / "208"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store).attrs["skipped"] == 1
     with open(a / "208.hea", "a") as f:
         f.write("# corrected by hand\n")
-    changed = batch([a / "208"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    changed = batch([a / "208"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store)
     assert changed.attrs["skipped"] == 0 and changed["record"].tolist() == ["208"]
     assert any("208: scored again, its files changed" in s for s in changed.attrs["said"])
     # other options: scored again and said; the summary holds this run's recordings only
-    both = batch([a / "208", b / "208"], out, workers=1, models=NAMES, models_dir=tiny_store,
+    both = batch([a / "208", b / "208"], out, scheduler=one_worker, models=NAMES, models_dir=tiny_store,
                  use_annotations=True)
     assert sorted(both["record"]) == ["208", "208_2"] and (both["beats_from"] == "annotations").all()
     assert sum("the options changed" in s for s in both.attrs["said"]) == 2
