@@ -25,6 +25,7 @@ from ecgdash.review.calls import cluster_smoothed, reviewed_analysis
 from ecgdash.review.files import EXTENSION, annotation_name, read_review, review_annotations, review_csv
 from ecgdash.review.questions import manual_splits, next_questions
 from ecgdash.review.session import NOT_SURE, Review
+from ecgdash.teaching import learn
 
 st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
@@ -94,10 +95,11 @@ try:
     adapt = c3.toggle("Adapt to this recording", value=False, key="record_adapt",
                       help="Label-free: each model re-estimates how common N, S and V beats are "
                            "in this person from its own calls, and weighs borderline beats by it. "
-                           "Off by default: the rule was chosen on MIT-BIH, and on recordings of "
-                           "another database (svdb) it lowered both models' scores (out of fold, "
-                           "macro-F1 0.76 to 0.72 and 0.71 to 0.63, 3 seeds); it stays off until a rule "
-                           "validated on a second database replaces it.")
+                           "Off by default: the rule was chosen on MIT-BIH, and it stays off until a "
+                           "rule validated on a second database replaces it"
+                           + (f" (on another database, from the model cards: {elsewhere})."
+                              if (elsewhere := learn.adaptation_elsewhere(blocks.available_cards(
+                                  registry.PAIRS["robust"]))) else "."))
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names, invert=invert, adapt=adapt)
 except DataError as exc:

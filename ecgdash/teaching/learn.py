@@ -145,6 +145,22 @@ def adaptation_effects(card: dict) -> list[dict]:
     return rows
 
 
+def adaptation_elsewhere(cards: dict[str, dict]) -> str:
+    """What adapting did on another database, in words, from each card's out-of-fold figures
+    (``adaptation_effects``); "" when no card holds them.
+
+    Examples
+    --------
+    >>> ev = lambda f: {"per_class": {c: {"f1": f} for c in "NSV"}}
+    >>> db = {"protocol": "out of fold: ...", **ev(0.77), "adapted": ev(0.72)}
+    >>> adaptation_elsewhere({"robust_lstm": {"databases": {"svdb-dev": db}}})
+    'macro-F1 of N, S, V 0.77 to 0.72 for the Robust LSTM on svdb-dev (out of fold)'
+    """
+    parts = [f"{row['macro before']:.2f} to {row['macro after']:.2f} for the {registry.title(name)} on {row['set']}"
+             for name, card in cards.items() for row in adaptation_effects(card) if row["set"] != "DS2"]
+    return "macro-F1 of N, S, V " + "; ".join(parts) if parts else ""
+
+
 def adaptation_verdict(rows: list[dict]) -> dict[str, list[str]]:
     """Which ``adaptation_effects`` rows adapting raised the mean F1 of N, S and V and which it
     lowered (a row with a ``model`` key is named "model on set").
