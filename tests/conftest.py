@@ -9,6 +9,7 @@ so the suite runs the same with or without the database. The tests that need all
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -77,14 +78,36 @@ def small_source() -> Path:
     return _excerpts()
 
 
+def _once(tmp_path_factory, name: str, make) -> Path:
+    """A session folder made once for the whole run: under pytest-xdist the workers share it
+    (made by the first, under a lock beside their temporary folders; the others wait for it),
+    so the small dataset and the tiny models are built and trained once, not once per worker."""
+    try:
+        import fcntl
+    except ImportError:          # no flock (Windows): each worker makes its own
+        fcntl = None
+    if not os.environ.get("PYTEST_XDIST_WORKER") or fcntl is None:
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    root = tmp_path_factory.getbasetemp().parent
+    out = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / f"{name}.done").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            make(out)
+            (root / f"{name}.done").touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def small_data(small_source, tmp_path_factory) -> Path:
     """``data build`` on the small source: a data folder with beats.npz and the split CSVs."""
     from ecgdash.datasets import mitbih as dataset
 
-    out = tmp_path_factory.mktemp("data")
-    dataset.build(source=small_source, out=out)
-    return out
+    return _once(tmp_path_factory, "data", lambda out: dataset.build(source=small_source, out=out))
 
 
 @pytest.fixture(scope="session")
@@ -94,15 +117,16 @@ def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
     One batch per epoch (512 > 300): Keras traces its training step once, not twice."""
     from ecgdash.cli import main
 
-    models = tmp_path_factory.mktemp("models")
-    rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
-               "--data", str(small_data), "--models-dir", str(models)])
-    assert rc == 0
-    rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
-               "--batch-size", "512", "--source", str(small_source), "--data", str(small_data),
-               "--models-dir", str(models)])
-    assert rc == 0
-    return models
+    def train(models: Path) -> None:
+        rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
+                   "--data", str(small_data), "--models-dir", str(models)])
+        assert rc == 0
+        rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
+                   "--batch-size", "512", "--source", str(small_source), "--data", str(small_data),
+                   "--models-dir", str(models)])
+        assert rc == 0
+
+    return _once(tmp_path_factory, "models", train)
 
 
 def beat_rows(n: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
