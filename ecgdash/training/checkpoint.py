@@ -22,6 +22,7 @@ draws come from Keras' own generator and differ.
 from __future__ import annotations
 
 import json
+import random
 import os
 import shutil
 from pathlib import Path
@@ -74,16 +75,21 @@ class Checkpoint:
 
     def save(self, model, state: dict, best_weights) -> None:
         """Write the state after an epoch: ``state`` (JSON-able: history, best epoch, ...), the
-        model's weights, its optimizer's variables and ``best_weights``. Written to temporary
+        model's weights, its optimizer's variables, its random generators' states and
+        ``best_weights``. Written to temporary
         files first, so an interruption while writing leaves the previous epoch's state whole."""
         self.folder.mkdir(parents=True, exist_ok=True)
         arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
         arrays.update({f"o{i}": np.asarray(v) for i, v in enumerate(model.optimizer.variables)})
+        arrays.update({f"s{i}": np.asarray(v) for i, v in enumerate(_random_states(model))})
         if best_weights is not None:
             arrays.update({f"b{i}": w for i, w in enumerate(best_weights)})
         tmp_arrays = self.folder / (ARRAYS + ".tmp.npz")
         np.savez(tmp_arrays, **arrays)
         tmp_state = self.folder / (STATE + ".tmp")
+        # Python's random state: Keras shuffles a PyDataset's batch order with it each epoch
+        version, internal, gauss = random.getstate()
+        state = {**state, "python_random": [version, list(internal), gauss]}
         tmp_state.write_text(json.dumps({"fingerprint": self.fingerprint, **state}, indent=1))
         os.replace(tmp_arrays, self.folder / ARRAYS)
         os.replace(tmp_state, self.folder / STATE)
@@ -116,9 +122,22 @@ class Checkpoint:
             optimizer.build(model.trainable_variables)
         for i, variable in enumerate(optimizer.variables):
             variable.assign(arrays[f"o{i}"])
+        for i, variable in enumerate(_random_states(model)):    # absent in checkpoints before 0.4
+            if f"s{i}" in arrays:
+                variable.assign(arrays[f"s{i}"])
         best = [arrays[f"b{i}"] for i in range(n_weights)] if "b0" in arrays else None
+        if state.get("python_random"):                          # absent in checkpoints before 0.4
+            version, internal, gauss = state["python_random"]
+            random.setstate((version, tuple(internal), gauss))
         return state, best
 
     def clear(self) -> None:
         """Remove the folder (the model it trained is saved)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _random_states(model) -> list:
+    """The model's variables that are not weights: the states of its layers' random seed
+    generators (dropout's), so that a resumed run draws the masks the uninterrupted one would."""
+    weights = {id(w) for w in model.weights}
+    return [v for v in model.variables if id(v) not in weights]

@@ -131,7 +131,8 @@ class EpochMonitor:
     ``BackupAndRestore`` are not used: ``EarlyStopping`` resets its best score, wait and best
     weights at the start of every ``fit``, and ``BackupAndRestore`` keeps the weights, the optimizer
     and the epoch but neither that state nor the history, so a run resumed after a kill would stop
-    at another epoch than the run it continues (``tests/test_training.py`` checks the resume).
+    at another epoch than the run it continues. With ``training.checkpoint`` a killed and resumed
+    run ends bit for bit as the uninterrupted one (``tests/test_training.py`` checks it).
 
     ``classifier``: the model validated and kept; ``trainer``: the model being fit (the
     classifier itself, or a training model around it, ``training.extension``).
