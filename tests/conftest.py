@@ -103,26 +103,41 @@ def _once(tmp_path_factory, name: str, make) -> Path:
 
 
 @pytest.fixture(scope="session")
-def small_data(small_source, tmp_path_factory) -> Path:
-    """``data build`` on the small source: a data folder with beats.npz and the split CSVs."""
+def _built_data(small_source, tmp_path_factory) -> Path:
+    """``data build`` on the small source, once for the run (read only: copied before use)."""
     from ecgdash.datasets import mitbih as dataset
 
     return _once(tmp_path_factory, "data", lambda out: dataset.build(source=small_source, out=out))
 
 
+def _copy_of(folder: Path, tmp_path_factory, name: str) -> Path:
+    out = tmp_path_factory.mktemp(name)
+    shutil.copytree(folder, out, dirs_exist_ok=True)
+    return out
+
+
 @pytest.fixture(scope="session")
-def tiny_store(small_data, small_source, tmp_path_factory) -> Path:
+def small_data(_built_data, tmp_path_factory) -> Path:
+    """A data folder with beats.npz and the split CSVs: this worker's own copy of the build (a
+    training run writes its checkpoints into the data folder, so workers must not share one)."""
+    return _copy_of(_built_data, tmp_path_factory, "data")
+
+
+@pytest.fixture(scope="session")
+def tiny_store(_built_data, small_source, tmp_path_factory) -> Path:
     """A model store with all four models trained through the CLI for 1 epoch: the reference
     LSTM and CNN on 300 beats, the robust pair on 300 beats of the small source's DS1 records.
-    One batch per epoch (512 > 300): Keras traces its training step once, not twice."""
+    One batch per epoch (512 > 300): Keras traces its training step once, not twice. Trained
+    once for the run, on a data folder of its own (read only: tests copy it before writing)."""
     from ecgdash.cli import main
 
     def train(models: Path) -> None:
+        data = _copy_of(_built_data, tmp_path_factory, "models-data")
         rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
-                   "--data", str(small_data), "--models-dir", str(models)])
+                   "--data", str(data), "--models-dir", str(models)])
         assert rc == 0
         rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
-                   "--batch-size", "512", "--source", str(small_source), "--data", str(small_data),
+                   "--batch-size", "512", "--source", str(small_source), "--data", str(data),
                    "--models-dir", str(models)])
         assert rc == 0
 

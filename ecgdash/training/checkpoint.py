@@ -22,8 +22,8 @@ draws come from Keras' own generator and differ.
 from __future__ import annotations
 
 import json
-import random
 import os
+import random
 import shutil
 from pathlib import Path
 
