@@ -364,12 +364,12 @@ def test_a_run_killed_and_resumed_ends_exactly_as_the_uninterrupted_one(recipe, 
 
     if recipe == "reference":
         train = load_split("intra", "train", out=small_data)
-        config = preset("reference", epochs=2, subset=300, batch_size=64)
+        config = preset("reference", epochs=2, subset=200, batch_size=100)
 
         def run(**kw):
             return train_model("cnn", train, config=config, **kw)
     else:
-        config = preset("robust", epochs=2, subset=300, batch_size=128)
+        config = preset("robust", epochs=2, subset=200, batch_size=100)
 
         def run(**kw):
             return train_robust("robust_cnn", small_source, config=config, augment=AugmentConfig(copies=1),
