@@ -152,17 +152,15 @@ def twelve_lead_sheet(rec, key: str) -> None:
     fig = caches.figure(f"{key}:{start}", twelve_lead.sheet_figure, rec, start_s=start)
     st.plotly_chart(fig, key="sheet", config={"scrollZoom": False})
     sheet = f"{start:.0f}-{start + twelve_lead.SHEET_S:.0f} s" if rec.duration > twelve_lead.SHEET_S + 1 else "10 s"
-    st.caption(f"As a cart prints it ({sheet}): each row of 2.5-s panels follows on in time (I, aVR, V1, V4 "
-               "show the first, second, third and fourth 2.5 s), lead II runs along the bottom for the whole "
-               "10 s. " + (f"{ecg_paper_words()} The pulse at each row's start is 1 mV (10 mm high)."
+    panel, grid = twelve_lead.PANEL_S, twelve_lead.GRID[0]
+    st.caption(f"As a cart prints it ({sheet}): each row of {panel:g}-s panels follows on in time "
+               f"({', '.join(grid)} show the first, second, third and fourth {panel:g} s), lead "
+               f"{twelve_lead.RHYTHM_LEAD} runs along the bottom for the whole {twelve_lead.SHEET_S:g} s. "
+               + (f"ECG paper at {calipers.square_words()}. The pulse at each row's start is {twelve_lead.CAL_MV:g} mV "
+                  f"({twelve_lead.CAL_MV * calipers.PAPER_GAIN:g} mm high)."
                            if rec.unit == "mV" else f"The signal is in {rec.unit}, not mV: each lead is "
                            "scaled to its row and only the time grid is true.")
                + " Drawn with the baseline wander taken away.")
-
-
-def ecg_paper_words() -> str:
-    return (f"ECG paper at {calipers.PAPER_WORDS}: a small square is {1000 / calipers.PAPER_SPEED:.0f} ms "
-            f"by {1 / calipers.PAPER_GAIN:g} mV.")
 
 
 @st.fragment

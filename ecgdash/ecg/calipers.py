@@ -17,6 +17,16 @@ PAPER_GAIN = 10.0
 PAPER_WORDS = f"{PAPER_SPEED:g} mm/s, {PAPER_GAIN:g} mm/mV"
 
 
+def square_words(speed_mm_s: float = PAPER_SPEED, gain_mm_mv: float = PAPER_GAIN) -> str:
+    """The paper and what its small square is worth, in words.
+
+    >>> square_words()
+    '25 mm/s, 10 mm/mV: a small square is 40 ms by 0.1 mV'
+    """
+    return (f"{speed_mm_s:g} mm/s, {gain_mm_mv:g} mm/mV: a small square is {1000 / speed_mm_s:.0f} ms by "
+            f"{1 / gain_mm_mv:g} mV")
+
+
 @dataclass(frozen=True)
 class Caliper:
     """The interval between two caliper points."""

@@ -76,7 +76,7 @@ def read_cart(data: bytes, name: str) -> Recording:
         Not a format ecgdatakit knows, or one it cannot decode (cut short, damaged, a variant
         it refuses): one line naming the format and what failed; a DICOM file without pydicom.
     """
-    from ecgdatakit import ECGDataKitError, FileParser
+    from ecgdatakit import FileParser
 
     found = _sniff(data)
     if found is None:
@@ -93,7 +93,7 @@ def read_cart(data: bytes, name: str) -> Recording:
             except ImportError as exc:
                 raise DataError(f"{name} is a {fmt} file; reading it needs a package that is not "
                                 f"installed ({exc.name or exc}): pip install 'ecgdatakit[dicom]'.") from None
-            except (ECGDataKitError, Exception) as exc:    # a third-party parser on any bytes
+            except Exception as exc:    # a third-party parser on any bytes (ECGDataKitError and others)
                 raise DataError(f"{name}: this {fmt} file could not be read "
                                 f"({_one_line(exc, tmp, name)}); it may be cut short or damaged.") from None
         notes = [f"{name}: {_one_line(w.message, tmp, name)}" for w in caught]

@@ -143,7 +143,8 @@ def _read_chosen(files: list[tuple[str, bytes]], record, read, what: str) -> Rec
     name, data = next(((n, d) for n, d in files if n == record), files[0])
     rec = read(data, name)
     if len(files) > 1:
-        rec.warnings.append(f"The upload holds {len(files)} {what}; showing {name}.")
+        rec.warnings.append(f"The upload holds {len(files)} {what} "
+                            f"({', '.join(n for n, _ in files[:6])}); showing {name}.")
     return rec
 
 
@@ -182,12 +183,7 @@ def _read_uploads(items: list[tuple[str, bytes]], *, fs, record) -> Recording:
                         "record (.hea + .dat, optionally .atr; or a .zip of them), an EDF/BDF file, "
                         "a 12-lead file from an ECG cart (HL7 aECG, Philips or GE MUSE XML, SCP-ECG, "
                         "DICOM), or a CSV/TXT file of signal columns (an Apple Health ECG export too).")
-    name, data = next(((n, d) for n, d in signals if n == record), signals[0])
-    rec = read_signal_csv(data, name, fs=fs)
-    if len(signals) > 1:
-        rec.warnings.append(f"The upload holds {len(signals)} signal files "
-                            f"({', '.join(n for n, _ in signals[:6])}); showing {name}.")
-    return rec
+    return _read_chosen(signals, record, lambda data, name: read_signal_csv(data, name, fs=fs), "signal files")
 
 
 def read_recording(source, *, fs: float | None = None, record: str | None = None) -> Recording:

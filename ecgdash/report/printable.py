@@ -29,12 +29,12 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator, NullLocator
 
 from ecgdash.config import CLASSES
 from ecgdash.ecg.baseline import without_wander
-from ecgdash.ecg.calipers import PAPER_GAIN, PAPER_SPEED
+from ecgdash.ecg.calipers import PAPER_GAIN, PAPER_SPEED, square_words
 from ecgdash.models import registry
 from ecgdash.report.ecg_paper import MAJOR, MINOR, PAPER
 from ecgdash.report.style import CLASS_COLORS
 from ecgdash.report.tables import trained_on
-from ecgdash.report.twelve_lead import CAL_LEFT_S, ROW_MV, SHEET_S, can_draw, layout
+from ecgdash.report.twelve_lead import CAL_LEFT_S, CAL_MV, ROW_MV, SHEET_S, can_draw, layout
 
 PAGE_MM = (297.0, 210.0)          # A4 landscape
 STRIP_S = 10.0                    # seconds of rhythm strip (250 mm at 25 mm/s)
@@ -183,8 +183,7 @@ def draw_strip(page: _Page, x_mm: float, y_mm: float, t: np.ndarray, signal: np.
                       size=6, ha="center", color=CLASS_COLORS.get(letter, "#999"),
                       weight="normal" if letter == "N" else "bold", gid=f"call:{name}")
     below = y_mm + label_mm + height + 4
-    scale = (f"{SPEED_MM_S:g} mm/s, {gain:g} mm/mV: a small square is {1000 / SPEED_MM_S:.0f} ms by "
-             f"{1 / gain:g} mV (print at 100 %)" if millivolts else
+    scale = (f"{square_words(SPEED_MM_S, gain)} (print at 100 %)" if millivolts else
              f"{SPEED_MM_S:g} mm/s; the amplitude is not in mV, so it is drawn to fit (no mV grid)")
     page.text(x_mm, below, scale, size=5.5, color="#555")
     return below + 3
@@ -288,8 +287,8 @@ def twelve_lead_page(rec, *, start_s: float = 0.0) -> Figure:
         for x, y in sheet.calibration:
             ax.plot(x, y, color="black", lw=0.7, zorder=2)
     below = 25 + (high - low) * gain + 3
-    page.text(16, below, (f"{SPEED_MM_S:g} mm/s, {gain:g} mm/mV: a small square is {1000 / SPEED_MM_S:.0f} ms by "
-                          f"{1 / gain:g} mV; the pulse at each row's start is 1 mV (print at 100 %). Drawn with the "
+    page.text(16, below, (f"{square_words(SPEED_MM_S, gain)}; the pulse at each row's start is "
+                          f"{CAL_MV:g} mV (print at 100 %). Drawn with the "
                           "baseline wander taken away." if sheet.millivolts else
                           f"{SPEED_MM_S:g} mm/s; the amplitude is not in mV, so each lead is scaled to its row "
                           "(no mV grid)."), size=6.5, color="#555")
