@@ -16,6 +16,7 @@ from ecgdash.errors import DataError
 from ecgdash.evaluation import seen
 from ecgdash.evaluation.trust import lead_words
 from ecgdash.io.examples import examples
+from ecgdash.io.recording import MIN_SECONDS
 from ecgdash.io.uploads import upload_records
 from ecgdash.models import registry
 from ecgdash.pipeline.record import MODEL_LEAD
@@ -31,7 +32,8 @@ st.title("Recordings: beats in a continuous ECG")
 st.caption("Upload a WFDB record (.hea + .dat, optionally .atr; several files at once or one .zip), "
            "an EDF/BDF file, a 12-lead ECG from a cart (HL7 aECG, Philips or GE MUSE XML, SCP-ECG, DICOM; "
            "an ISHNE Holter), an Apple Health ECG export, or a CSV/TXT with one column per lead (a "
-           "time column is detected; without one you are asked for the sampling rate); 10 seconds or more. Beats are taken "
+           f"time column is detected; without one you are asked for the sampling rate); {MIN_SECONDS:g} seconds or "
+           "more. Beats are taken "
            "from the .atr annotations when present, otherwise found by a QRS detector, cut like "
            "the Kaggle rows, and classified by both models.")
 
@@ -147,11 +149,11 @@ def twelve_lead_sheet(rec, key: str) -> None:
     st.subheader("The 12-lead ECG")
     start = 0.0
     if rec.duration > twelve_lead.SHEET_S + 1:
-        start = st.slider("The sheet's 10 s start at (s)", 0.0, float(rec.duration - twelve_lead.SHEET_S), 0.0,
+        start = st.slider(f"The sheet's {twelve_lead.SHEET_S:g} s start at (s)", 0.0, float(rec.duration - twelve_lead.SHEET_S), 0.0,
                           step=1.0, key="sheet_at")
     fig = caches.figure(f"{key}:{start}", twelve_lead.sheet_figure, rec, start_s=start)
     st.plotly_chart(fig, key="sheet", config={"scrollZoom": False})
-    sheet = f"{start:.0f}-{start + twelve_lead.SHEET_S:.0f} s" if rec.duration > twelve_lead.SHEET_S + 1 else "10 s"
+    sheet = f"{start:.0f}-{start + twelve_lead.SHEET_S:.0f} s" if rec.duration > twelve_lead.SHEET_S + 1 else f"{twelve_lead.SHEET_S:g} s"
     panel, grid = twelve_lead.PANEL_S, twelve_lead.GRID[0]
     st.caption(f"As a cart prints it ({sheet}): each row of {panel:g}-s panels follows on in time "
                f"({', '.join(grid)} show the first, second, third and fourth {panel:g} s), lead "
@@ -322,9 +324,11 @@ def downloads(result, table, center) -> None:
                        data=lambda: printable.recording_report(
                            result, center=center, cards=caches.cards_known(result.probas)),
                        file_name=f"{rec.name}_report.pdf", mime="application/pdf",
-                       help="One A4 page: 10 s of the rhythm strip on ECG paper (around the selected "
-                            "beat, else from the start) with each model's calls, the beats per class, "
-                            "the trust note with its facts, and what the models' cards say.")
+                       help=("A4 pages: the 12-lead sheet first when the recording has the twelve leads, "
+                             if twelve_lead.can_draw(rec.leads) else "One A4 page: ")
+                       + f"{printable.STRIP_S:g} s of the rhythm strip on ECG paper (around the selected "
+                         "beat, else from the start) with each model's calls, the beats per class, "
+                         "the trust note with its facts, and what the models' cards say.")
 
 
 def label_one_beat(result, index: int, review_key: str) -> None:

@@ -155,7 +155,10 @@ PAGE_CONSTANTS = [
     ("ecgdash.ecg.calipers", "PAPER_GAIN", False, ("{:g} mm/mV",)),
     ("ecgdash.evaluation.metrics", "BOOTSTRAP_DRAWS", True, ("{:,} times", "{} times", "{:,} draws")),
     ("ecgdash.models.explain", "IG_STEPS", False, ("{} steps",)),
-    ("ecgdash.evaluation.trust", "STRIP_S", False, ("{:g} s or", "{:g} s and")),
+    ("ecgdash.io.recording", "MIN_SECONDS", False, ("{:g} s",)),
+    ("ecgdash.report.printable", "STRIP_S", False, ("{:g} s",)),
+    ("ecgdash.report.twelve_lead", "SHEET_S", False, ("{:g} s",)),
+    ("ecgdash.report.twelve_lead", "PANEL_S", False, ("{:g}-s", "{:g} s")),
     ("ecgdash.evaluation.robustness", "NOISE_DB", False, ("{:g} dB",)),
     ("ecgdash.evaluation.robustness", "CONDITIONS", False, ("{:g} Hz", "{:g} and")),
 ]

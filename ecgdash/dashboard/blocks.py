@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ecgdash.config import CLASSES, classroom, data_dir
+from ecgdash.config import CLASSES, classroom
 from ecgdash.dashboard import caches
 from ecgdash.datasets import mitbih as dataset
 from ecgdash.ecg import cutting
@@ -83,8 +83,7 @@ def data_panel() -> dict | None:
                 "(ECGDASH_CLASSROOM), so the data is built once by whoever runs it: "
                 "`python -m ecgdash data build` (or `--source DIR`) in a terminal.")
         return None
-    mitdb = data_dir() / dataset.MITDB
-    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))     # only for the button's words
+    have_records = dataset.fetched()
     excerpts = excerpts_dir()
     st.info("No data built yet. The comparison and learning pages work from the committed model "
             "cards, uploads are scored at once, and the Predict and Recordings pages offer real "

@@ -216,6 +216,12 @@ def build(source=None, out=None, lead=None, seed: int = SEED, csv: bool = True,
     return summary
 
 
+def fetched() -> bool:
+    """Whether ``data/mitdb`` holds records already (a build then needs no fetch)."""
+    mitdb = data_dir() / MITDB
+    return mitdb.is_dir() and any(mitdb.glob("*.hea"))
+
+
 def fetch_and_build(folder=None, *, examples=None, fetch_progress: Progress | None = None,
                     build_progress: Progress | None = None) -> dict:
     """Build the beat files, fetching the records first where needed: from the shipped
@@ -225,9 +231,7 @@ def fetch_and_build(folder=None, *, examples=None, fetch_progress: Progress | No
     """
     if examples is not None:
         return build(source=examples, progress=build_progress)
-    mitdb = data_dir() / MITDB
-    have_records = mitdb.is_dir() and any(mitdb.glob("*.hea"))
-    if folder or not have_records:
+    if folder or not fetched():
         fetch(source=folder or None, progress=fetch_progress)
     return build(progress=build_progress)
 

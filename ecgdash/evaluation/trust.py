@@ -77,6 +77,18 @@ def card_values(cards: dict, path: tuple) -> list[float]:
     return out
 
 
+def second_lead_span(cards) -> tuple[str, str]:
+    """The models' DS2 macro-F1 on MLII and on DS2's second lead, from their cards' robustness
+    tables, as spans ("" where no card holds it).
+
+    >>> second_lead_span({"m": {"robustness": {"DS2 360 Hz": {"macro_f1": 0.48},
+    ...                                        "DS2 lead 1": {"macro_f1": 0.34}}}})
+    ('0.48', '0.34')
+    """
+    return (span_words(card_values(cards, ("robustness", "DS2 360 Hz", "macro_f1"))),
+            span_words(card_values(cards, ("robustness", "DS2 lead 1", "macro_f1"))))
+
+
 def lead_words(lead: str) -> str:
     """"Lead II" for "II", and "Lead I" (not "Lead Lead I") for "Lead I"."""
     lead = str(lead).strip()
@@ -162,8 +174,7 @@ def assess_trust(*, lead: str, fs: float, duration_s: float, levels: np.ndarray,
 
 def _lead_fact(lead: str, kind: str, cards) -> tuple[list, list, list]:
     lk = lead_kind(lead)
-    other = span_words(card_values(cards, ("robustness", "DS2 lead 1", "macro_f1")))
-    same = span_words(card_values(cards, ("robustness", "DS2 360 Hz", "macro_f1")))
+    same, other = second_lead_span(cards)
     note = {"standard": "the lead the models learned: MLII is a lead II",
             "limb": "another limb lead than the models' MLII: beat shapes differ",
             "chest": "a chest lead: beat shapes differ a lot from MLII",

@@ -27,7 +27,7 @@ from ecgdash.ecg.quality import QUALITY_DETECTORS, beat_quality, segment_quality
 from ecgdash.errors import DataError, NotAnECG
 from ecgdash.evaluation.metrics import evaluate
 from ecgdash.evaluation.seen import RHYTHM_JUDGED, RHYTHM_SHARE, model_seen_share, recording_seen, seen_share
-from ecgdash.evaluation.trust import Trust, assess_trust, card_values, lead_words, span_words
+from ecgdash.evaluation.trust import Trust, assess_trust, lead_words, second_lead_span
 from ecgdash.io.recording import MLII_NAMES, Recording, lead_key
 from ecgdash.io.uploads import read_recording
 from ecgdash.models import registry
@@ -58,8 +58,7 @@ def lead_warning(lead: str, *, cards: dict | None = None) -> str | None:
         return (f"The lead '{lead}' has no standard name: the models were trained on {MODEL_LEAD} "
                 "(a limb lead like lead II). If this is another lead, their classes are less "
                 "reliable.")
-    same = span_words(card_values(cards or {}, ("robustness", "DS2 360 Hz", "macro_f1")))
-    other = span_words(card_values(cards or {}, ("robustness", "DS2 lead 1", "macro_f1")))
+    same, other = second_lead_span(cards or {})
     measured = (f" (on DS2's second lead the models' macro-F1 falls from {same} to {other})"
                 if same and other else "")
     return (f"{lead_words(lead)} is not {MODEL_LEAD}: the models were trained on {MODEL_LEAD}-like beats, "
