@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import serve_class  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -54,12 +56,43 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def wait_idle(page, timeout: float = 90_000) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator)."""
+#: Counts the changes of the script's run state a tab has seen (Streamlit marks its root element
+#: with it: running, not running, ...); installed in a tab by ``wait_idle``, gone when the tab
+#: loads a new document. Any change means a run was asked for since the count was read.
+_COUNT_RUNS = """() => {
+  if (window.__runStates !== undefined) return;
+  window.__runStates = 0;
+  new MutationObserver(records => { window.__runStates += records.length; })
+    .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+#: The script has run and is not running (the running indicator shows only after a delay, so
+#: its absence alone says nothing of a run that has just started).
+_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]');
+}"""
+
+
+def wait_idle(page, timeout: float = 90_000, settle: float = 1000) -> None:
+    """Wait until Streamlit has finished running the script (its run state, and no indicator).
+
+    A tab that has just loaded waits for its first run to end. After a click, whose message
+    reaches the server a moment later: a change of the run state since the last call means the
+    run was asked for and the wait is for its end; with no change yet, the wait for one is
+    ``settle`` ms (a click that asks for no run costs that)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    seen = getattr(page, "_run_states_seen", None)
+    changes = page.evaluate("() => window.__runStates")
+    if seen is not None and changes is not None and changes <= seen:
+        try:
+            page.wait_for_function("seen => window.__runStates > seen", arg=seen, timeout=settle)
+        except PlaywrightTimeout:
+            pass
+    page.wait_for_function(_IDLE, timeout=timeout)
+    page.evaluate(_COUNT_RUNS)
+    page._run_states_seen = page.evaluate("() => window.__runStates")
 
 
 def nav(page, name: str, timeout: float = 60_000) -> None:
@@ -69,14 +102,20 @@ def nav(page, name: str, timeout: float = 60_000) -> None:
     link.click()
 
 
+def page_paths() -> dict[str, str]:
+    """Each navigation title of app.py -> its URL path (Streamlit names a page by its file)."""
+    found = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"', (ROOT / "app.py").read_text())
+    return {title: stem for stem, title in found}
+
+
 def open_page(browser, url: str, name: str, viewport=(1400, 1400), timeout: float = 120_000):
-    """A new tab on ``url``, on the page ``name`` of the sidebar, idle; returns the tab."""
+    """A new tab on the page titled ``name``, opened by its URL, idle; returns the tab. (The
+    sidebar's links are followed by ``test_upload_predict_and_every_page``.)"""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.set_default_timeout(timeout)
-    page.goto(url)
+    page.goto(f"{url}/{page_paths()[name]}")
     wait_idle(page, timeout=timeout)
-    nav(page, name, timeout=timeout)
-    wait_idle(page, timeout=timeout)
+    page.locator("h1").first.wait_for(state="visible", timeout=timeout)
     return page
 
 

@@ -8,6 +8,7 @@ so the suite runs the same with or without the database. The tests that need all
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -123,23 +124,50 @@ def small_data(_built_data, tmp_path_factory) -> Path:
     return _copy_of(_built_data, tmp_path_factory, "data")
 
 
+@contextlib.contextmanager
+def keras_eagerly():
+    """Keras' train and predict steps (every ``tf.function``) run eagerly inside the block.
+
+    For training a few steps: tracing a model's training step costs about 4 s on 2 cores, more
+    than the steps. The shipped code path (traced steps) stays tested where it matters: the
+    classroom recipe test, the CLI and server tests in their own processes, the browser tests.
+    """
+    import tensorflow as tf
+
+    was = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        tf.config.run_functions_eagerly(was)
+
+
+@pytest.fixture
+def eager_keras():
+    """This test runs Keras eagerly (``keras_eagerly``): it trains a few steps."""
+    with keras_eagerly():
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_store(_built_data, small_source, tmp_path_factory) -> Path:
     """A model store with all four models trained through the CLI for 1 epoch: the reference
     LSTM and CNN on 300 beats, the robust pair on 300 beats of the small source's DS1 records.
-    One batch per epoch (512 > 300): Keras traces its training step once, not twice. Trained
-    once for the run, on a data folder of its own (read only: tests copy it before writing)."""
+    One batch per epoch (512 > 300), run eagerly (``keras_eagerly``: nothing to trace for four
+    steps). Trained once for the run, on a data folder of its own (read only: tests copy it
+    before writing)."""
     from ecgdash.cli import main
 
     def train(models: Path) -> None:
         data = _copy_of(_built_data, tmp_path_factory, "models-data")
-        rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
-                   "--data", str(data), "--models-dir", str(models)])
-        assert rc == 0
-        rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
-                   "--batch-size", "512", "--source", str(small_source), "--data", str(data),
-                   "--models-dir", str(models)])
-        assert rc == 0
+        with keras_eagerly():
+            rc = main(["train", "--model", "all", "--subset", "300", "--epochs", "1", "--batch-size", "512",
+                       "--data", str(data), "--models-dir", str(models)])
+            assert rc == 0
+            rc = main(["train", "--model", "robust", "--subset", "300", "--epochs", "1", "--copies", "1",
+                       "--batch-size", "512", "--source", str(small_source), "--data", str(data),
+                       "--models-dir", str(models)])
+            assert rc == 0
 
     return _once(tmp_path_factory, "models", train)
 

@@ -93,7 +93,7 @@ def test_classroom_mode_builds_nothing_and_names_no_server_folder(monkeypatch, t
     assert at.text_input and at.button(key="build_examples")      # the check can fail
 
 
-def test_classroom_mode_keeps_no_trained_model(monkeypatch, tiny_store, small_data, tmp_path):
+def test_classroom_mode_keeps_no_trained_model(eager_keras, monkeypatch, tiny_store, small_data, tmp_path):
     """A model trained on a shared server is shown beside the shipped one but never saved."""
     monkeypatch.setenv("ECGDASH_CLASSROOM", "1")
     at, _ = _train_on_the_train_page(monkeypatch, tiny_store, small_data, tmp_path)

@@ -232,7 +232,7 @@ def load_json(path):
     return json.loads(path.read_text())
 
 
-def test_the_cli_goes_on_from_an_interrupted_run(small_data, tmp_path, monkeypatch, capsys):
+def test_the_cli_goes_on_from_an_interrupted_run(eager_keras, small_data, tmp_path, monkeypatch, capsys):
     """`train` killed after epoch 1, then the same command: it says so and runs epoch 2 only;
     with --fresh it starts again."""
     import shutil
@@ -351,7 +351,7 @@ def test_the_epoch_monitor_writes_validation_scores_into_keras_logs_and_stops_on
 
 
 @pytest.mark.parametrize("recipe", ["reference", "robust"])
-def test_a_run_killed_and_resumed_ends_exactly_as_the_uninterrupted_one(recipe, small_data, small_source, tmp_path):
+def test_a_run_killed_and_resumed_ends_exactly_as_the_uninterrupted_one(recipe, eager_keras, small_data, small_source, tmp_path):
     """Killed after epoch 1 of 2 and started again from its checkpoint, a run gives the same
     history and the same weights, bit for bit, as one that ran in one go: the checkpoint holds
     the weights, the optimizer, the dropout generators' states and Python's random state (Keras

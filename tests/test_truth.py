@@ -24,7 +24,7 @@ def _csv(X, y=None) -> bytes:
 
 # 1, 2: models people train are theirs ---------------------------------------------------------
 
-def test_keep_on_the_train_page_never_replaces_the_shipped_model(monkeypatch, tiny_store, small_data, tmp_path):
+def test_keep_on_the_train_page_never_replaces_the_shipped_model(eager_keras, monkeypatch, tiny_store, small_data, tmp_path):
     """Problem 1: "Keep it" replaced trained_models/lstm.* for everyone. Now it saves
     my-lstm-1 in the user folder; the shipped pair is untouched; the model is selectable in the
     sidebar beside the shipped one, and deletable. Problem 2: its card says what it trained on."""
@@ -66,7 +66,7 @@ def test_keep_on_the_train_page_never_replaces_the_shipped_model(monkeypatch, ti
     assert not at.exception and store.list_user_models() == []
 
 
-def test_cli_training_saves_as_the_users_own(monkeypatch, tiny_store, small_data, tmp_path, capsys):
+def test_cli_training_saves_as_the_users_own(eager_keras, monkeypatch, tiny_store, small_data, tmp_path, capsys):
     """The CLI never overwrites a shipped model: by default it saves my-<model>-<n> in the user
     folder, and into trained_models/ only with --replace-shipped (checked before training)."""
     from ecgdash.cli import main
@@ -152,7 +152,7 @@ def test_shipped_models_know_their_training_rows():
     assert seen_share("cnn", example.X) == 0.0 and seen_share("cnn_inter", example.X) > 0.2
 
 
-def test_a_record_names_nothing_but_its_rows_do(records, tiny_store, tmp_path):
+def test_a_record_names_nothing_but_its_rows_do(eager_keras, records, tiny_store, tmp_path):
     """A DS1 record renamed: the robust pair still trained on it; DS2's 213: on none of it."""
     from ecgdash import analyze_record
 
