@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -233,10 +234,8 @@ def load_json(path):
 
 
 def test_the_cli_goes_on_from_an_interrupted_run(eager_keras, small_data, tmp_path, monkeypatch, capsys):
-    """`train` killed after epoch 1, then the same command: it says so and runs epoch 2 only;
-    with --fresh it starts again."""
-    import shutil
-
+    """`train` killed after epoch 1; with --fresh it starts from epoch 1 again (and is killed
+    again); then the same command says it goes on from the checkpoint and runs epoch 2 only."""
     import ecgdash.cli.train as cli
 
     data = shutil.copytree(small_data, tmp_path / "data")      # the shared folder stays clean
@@ -259,8 +258,13 @@ def test_the_cli_goes_on_from_an_interrupted_run(eager_keras, small_data, tmp_pa
     with pytest.raises(Killed):
         main(args)
     assert (data / "checkpoints" / "lstm-seed42" / "state.json").is_file()
-    monkeypatch.setattr(cli, "epoch_printer", printer)
     capsys.readouterr()
+    with pytest.raises(Killed):                          # --fresh: from epoch 1 again, killed again
+        main(args + ["--fresh"])
+    out = capsys.readouterr().out
+    assert "going on" not in out and "epoch   1/2" in out
+
+    monkeypatch.setattr(cli, "epoch_printer", printer)
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "going on from the checkpoint" in out
@@ -268,21 +272,10 @@ def test_the_cli_goes_on_from_an_interrupted_run(eager_keras, small_data, tmp_pa
     assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == [2]
     assert not (data / "checkpoints").exists()          # removed once the model was saved
 
-    monkeypatch.setattr(cli, "epoch_printer", killed_after_first)
-    with pytest.raises(Killed):
-        main(args)
-    monkeypatch.setattr(cli, "epoch_printer", printer)
-    capsys.readouterr()
-    assert main(args + ["--fresh"]) == 0
-    out = capsys.readouterr().out
-    assert "going on" not in out and "epoch   1/2" in out
-    assert load_card("lstm", folder=tmp_path / "models")["resumed_at"] == []
-
 
 def test_a_kill_while_saving_loses_no_epoch(small_data, tmp_path, monkeypatch, capsys):
     """Issue 23: the checkpoint was removed inside fit(), before the test evaluation and the save:
     a kill there lost the whole run. Now the rerun finds every epoch done and only saves."""
-    import shutil
 
     import ecgdash.cli.train as cli
 
@@ -352,10 +345,11 @@ def test_the_epoch_monitor_writes_validation_scores_into_keras_logs_and_stops_on
 
 @pytest.mark.parametrize("recipe", ["reference", "robust"])
 def test_a_run_killed_and_resumed_ends_exactly_as_the_uninterrupted_one(recipe, eager_keras, small_data, small_source, tmp_path):
-    """Killed after epoch 1 of 2 and started again from its checkpoint, a run gives the same
-    history and the same weights, bit for bit, as one that ran in one go: the checkpoint holds
-    the weights, the optimizer, the dropout generators' states and Python's random state (Keras
-    shuffles the batch order with it). Without the last two, epoch 2's loss differed."""
+    """Started again from the state a kill after epoch 1 of 2 leaves (the checkpoint folder as
+    it was then, copied), a run gives the same history and the same weights, bit for bit, as
+    the one that ran on in one go: the checkpoint holds the weights, the optimizer, the dropout
+    generators' states and Python's random state (Keras shuffles the batch order with it).
+    Without the last two, epoch 2's loss differed."""
     from ecgdash.datasets.mitbih import load_split
     from ecgdash.training.recipes import AugmentConfig, preset
     from ecgdash.training.reference import train_model
@@ -374,17 +368,14 @@ def test_a_run_killed_and_resumed_ends_exactly_as_the_uninterrupted_one(recipe, 
             return train_robust("robust_cnn", small_source, config=config, augment=AugmentConfig(copies=1),
                                 records=["119", "213", "208"], val_records=("208",), adjust=False, **kw)
 
-    class Killed(Exception):
-        pass
+    what_a_kill_leaves = tmp_path / "killed-after-epoch-1"
 
-    def kill_after_first(epoch, total, row):
+    def keep_the_state_after_epoch_1(epoch, total, row):       # called once the epoch is saved
         if epoch == 1:
-            raise Killed
+            shutil.copytree(tmp_path / "ckpt", what_a_kill_leaves, ignore=shutil.ignore_patterns("*.lock"))
 
-    straight, card = run()
-    with pytest.raises(Killed):
-        run(checkpoint=tmp_path / "ckpt", on_epoch=kill_after_first)
-    resumed, resumed_card = run(checkpoint=tmp_path / "ckpt")
+    straight, card = run(checkpoint=tmp_path / "ckpt", on_epoch=keep_the_state_after_epoch_1)
+    resumed, resumed_card = run(checkpoint=what_a_kill_leaves)
     assert resumed_card["resumed_at"] == [2]
     strip = ("seconds",)
     assert [{k: v for k, v in row.items() if k not in strip} for row in resumed_card["history"]] == \
