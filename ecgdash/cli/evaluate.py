@@ -89,7 +89,6 @@ def _names(args) -> list[str]:
 
 
 def run_report(args) -> int:
-    quiet_tensorflow()
     cache = {}
     built = mitbih.data_status(args.data) is not None
     for name in _names(args):
@@ -102,6 +101,7 @@ def run_report(args) -> int:
                                 "run evaluate again.")
             source = "stored in the card"
         else:
+            quiet_tensorflow()                 # scores from the cards need no TensorFlow
             if split not in cache:
                 cache[split] = mitbih.load_split(split, "test", out=args.data)
             test = cache[split]
