@@ -75,24 +75,35 @@ _IDLE = """() => {
 }"""
 
 
-def wait_idle(page, timeout: float = 90_000, settle: float = 1000) -> None:
+def wait_idle(page, timeout: float = 90_000, settle: float = 1000, quiet: float = 150) -> None:
     """Wait until Streamlit has finished running the script (its run state, and no indicator).
 
     A tab that has just loaded waits for its first run to end. After a click, whose message
     reaches the server a moment later: a change of the run state since the last call means the
     run was asked for and the wait is for its end; with no change yet, the wait for one is
-    ``settle`` ms (a click that asks for no run costs that)."""
+    ``settle`` ms (a click that asks for no run costs that). A run that ends in ``st.rerun()``
+    is followed by another: the state must stay still for ``quiet`` ms after a run ends."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     seen = getattr(page, "_run_states_seen", None)
     changes = page.evaluate("() => window.__runStates")
     if seen is not None and changes is not None and changes <= seen:
-        try:
-            page.wait_for_function("seen => window.__runStates > seen", arg=seen, timeout=settle)
-        except PlaywrightTimeout:
-            pass
-    page.wait_for_function(_IDLE, timeout=timeout)
+        _next_change(page, seen, settle)
     page.evaluate(_COUNT_RUNS)
+    while True:
+        page.wait_for_function(_IDLE, timeout=timeout)
+        now = page.evaluate("() => window.__runStates")
+        if not _next_change(page, now, quiet):
+            break
     page._run_states_seen = page.evaluate("() => window.__runStates")
+
+
+def _next_change(page, seen: int, wait: float) -> bool:
+    """Whether the run state changes within ``wait`` ms of the count ``seen``."""
+    try:
+        page.wait_for_function("seen => window.__runStates > seen", arg=seen, timeout=wait)
+        return True
+    except PlaywrightTimeout:
+        return False
 
 
 def nav(page, name: str, timeout: float = 60_000) -> None:
