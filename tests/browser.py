@@ -119,13 +119,25 @@ def page_paths() -> dict[str, str]:
     return {title: stem for stem, title in found}
 
 
+#: Servers (by URL) whose app.py has run: until it has, Streamlit answers a page's own URL
+#: with its listing of pages/ (file names in the sidebar, app.py not run).
+_APP_RAN: set[str] = set()
+
+
 def open_page(browser, url: str, name: str, viewport=(1400, 1400), timeout: float = 120_000):
-    """A new tab on the page titled ``name``, opened by its URL, idle; returns the tab. (The
-    sidebar's links are followed by ``test_upload_predict_and_every_page``.)"""
+    """A new tab on the page titled ``name``, idle; returns the tab. Opened by its URL once the
+    server has run app.py, else from the Overview through the sidebar."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.set_default_timeout(timeout)
-    page.goto(f"{url}/{page_paths()[name]}")
-    wait_idle(page, timeout=timeout)
+    if url in _APP_RAN:
+        page.goto(f"{url}/{page_paths()[name]}")
+        wait_idle(page, timeout=timeout)
+    else:
+        page.goto(url)
+        wait_idle(page, timeout=timeout)
+        _APP_RAN.add(url)
+        nav(page, name, timeout=timeout)
+        wait_idle(page, timeout=timeout)
     page.locator("h1").first.wait_for(state="visible", timeout=timeout)
     return page
 
@@ -154,6 +166,7 @@ def first_paint(page, url: str, ready_text: str = "The two models", timeout: flo
     """
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
+    _APP_RAN.add(url)
     navs, usable_s = [], None
     links = page.locator('[data-testid="stSidebarNav"] a')
     while time.perf_counter() - t0 < timeout:

@@ -183,8 +183,9 @@ def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser)
     first = int(re.search(r"#(\d+) LSTM", gallery.first.inner_text()).group(1))
     page.get_by_role("button", name="Open in the Beat explorer").first.click()
     wait_idle(page)
-    page.get_by_text(f"Beat {first}", exact=False).first.wait_for(timeout=60_000)
+    page.locator("h1").filter(has_text="Beat explorer").first.wait_for(timeout=60_000)   # switched
     assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
+    page.get_by_text(f"Beat {first}", exact=False).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_cell_gallery.png"))
     page.close()
@@ -422,8 +423,9 @@ def test_a_row_of_the_predictions_opens_in_the_explorer(browser):
     assert beat == 3                                                  # no filter: row 4 is beat 3
     button.click()
     wait_idle(page)
-    page.get_by_text(f"Beat {beat}", exact=False).first.wait_for(timeout=60_000)
+    page.locator("h1").filter(has_text="Beat explorer").first.wait_for(timeout=60_000)   # switched
     assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
+    page.get_by_text(f"Beat {beat}", exact=False).first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
 
