@@ -94,14 +94,13 @@ try:
     detector = c2.toggle("Find beats with the QRS detector", value=False,
                          help="Even when the file has beat annotations (.atr): lets you judge the "
                               "detector against them.")
+    elsewhere = learn.adaptation_elsewhere(blocks.available_cards(registry.PAIRS["robust"]))
     adapt = c3.toggle("Adapt to this recording", value=False, key="record_adapt",
                       help="Label-free: each model re-estimates how common N, S and V beats are "
                            "in this person from its own calls, and weighs borderline beats by it. "
                            "Off by default: the rule was chosen on MIT-BIH, and it stays off until a "
                            "rule validated on a second database replaces it"
-                           + (f" (on another database, from the model cards: {elsewhere})."
-                              if (elsewhere := learn.adaptation_elsewhere(blocks.available_cards(
-                                  registry.PAIRS["robust"]))) else "."))
+                           + (f" (on another database, from the model cards: {elsewhere})." if elsewhere else "."))
     result = caches.analyze(key, recording, fs=fs, lead=lead, use_annotations=not detector,
                             names=names, invert=invert, adapt=adapt)
 except DataError as exc:

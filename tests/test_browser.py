@@ -185,7 +185,7 @@ def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser)
     wait_idle(page)
     page.locator("h1").filter(has_text="Beat explorer").first.wait_for(timeout=60_000)   # switched
     assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
-    page.get_by_text(f"Beat {first}", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text(f"Beat {first}", exact=True).first.wait_for(timeout=60_000)   # "Beat 3", not "Beat 30"
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_cell_gallery.png"))
     page.close()
@@ -314,20 +314,23 @@ def test_a_lesson_runs_through_to_its_end(browser):
 
 def _download(page, label: str, tries: int = 2) -> bytes:
     """The file the download button ``label`` gives. A download the browser cancels (seen once
-    in a loaded run: Streamlit had rerun the page as the file was fetched) is clicked again once,
-    as a person would; a second cancel fails."""
+    in a loaded run: Streamlit had rerun the page as the file was fetched) is clicked again, as a
+    person would, up to ``tries`` clicks in all."""
     from playwright.sync_api import Error
 
-    for attempt in range(tries):
+    def click() -> bytes:
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name=label).click()
+        return Path(info.value.path()).read_bytes()
+
+    for _ in range(tries - 1):
         try:
-            with page.expect_download(timeout=120_000) as info:
-                page.get_by_role("button", name=label).click()
-            return Path(info.value.path()).read_bytes()
+            return click()
         except Error as exc:
-            if "canceled" not in str(exc) or attempt == tries - 1:
+            if "canceled" not in str(exc):
                 raise
             wait_idle(page)
-    raise AssertionError("unreachable")
+    return click()
 
 
 def test_printable_reports_download_as_pdf(browser):
@@ -425,7 +428,7 @@ def test_a_row_of_the_predictions_opens_in_the_explorer(browser):
     wait_idle(page)
     page.locator("h1").filter(has_text="Beat explorer").first.wait_for(timeout=60_000)   # switched
     assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
-    page.get_by_text(f"Beat {beat}", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text(f"Beat {beat}", exact=True).first.wait_for(timeout=60_000)   # "Beat 3", not "Beat 30"
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
 

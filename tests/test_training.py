@@ -276,7 +276,6 @@ def test_the_cli_goes_on_from_an_interrupted_run(eager_keras, small_data, tmp_pa
 def test_a_kill_while_saving_loses_no_epoch(small_data, tmp_path, monkeypatch, capsys):
     """Issue 23: the checkpoint was removed inside fit(), before the test evaluation and the save:
     a kill there lost the whole run. Now the rerun finds every epoch done and only saves."""
-
     import ecgdash.cli.train as cli
 
     data = shutil.copytree(small_data, tmp_path / "data")
