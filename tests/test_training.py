@@ -21,6 +21,7 @@ def test_tiny_training_writes_models_and_cards(tiny_store, small_data):
         card = load_card(name, folder=tiny_store)
         assert card["params"] == load_model(name, folder=tiny_store).count_params()
         assert card["epochs_run"] == 1 and card["best_epoch"] == 1
+        assert card["resumed_at"] == []                  # ran in one go
         assert card["split"] == "intra" and card["seed"] == 42
         assert card["data"]["fit_beats"] + card["data"]["val_beats"] == 300
         assert len(card["data"]["train_sha256"]) == 64
