@@ -56,6 +56,15 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def new_tab(context, viewport=(1400, 1000), timeout: float = 120_000):
+    """A new tab of ``context`` (a browser context: tabs of one share its cache, so a tab after
+    the first loads Streamlit's scripts from it; each tab is a session of its own)."""
+    page = context.new_page()
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.set_default_timeout(timeout)
+    return page
+
+
 #: Counts the changes of the script's run state a tab has seen (Streamlit marks its root element
 #: with it: running, not running, ...); installed in a tab by ``wait_idle``, gone when the tab
 #: loads a new document. Any change means a run was asked for since the count was read.
@@ -124,11 +133,10 @@ def page_paths() -> dict[str, str]:
 _APP_RAN: set[str] = set()
 
 
-def open_page(browser, url: str, name: str, viewport=(1400, 1400), timeout: float = 120_000):
-    """A new tab on the page titled ``name``, idle; returns the tab. Opened by its URL once the
-    server has run app.py, else from the Overview through the sidebar."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    page.set_default_timeout(timeout)
+def open_page(context, url: str, name: str, viewport=(1400, 1400), timeout: float = 120_000):
+    """A new tab of ``context`` on the page titled ``name``, idle; returns the tab. Opened by
+    its URL once the server has run app.py, else from the Overview through the sidebar."""
+    page = new_tab(context, viewport, timeout)
     if url in _APP_RAN:
         page.goto(f"{url}/{page_paths()[name]}")
         wait_idle(page, timeout=timeout)

@@ -16,12 +16,13 @@ NAMES = ("robust_lstm", "robust_cnn")
 
 @pytest.fixture(scope="module")
 def one_worker():
-    """The scheduler address of one worker process, shared by the tests whose subject is not
-    the cluster (a cluster started per ``batch`` call costs about 5 s); ``workers=`` itself is
-    tested once, in the two-worker test."""
+    """The scheduler address of one worker, shared by the tests whose subject is not the
+    cluster: a thread of this process (a worker process imports TensorFlow and loads the
+    models, about 8 s of CPU). Worker processes, by address and by ``workers=``, are the
+    two-worker test's subject."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
                       silence_logs=40) as cluster:
         yield cluster.scheduler_address
 

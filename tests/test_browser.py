@@ -11,6 +11,7 @@ from browser import (
     first_paint,
     launch,
     nav,
+    new_tab,
     open_page,
     rhythm_strip,
     score_the_example,
@@ -54,9 +55,30 @@ def browser(tiny_store, tmp_path_factory):
     with streamlit_server(env) as url, sync_playwright() as p:
         chromium = launch(p)
         try:
-            yield url, chromium
+            yield url, chromium.new_context()
         finally:
             chromium.close()
+
+
+def _download(page, label: str, tries: int = 2) -> bytes:
+    """The file the download button ``label`` gives. A download the browser cancels (seen once
+    in a loaded run: Streamlit had rerun the page as the file was fetched) is clicked again, as a
+    person would, up to ``tries`` clicks in all."""
+    from playwright.sync_api import Error
+
+    def click() -> bytes:
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name=label).click()
+        return Path(info.value.path()).read_bytes()
+
+    for _ in range(tries - 1):
+        try:
+            return click()
+        except Error as exc:
+            if "canceled" not in str(exc):
+                raise
+            wait_idle(page)
+    return click()
 
 
 def test_titles_from_the_first_paint(browser):
@@ -69,7 +91,7 @@ def test_titles_from_the_first_paint(browser):
     without timing by ``test_the_navigation_comes_before_anything_slow``. The times are recorded
     in tests/_artifacts/first_paint.txt (not asserted: they depend on the machine)."""
     url, chromium = browser
-    seen = first_paint(chromium.new_page(viewport={"width": 1400, "height": 1000}), url)
+    seen = first_paint(new_tab(chromium), url)
     assert seen["navs"] and seen["usable_s"] is not None, seen
     file_names = {"app", "overview", "predict", "compare", "explorer", "recording", "train", "learn"}
     shown = [labels for _, labels in seen["navs"]]
@@ -91,7 +113,7 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
     csv = tmp_path / "some_beats.csv"
     write_kaggle_csv(csv, beats.X[:80], beats.y[:80])
     url, chromium = browser
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_tab(chromium)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -113,18 +135,27 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
 
 
 
-def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
-    """Recordings: the strip on ECG paper (small squares 40 ms at 25 mm/s); a drag across it
-    reads the interval it spans, in ms and as a rate."""
+def test_a_recordings_pdf_and_a_caliper_on_ecg_paper(browser):
+    """Recordings, the example: "Printable report (PDF)" downloads one PDF page named after the
+    recording; the strip on ECG paper (small squares 40 ms at 25 mm/s); a drag across it reads
+    the interval it spans, in ms and as a rate."""
     import re
 
     url, chromium = browser
     page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
     analyse_the_example(page)
+    pdf = _download(page, "Printable report (PDF)")
+    record = examples(kind="recording")[0].path.name          # the example picked first
+    assert pdf.startswith(b"%PDF-")
+    assert f"/Title (ecgdash report: {record})".encode() in pdf and b"/Count 1" in pdf, record
     page.get_by_text("ECG paper and calipers").click()
     wait_idle(page)
-    page.wait_for_timeout(1000)
     plot = rhythm_strip(page)
+    plot.wait_for(timeout=60_000)
+    page.wait_for_function(                 # the strip redrawn on paper: a minor grid of 40 ms
+        """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p._fullLayout
+             && p.textContent.includes('signal') && p._fullLayout.xaxis.minor
+             && Math.abs(p._fullLayout.xaxis.minor.dtick - 0.04) < 1e-9)""", timeout=60_000)
     plot.scroll_into_view_if_needed()
     axis = plot.evaluate("p => ({range: p._fullLayout.xaxis.range, minor: p._fullLayout.xaxis.minor.dtick, "
                          "left: p._fullLayout.xaxis._offset, width: p._fullLayout.xaxis._length})")
@@ -148,14 +179,27 @@ def test_a_caliper_on_ecg_paper_reads_the_interval(browser):
     page.close()
 
 
-def test_a_confusion_cell_opens_its_beats_and_one_opens_in_the_explorer(browser):
-    """Predict: a click on a cell of a confusion matrix shows a gallery of exactly its beats;
-    "Open in the Beat explorer" shows the first of them there, no number typed."""
+def test_predict_a_pdf_a_row_and_a_confusion_cell_open_their_beats(browser):
+    """Predict, the example: "Printable report (PDF)" downloads one PDF page named after the
+    file; selecting a row of the table offers that beat for the Beat explorer; a click on a cell
+    of a confusion matrix shows a gallery of exactly its beats, and "Open in the Beat explorer"
+    shows the first of them there (both buttons call one helper). No number typed."""
     import re
 
     url, chromium = browser
     page = open_page(chromium, url, "Predict")
     score_the_example(page)
+    pdf = _download(page, "Printable report (PDF)")
+    assert pdf.startswith(b"%PDF-")
+    assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)          # the checkbox of the 4th row
+    wait_idle(page)
+    button = page.get_by_role("button", name=re.compile(r"Open beat \d+ in the Beat explorer"))
+    button.wait_for(timeout=60_000)
+    assert re.search(r"Open beat (\d+)", button.inner_text()).group(1) == "3"   # no filter: row 4 is beat 3
     matrix = page.locator(".js-plotly-plot").filter(has_text="confusion matrix").first
     matrix.scroll_into_view_if_needed()
     # the off-diagonal cell with the most beats (else the first non-empty one), from the figure
@@ -312,49 +356,6 @@ def test_a_lesson_runs_through_to_its_end(browser):
     page.close()
 
 
-def _download(page, label: str, tries: int = 2) -> bytes:
-    """The file the download button ``label`` gives. A download the browser cancels (seen once
-    in a loaded run: Streamlit had rerun the page as the file was fetched) is clicked again, as a
-    person would, up to ``tries`` clicks in all."""
-    from playwright.sync_api import Error
-
-    def click() -> bytes:
-        with page.expect_download(timeout=120_000) as info:
-            page.get_by_role("button", name=label).click()
-        return Path(info.value.path()).read_bytes()
-
-    for _ in range(tries - 1):
-        try:
-            return click()
-        except Error as exc:
-            if "canceled" not in str(exc):
-                raise
-            wait_idle(page)
-    return click()
-
-
-def test_printable_reports_download_as_pdf(browser):
-    """Recordings and Predict: "Printable report (PDF)" downloads one PDF page named after
-    the recording or the file."""
-    url, chromium = browser
-    page = open_page(chromium, url, "Recordings")
-    analyse_the_example(page)
-    pdf = _download(page, "Printable report (PDF)")
-    record = examples(kind="recording")[0].path.name          # the example picked first
-    assert pdf.startswith(b"%PDF-")
-    assert f"/Title (ecgdash report: {record})".encode() in pdf and b"/Count 1" in pdf, record
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.close()
-
-    page = open_page(chromium, url, "Predict")
-    score_the_example(page)
-    pdf = _download(page, "Printable report (PDF)")
-    assert pdf.startswith(b"%PDF-")
-    assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.close()
-
-
 def test_three_labels_in_the_template_review_change_the_counts(browser):
     """Recordings: the question comes first; three clicks on a class label the beats each shows,
     the sentence counts them, and the beats-per-class chart changes with every click (each
@@ -405,31 +406,6 @@ def test_three_labels_in_the_template_review_change_the_counts(browser):
     page.get_by_text("your label now: Q", exact=False).wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_review.png"))
-    page.close()
-
-
-def test_a_row_of_the_predictions_opens_in_the_explorer(browser):
-    """Predict: selecting a row of the table offers that beat in the Beat explorer; no number typed."""
-    import re
-
-    url, chromium = browser
-    page = open_page(chromium, url, "Predict")
-    score_the_example(page)
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)          # the checkbox of the 4th row
-    wait_idle(page)
-    button = page.get_by_role("button", name=re.compile(r"Open beat \d+ in the Beat explorer"))
-    button.wait_for(timeout=60_000)
-    beat = int(re.search(r"Open beat (\d+)", button.inner_text()).group(1))
-    assert beat == 3                                                  # no filter: row 4 is beat 3
-    button.click()
-    wait_idle(page)
-    page.locator("h1").filter(has_text="Beat explorer").first.wait_for(timeout=60_000)   # switched
-    assert page.locator("h1").filter(has_text="Beat explorer").count() == 1
-    page.get_by_text(f"Beat {beat}", exact=True).first.wait_for(timeout=60_000)   # "Beat 3", not "Beat 30"
-    assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
 
 
