@@ -409,31 +409,29 @@ def test_three_labels_in_the_template_review_change_the_counts(browser):
     page.close()
 
 
-def test_cart_files_open_as_a_twelve_lead_on_paper_and_their_report_shows_it(browser, tmp_path):
-    """Recordings: a binary and an XML cart export (pydicom's DICOM; the HL7 aECG of
-    shared/data/clinical when it is here), uploaded under a name that says nothing of its format,
-    opens as the 12-lead sheet on ECG paper; its PDF has the sheet as a first page. (Reading each
-    format is the library's: tests/test_cart.py reads every sample file, renamed; the page draws
-    whatever it read the same way, and its AppTest test opens a GE MUSE XML.)"""
+def test_a_cart_file_opens_as_a_twelve_lead_on_paper_and_its_report_shows_it(browser, tmp_path):
+    """Recordings: a cart export (pydicom's DICOM ECG), uploaded under a name that says nothing
+    of its format, opens as the 12-lead sheet on ECG paper; its PDF has the sheet as a first
+    page. (Reading each format is the library's: tests/test_cart.py reads every sample file,
+    renamed; the page draws whatever it read the same way, and its AppTest test opens a GE MUSE
+    XML, tests/test_cart.py.)"""
     import pydicom.data
 
-    clinical = Path(__file__).resolve().parents[2] / "shared" / "data" / "clinical"
-    samples = [Path(pydicom.data.get_testdata_file("waveform_ecg.dcm"))] + sorted(clinical.glob("hl7*.xml"))
+    sample = Path(pydicom.data.get_testdata_file("waveform_ecg.dcm"))
+    upload = tmp_path / "export.dat.bin"
+    upload.write_bytes(sample.read_bytes())
     url, chromium = browser
-    for i, sample in enumerate(samples):
-        upload = tmp_path / f"export_{i}.dat.bin"
-        upload.write_bytes(sample.read_bytes())
-        page = open_page(chromium, url, "Recordings")
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
-        page.get_by_role("heading", name="The 12-lead ECG").wait_for(timeout=120_000)
-        rhythm_strip(page).wait_for(timeout=120_000)
-        wait_idle(page)
-        sheet = page.locator('[data-testid="stPlotlyChart"]').first
-        for lead in ("aVR", "V6"):
-            assert sheet.get_by_text(lead, exact=True).count() >= 1, (sample.name, lead)
-        assert page.locator('[data-testid="stException"]').count() == 0, sample.name
-        sheet.screenshot(path=str(SHOTS / f"browser_twelve_lead_{sample.stem}.png"))
-        pdf = _download(page, "Printable report (PDF)")
-        assert pdf.startswith(b"%PDF-") and b"/Count 2" in pdf, sample.name
-        (SHOTS / f"twelve_lead_{sample.stem}.pdf").write_bytes(pdf)
-        page.close()
+    page = open_page(chromium, url, "Recordings")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    page.get_by_role("heading", name="The 12-lead ECG").wait_for(timeout=120_000)
+    rhythm_strip(page).wait_for(timeout=120_000)
+    wait_idle(page)
+    sheet = page.locator('[data-testid="stPlotlyChart"]').first
+    for lead in ("aVR", "V6"):
+        assert sheet.get_by_text(lead, exact=True).count() >= 1, lead
+    assert page.locator('[data-testid="stException"]').count() == 0
+    sheet.screenshot(path=str(SHOTS / "browser_twelve_lead.png"))
+    pdf = _download(page, "Printable report (PDF)")
+    assert pdf.startswith(b"%PDF-") and b"/Count 2" in pdf
+    (SHOTS / "twelve_lead.pdf").write_bytes(pdf)
+    page.close()
