@@ -44,12 +44,11 @@ def test_find_recordings_names_each_recording_once(small_source, tmp_path):
         find_recordings([tmp_path / "a" / "notes.md"])
 
 
-def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, small_source, tmp_path):
+def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tiny_robust, small_source, tmp_path):
     """Three records and a broken one on a Dask cluster of 2 worker processes (given by its
     address, as a user's cluster would be)."""
     from distributed import Client, LocalCluster
 
-    from ecgdash.models.store import load_model
     from ecgdash.pipeline.batch import worker_loads
     from ecgdash.pipeline.record import analyze_record
 
@@ -71,7 +70,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, sma
     assert (by_record.drop(index="broken")["status"] == "done").all(), by_record[["status", "error"]].to_dict()
     beats = pd.read_parquet(out / "beats")
     assert set(beats["record"].astype(str)) == {"208", "213", "232"}
-    models = {n: load_model(n, folder=tiny_store) for n in NAMES}
+    models = {n: tiny_robust[n] for n in NAMES}
     for record in ("208", "213", "232"):
         mine = beats[beats["record"].astype(str) == record].sort_values("beat")
         result = analyze_record(small_source / record, models=models, use_annotations=False)

@@ -16,13 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def tiny_models(tiny_store):
-    from ecgdash.models.store import load_model
-
-    return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
-
-
-@pytest.fixture(scope="module")
 def analysis(records, tiny_models):
     return analyze_record(records / "119", models=tiny_models)
 

@@ -33,13 +33,6 @@ def short_record(records, tmp_path_factory):
     return folder / "s119", ann
 
 
-@pytest.fixture(scope="module")
-def tiny_models(tiny_store):
-    from ecgdash.models.store import load_model
-
-    return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
-
-
 def _files(base, exts=(".hea", ".dat", ".atr")):
     return [(f"{base.name}{e}", base.with_suffix(e).read_bytes()) for e in exts]
 
@@ -219,15 +212,14 @@ def test_a_strip_without_a_rate_is_asked_for_before_anything_else(records, tmp_p
     assert rec.duration == pytest.approx(10.0)
 
 
-def test_a_short_strip_is_analysed(records, tiny_store, tmp_path):
+def test_a_short_strip_is_analysed(records, tiny_robust, tmp_path):
     """20 s (about 30 beats, fewer than the RR context window) with the robust pair."""
     from ecgdash.ecg.context import WINDOW
-    from ecgdash.models.store import load_model
 
     x = read_recording(records / "208").signals[: 20 * 360, 0]
     path = tmp_path / "strip.csv"
     np.savetxt(path, x, fmt="%.3f")
-    models = {n: load_model(n, folder=tiny_store) for n in ("robust_lstm", "robust_cnn")}
+    models = tiny_robust
     result = analyze_record(path, fs=360, models=models)
     assert result.source == "detector" and 10 < len(result.beats) < 2 * WINDOW + 1
     assert np.isfinite(result.beats.context).all()

@@ -20,13 +20,6 @@ def minute(records):
     return read_recording(records / "119").signals[: 60 * 360, 0].copy()
 
 
-@pytest.fixture(scope="module")
-def tiny_models(tiny_store):
-    from ecgdash.models.store import load_model
-
-    return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
-
-
 def _write(path, x, header="MLII"):
     np.savetxt(path, x, fmt="%.5f", header=header, comments="")
     return path

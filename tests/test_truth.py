@@ -285,7 +285,7 @@ def _noise_csv(path, rng, columns=10, seconds=120, fs=360):
 
 
 @pytest.mark.parametrize("kind", ["uniform noise table", "sine 10 Hz", "random walk", "gaussian noise"])
-def test_what_is_not_an_ecg_is_not_classified(kind, tiny_store, tmp_path):
+def test_what_is_not_an_ecg_is_not_classified(kind, tiny_models, tmp_path):
     """Problem 7: a CSV of uniform noise was analysed as a 10-lead ECG with S and V calls."""
     from ecgdash import analyze_record
 
@@ -299,16 +299,15 @@ def test_what_is_not_an_ecg_is_not_classified(kind, tiny_store, tmp_path):
              "gaussian noise": rng.normal(size=n)}[kind]
         path = tmp_path / "signal.csv"
         np.savetxt(path, x, fmt="%.6f", header="II", comments="")
-    models = {n: store.load_model(n, folder=tiny_store) for n in ("lstm", "cnn")}
     with pytest.raises(NotAnECG, match="does not look like an ECG"):
-        analyze_record(path, fs=fs, models=models)
+        analyze_record(path, fs=fs, models=tiny_models)
 
 
-def test_every_example_looks_like_an_ecg(tiny_store):
+def test_every_example_looks_like_an_ecg(tiny_models):
     from ecgdash import analyze_record
     from ecgdash.io.examples import examples
 
-    models = {n: store.load_model(n, folder=tiny_store) for n in ("lstm", "cnn")}
+    models = tiny_models
     for ex in examples(kind="recording") + examples(kind="strip"):
         for use_annotations in (True, False):
             result = analyze_record(ex.path, fs=ex.fs, models=models, check_quality=False,
