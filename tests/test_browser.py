@@ -179,11 +179,12 @@ def test_a_recordings_pdf_and_a_caliper_on_ecg_paper(browser):
     page.close()
 
 
-def test_predict_a_pdf_a_row_and_a_confusion_cell_open_their_beats(browser):
+def test_predict_a_pdf_a_row_a_confusion_cell_and_a_what_if_on_its_beat(browser):
     """Predict, the example: "Printable report (PDF)" downloads one PDF page named after the
     file; selecting a row of the table offers that beat for the Beat explorer; a click on a cell
     of a confusion matrix shows a gallery of exactly its beats, and "Open in the Beat explorer"
-    shows the first of them there (both buttons call one helper). No number typed."""
+    shows the first of them there (both buttons call one helper), no number typed; there, the
+    What-if sliders re-score the changed beat with both models."""
     import re
 
     url, chromium = browser
@@ -232,7 +233,54 @@ def test_predict_a_pdf_a_row_and_a_confusion_cell_open_their_beats(browser):
     page.get_by_text(f"Beat {first}", exact=True).first.wait_for(timeout=60_000)   # "Beat 3", not "Beat 30"
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_cell_gallery.png"))
+    _what_if_changes_both_models_probabilities(page)
     page.close()
+
+
+def _what_if_changes_both_models_probabilities(page) -> None:
+    """Beat explorer, on a beat of Kaggle rows: widening the QRS and flipping the beat re-scores
+    the changed beat with both models; the RR sliders are off (the rows carry no timing); taking
+    away the P wave changes the beat drawn; each model's explanation of both beats is shown."""
+
+    def bars():
+        """Each model's probabilities for the changed beat, from the What-if chart."""
+        chart = page.locator(".js-plotly-plot").filter(has_text="class probabilities").last
+        return chart.evaluate("p => p.calcdata.map(cd => cd.map(pt => pt.s))")
+
+    def lines():
+        return [t for t in page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts() if "→" in t]
+
+    before, text_before = bars(), lines()
+    assert len(before) == 2 and len(text_before) == 2, (before, text_before)
+    slider = page.get_by_role("slider", name="QRS width (x)")
+    slider.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    page.get_by_text("Flip it (upside down)").click()
+    wait_idle(page)
+    after, text_after = bars(), lines()
+    for was, now in zip(before, after):                  # both models answer the changed beat
+        assert max(abs(a - b) for a, b in zip(was, now)) > 1e-4, (was, now)
+    assert [t.split("→")[0] for t in text_after] == [t.split("→")[0] for t in text_before]  # "was" stays
+    assert page.get_by_text("the RR sliders are off", exact=False).count() == 1   # no timing here
+
+    def changed_trace():
+        chart = page.locator(".js-plotly-plot").filter(has_text="as it was").first
+        return chart.evaluate("p => p.calcdata[p._fullData.findIndex(d => d.name === 'changed')].map(pt => pt.y)")
+
+    trace = changed_trace()
+    page.get_by_text("Take away the P wave").click()
+    wait_idle(page)
+    assert changed_trace() != trace                      # the row's P wave is flattened
+    page.get_by_text("How each model's explanation changes").click()
+    wait_idle(page)
+    for title in ("the beat as it was", "the beat as changed"):
+        panel = page.locator(".js-plotly-plot").filter(has_text=title)
+        panel.first.wait_for(timeout=60_000)
+        assert "LSTM: towards" in panel.first.text_content() and "CNN: towards" in panel.first.text_content()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_whatif.png"))
 
 
 def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(browser):
@@ -274,58 +322,6 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     assert page.locator('[data-testid="stException"]').count() == 0
     assert other.locator('[data-testid="stException"]').count() == 0
     other.close()
-    page.close()
-
-
-def test_a_what_if_slider_changes_both_models_probabilities(browser):
-    """Beat explorer: widening the QRS and flipping the beat re-scores the changed beat with
-    both models; the RR sliders are off for Kaggle rows, which carry no timing."""
-
-    url, chromium = browser
-    page = open_page(chromium, url, "Predict")
-    score_the_example(page)
-    nav(page, "Beat explorer")
-    wait_idle(page)
-
-    def bars():
-        """Each model's probabilities for the changed beat, from the What-if chart."""
-        chart = page.locator(".js-plotly-plot").filter(has_text="class probabilities").last
-        return chart.evaluate("p => p.calcdata.map(cd => cd.map(pt => pt.s))")
-
-    def lines():
-        return [t for t in page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts() if "→" in t]
-
-    before, text_before = bars(), lines()
-    assert len(before) == 2 and len(text_before) == 2, (before, text_before)
-    slider = page.get_by_role("slider", name="QRS width (x)")
-    slider.focus()
-    for _ in range(8):
-        page.keyboard.press("ArrowRight")
-    wait_idle(page)
-    page.get_by_text("Flip it (upside down)").click()
-    wait_idle(page)
-    after, text_after = bars(), lines()
-    for was, now in zip(before, after):                  # both models answer the changed beat
-        assert max(abs(a - b) for a, b in zip(was, now)) > 1e-4, (was, now)
-    assert [t.split("→")[0] for t in text_after] == [t.split("→")[0] for t in text_before]  # "was" stays
-    assert page.get_by_text("the RR sliders are off", exact=False).count() == 1   # no timing here
-
-    def changed_trace():
-        chart = page.locator(".js-plotly-plot").filter(has_text="as it was").first
-        return chart.evaluate("p => p.calcdata[p._fullData.findIndex(d => d.name === 'changed')].map(pt => pt.y)")
-
-    trace = changed_trace()
-    page.get_by_text("Take away the P wave").click()
-    wait_idle(page)
-    assert changed_trace() != trace                      # the row's P wave is flattened
-    page.get_by_text("How each model's explanation changes").click()
-    wait_idle(page)
-    for title in ("the beat as it was", "the beat as changed"):
-        panel = page.locator(".js-plotly-plot").filter(has_text=title)
-        panel.first.wait_for(timeout=60_000)
-        assert "LSTM: towards" in panel.first.text_content() and "CNN: towards" in panel.first.text_content()
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(SHOTS / "browser_whatif.png"))
     page.close()
 
 
