@@ -45,8 +45,9 @@ PAGES = {"Overview": "how an LSTM and a CNN", "Predict": "Predict", "Beat explor
 
 @pytest.fixture(scope="module")
 def browser(tiny_store, tmp_path_factory):
-    """One server for the module (the tiny models, no data) and one Chromium: ``(url, browser)``.
-    The first-paint test runs first, on the fresh server."""
+    """One server for the module (the tiny models, no data) and one Chromium context:
+    ``(url, tabs)``. Its tabs share the context's cache (Streamlit's scripts load once) and each
+    is a session of its own. The first-paint test runs first, on the fresh server."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(exist_ok=True)
@@ -90,8 +91,8 @@ def test_titles_from_the_first_paint(browser):
     only it, is allowed before the titles. That nothing slow precedes the navigation is checked
     without timing by ``test_the_navigation_comes_before_anything_slow``. The times are recorded
     in tests/_artifacts/first_paint.txt (not asserted: they depend on the machine)."""
-    url, chromium = browser
-    seen = first_paint(new_tab(chromium), url)
+    url, tabs = browser
+    seen = first_paint(new_tab(tabs), url)
     assert seen["navs"] and seen["usable_s"] is not None, seen
     file_names = {"app", "overview", "predict", "compare", "explorer", "recording", "train", "learn"}
     shown = [labels for _, labels in seen["navs"]]
@@ -112,8 +113,8 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
     beats = load_beats(small_data / "mitbih_test.csv")
     csv = tmp_path / "some_beats.csv"
     write_kaggle_csv(csv, beats.X[:80], beats.y[:80])
-    url, chromium = browser
-    page = new_tab(chromium)
+    url, tabs = browser
+    page = new_tab(tabs)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -141,8 +142,8 @@ def test_a_recordings_pdf_and_a_caliper_on_ecg_paper(browser):
     the interval it spans, in ms and as a rate."""
     import re
 
-    url, chromium = browser
-    page = open_page(chromium, url, "Recordings", viewport=(1400, 1300))
+    url, tabs = browser
+    page = open_page(tabs, url, "Recordings", viewport=(1400, 1300))
     analyse_the_example(page)
     pdf = _download(page, "Printable report (PDF)")
     record = examples(kind="recording")[0].path.name          # the example picked first
@@ -187,8 +188,8 @@ def test_predict_a_pdf_a_row_a_confusion_cell_and_a_what_if_on_its_beat(browser)
     What-if sliders re-score the changed beat with both models."""
     import re
 
-    url, chromium = browser
-    page = open_page(chromium, url, "Predict")
+    url, tabs = browser
+    page = open_page(tabs, url, "Predict")
     score_the_example(page)
     pdf = _download(page, "Printable report (PDF)")
     assert pdf.startswith(b"%PDF-")
@@ -288,8 +289,8 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     shows them and the score counts the answer; the set code draws the same beats again."""
     import re
 
-    url, chromium = browser
-    page = open_page(chromium, url, "Quiz", viewport=(1400, 1300))
+    url, tabs = browser
+    page = open_page(tabs, url, "Quiz", viewport=(1400, 1300))
     page.get_by_role("button", name="New set").click()
     wait_idle(page)
     line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"^Set code "))
@@ -312,7 +313,7 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
     assert page.get_by_text("Score: the class against the models").count() == 1
     page.screenshot(path=str(SHOTS / "browser_quiz.png"))
     # the same code on a fresh page draws the same first beat
-    other = open_page(chromium, url, "Quiz", viewport=(1400, 1300))
+    other = open_page(tabs, url, "Quiz", viewport=(1400, 1300))
     other.get_by_label("Or a set code from your teacher").fill(code)
     other.keyboard.press("Enter")
     wait_idle(other)
@@ -327,8 +328,8 @@ def test_a_quiz_is_answered_then_revealed_and_its_code_gives_the_same_beats(brow
 
 def test_a_lesson_runs_through_to_its_end(browser):
     """Lessons: each step says what to do and what to ask, links its page; Next to the end."""
-    url, chromium = browser
-    page = open_page(chromium, url, "Lessons", viewport=(1400, 1100))
+    url, tabs = browser
+    page = open_page(tabs, url, "Lessons", viewport=(1400, 1100))
     page.get_by_text("Presenter view").click()
     wait_idle(page)
     steps = 0
@@ -359,8 +360,8 @@ def test_three_labels_in_the_template_review_change_the_counts(browser):
     a beat selected in the table is labelled on its own."""
     import re
 
-    url, chromium = browser
-    page = open_page(chromium, url, "Recordings", viewport=(1400, 2400))
+    url, tabs = browser
+    page = open_page(tabs, url, "Recordings", viewport=(1400, 2400))
     analyse_the_example(page)
     page.get_by_text("No label yet.", exact=True).wait_for(timeout=60_000)
 
@@ -416,8 +417,8 @@ def test_a_cart_file_opens_as_a_twelve_lead_on_paper_and_its_report_shows_it(bro
     sample = Path(pydicom.data.get_testdata_file("waveform_ecg.dcm"))
     upload = tmp_path / "export.dat.bin"
     upload.write_bytes(sample.read_bytes())
-    url, chromium = browser
-    page = open_page(chromium, url, "Recordings")
+    url, tabs = browser
+    page = open_page(tabs, url, "Recordings")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
     page.get_by_role("heading", name="The 12-lead ECG").wait_for(timeout=120_000)
     rhythm_strip(page).wait_for(timeout=120_000)
