@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -122,6 +123,7 @@ def nav(page, name: str, timeout: float = 60_000) -> None:
     link.click()
 
 
+@functools.lru_cache(maxsize=1)
 def page_paths() -> dict[str, str]:
     """Each navigation title of app.py -> its URL path (Streamlit names a page by its file)."""
     found = re.findall(r'st\.Page\("pages/(\w+)\.py", title="([^"]+)"', (ROOT / "app.py").read_text())

@@ -172,22 +172,26 @@ def tiny_store(_built_data, small_source, tmp_path_factory) -> Path:
     return _once(tmp_path_factory, "models", train)
 
 
+def _tiny_pair(tiny_store: Path, pair: str) -> dict:
+    from ecgdash.models import registry
+    from ecgdash.models.store import load_model
+
+    return {name: load_model(name, folder=tiny_store) for name in registry.PAIRS[pair]}
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tiny_store) -> dict:
     """``{"lstm": ..., "cnn": ...}``: the tiny store's reference pair, loaded once per worker
-    for the tests that only score with them (loading and tracing a model costs about 1 s). Shared:
-    a test that trains, adapts or otherwise changes a model loads its own."""
-    from ecgdash.models.store import load_model
-
-    return {name: load_model(name, folder=tiny_store) for name in ("lstm", "cnn")}
+    for the tests that only score with them (loading a tiny model and tracing its first call
+    took 0.3-0.5 s here). Shared: a test that trains, adapts or otherwise changes a model, or
+    whose subject is loading one, loads its own."""
+    return _tiny_pair(tiny_store, "reference")
 
 
 @pytest.fixture(scope="session")
 def tiny_robust(tiny_store) -> dict:
     """``{"robust_lstm": ..., "robust_cnn": ...}``, shared like ``tiny_models``."""
-    from ecgdash.models.store import load_model
-
-    return {name: load_model(name, folder=tiny_store) for name in ("robust_lstm", "robust_cnn")}
+    return _tiny_pair(tiny_store, "robust")
 
 
 def beat_rows(n: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -6,12 +6,13 @@ import pandas as pd
 import pytest
 
 from ecgdash import DataError
+from ecgdash.models import registry
 from ecgdash.pipeline.batch import batch, find_recordings
 from ecgdash.report.predictions import beat_table
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
-NAMES = ("robust_lstm", "robust_cnn")
+NAMES = registry.PAIRS["robust"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tin
     assert (by_record.drop(index="broken")["status"] == "done").all(), by_record[["status", "error"]].to_dict()
     beats = pd.read_parquet(out / "beats")
     assert set(beats["record"].astype(str)) == {"208", "213", "232"}
-    models = {n: tiny_robust[n] for n in NAMES}
+    models = tiny_robust                                      # the models NAMES names
     for record in ("208", "213", "232"):
         mine = beats[beats["record"].astype(str) == record].sort_values("beat")
         result = analyze_record(small_source / record, models=models, use_annotations=False)

@@ -193,7 +193,7 @@ def test_predict_a_pdf_a_row_a_confusion_cell_and_a_what_if_on_its_beat(browser)
     score_the_example(page)
     pdf = _download(page, "Printable report (PDF)")
     assert pdf.startswith(b"%PDF-")
-    assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf
+    assert b"/Title (ecgdash report: mitbih_test_500.csv)" in pdf and b"/Count 1" in pdf
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()

@@ -133,7 +133,6 @@ def _texts(fig) -> str:
 def test_patient_fields_show_nowhere(tmp_path, tiny_models, caplog):
     """Name, ID and birth date are in these files; none reaches the recording, the beat table,
     the PDF's text, its metadata, or the log."""
-
     caplog.set_level(logging.DEBUG)
     models = {"cnn": tiny_models["cnn"]}
     files = {"muse.xml": muse_xml(synthetic(500)), "scp.scp": scp_ecg(synthetic(500))}
@@ -198,7 +197,6 @@ def test_the_sheet_puts_each_lead_in_its_place(tmp_path):
 
 
 def test_the_report_of_a_cart_file_has_the_sheet_first(tmp_path, tiny_models):
-
     result = analyze_record(_dicom(), models={"cnn": tiny_models["cnn"]})
     pages = printable.recording_pages(result, cards={})
     labels = [[ax.get_label() for ax in page.axes] for page in pages]

@@ -40,7 +40,6 @@ def _write_edf(path, signals, fs, labels, unit="uV", scale=1000.0, annotations=N
 
 
 def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_models):
-
     signals, samples, symbols = minute
     path = tmp_path / "holter.edf"
     _write_edf(path, signals, 360, ["ECG MLII", "ECG V1"],
@@ -92,7 +91,6 @@ def _apple(signal_mv, fs=512, decimal_comma=False):
 @pytest.mark.parametrize("decimal_comma", [False, True])
 def test_apple_health_export(minute, decimal_comma, tiny_models):
     from scipy.signal import resample_poly
-
 
     x = resample_poly(minute[0][: 30 * 360, 0], 512, 360)        # 30 s at 512 Hz
     rec = read_recording([("ecg_2026-11-30.csv", _apple(x, decimal_comma=decimal_comma))])

@@ -307,10 +307,9 @@ def test_every_example_looks_like_an_ecg(tiny_models):
     from ecgdash import analyze_record
     from ecgdash.io.examples import examples
 
-    models = tiny_models
     for ex in examples(kind="recording") + examples(kind="strip"):
         for use_annotations in (True, False):
-            result = analyze_record(ex.path, fs=ex.fs, models=models, check_quality=False,
+            result = analyze_record(ex.path, fs=ex.fs, models=tiny_models, check_quality=False,
                                     use_annotations=use_annotations)
             assert len(result.beats) > 20, ex.key
 
