@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,9 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
         os.environ.setdefault(_name, _share)
 
 ROOT = Path(__file__).resolve().parent.parent
+#: This process's own main module: Streamlit's AppTest leaves the script it ran (app.py) in its
+#: place, and a process started by spawn later (a Dask worker) would run that script again.
+_MAIN = sys.modules["__main__"]
 from ecgdash.io.examples import EXCERPT_RECORDS  # noqa: E402
 
 #: Records every test source holds: the full database and the shipped excerpts alike.
@@ -122,6 +126,13 @@ def small_data(_built_data, tmp_path_factory) -> Path:
     """A data folder with beats.npz and the split CSVs: this worker's own copy of the build (a
     training run writes its checkpoints into the data folder, so workers must not share one)."""
     return _copy_of(_built_data, tmp_path_factory, "data")
+
+
+@pytest.fixture(autouse=True)
+def _main_module_back():
+    """Put this process's ``__main__`` back after a test that ran a Streamlit script."""
+    yield
+    sys.modules["__main__"] = _MAIN
 
 
 @contextlib.contextmanager

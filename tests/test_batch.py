@@ -1,6 +1,8 @@
 """Batch scoring of an archive on Dask: the same beats as analyze_record, failures reported, resumable."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +21,7 @@ NAMES = registry.PAIRS["robust"]
 def one_worker():
     """The scheduler address of one worker, shared by the tests whose subject is not the
     cluster: a thread of this process (a worker process imports TensorFlow and loads the
-    models, about 8 s of CPU). Worker processes, by address and by ``workers=``, are the
-    two-worker test's subject."""
+    models, 6-7 s of CPU measured). Worker processes are the two-worker test's subject."""
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
@@ -45,9 +46,11 @@ def test_find_recordings_names_each_recording_once(small_source, tmp_path):
         find_recordings([tmp_path / "a" / "notes.md"])
 
 
-def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tiny_robust, small_source, tmp_path):
+def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tiny_robust, small_source, tmp_path,
+                                                                  monkeypatch):
     """Three records and a broken one on a Dask cluster of 2 worker processes (given by its
-    address, as a user's cluster would be)."""
+    address, as a user's cluster would be); then a rerun on a local cluster of its own."""
+    import distributed
     from distributed import Client, LocalCluster
 
     from ecgdash.pipeline.batch import worker_loads
@@ -64,6 +67,8 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tin
         summary = batch(sources, out, scheduler=cluster.scheduler_address, models=NAMES,
                         models_dir=tiny_store, progress=lambda *a: seen.append(a))
         loads = client.run(worker_loads)
+        web = client.run(lambda: "streamlit" in sys.modules)
+    assert not any(web.values()), web                        # the workers never ran the app
     assert len(seen) == 4 and seen[-1][:2] == (4, 4) and "beats/s" in seen[-1][2]
     assert all(n <= 1 for n in loads.values()), loads          # models loaded once per worker
     by_record = summary.set_index("record")
@@ -85,9 +90,19 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tin
         assert by_record.loc[record, "detection_sensitivity"] == pytest.approx(result.detection["sensitivity"])
     assert (out / "summary.csv").is_file() and len(pd.read_parquet(out / "summary.parquet")) == 4
     # a rerun skips the finished records (nothing rewritten) and scores a new one on a local
-    # cluster of its own (one record: fewer than the two in flight per worker)
+    # cluster of its own (``workers=``, the command line's default; one record: fewer than the
+    # two in flight per worker). Worker processes were the first run's: this one's worker is
+    # asked for as a process and started as a thread of this one (a process: ~6 s of CPU more)
+    asked = []
+
+    def local_cluster(**options):
+        asked.append(options)
+        return LocalCluster(**{**options, "processes": False})
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
     before = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}
     again = batch([*sources[:3], small_source / "119"], out, workers=1, models=NAMES, models_dir=tiny_store)
+    assert [(o["n_workers"], o["processes"]) for o in asked] == [(1, True)]
     assert again.attrs["skipped"] == 3 and len(again) == 4          # the summary: this run's recordings
     assert again.set_index("record").loc["119", "status"] == "done"
     after = {p: p.stat().st_mtime_ns for p in (out / "beats").rglob("*.parquet")}

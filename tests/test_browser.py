@@ -135,20 +135,28 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
     assert not errors, errors
 
 
-
-def test_a_recordings_pdf_and_a_caliper_on_ecg_paper(browser):
-    """Recordings, the example: "Printable report (PDF)" downloads one PDF page named after the
-    recording; the strip on ECG paper (small squares 40 ms at 25 mm/s); a drag across it reads
-    the interval it spans, in ms and as a rate."""
-    import re
-
+def test_a_recordings_pdf_three_labels_in_its_template_review_and_a_caliper_on_ecg_paper(browser):
+    """Recordings, the example, analysed once for the three: "Printable report (PDF)" downloads
+    one PDF page named after the recording; three clicks in the template review label the beats
+    (``_three_labels_change_the_counts``); the strip on ECG paper takes a caliper
+    (``_a_caliper_reads_the_interval_it_spans``)."""
     url, tabs = browser
-    page = open_page(tabs, url, "Recordings", viewport=(1400, 1300))
+    page = open_page(tabs, url, "Recordings", viewport=(1400, 2400))
     analyse_the_example(page)
     pdf = _download(page, "Printable report (PDF)")
     record = examples(kind="recording")[0].path.name          # the example picked first
     assert pdf.startswith(b"%PDF-")
     assert f"/Title (ecgdash report: {record})".encode() in pdf and b"/Count 1" in pdf, record
+    _three_labels_change_the_counts(page)
+    _a_caliper_reads_the_interval_it_spans(page)
+    page.close()
+
+
+def _a_caliper_reads_the_interval_it_spans(page) -> None:
+    """The strip on ECG paper (small squares 40 ms at 25 mm/s); a drag across it reads the
+    interval it spans, in ms and as a rate."""
+    import re
+
     page.get_by_text("ECG paper and calipers").click()
     wait_idle(page)
     plot = rhythm_strip(page)
@@ -177,7 +185,55 @@ def test_a_recordings_pdf_and_a_caliper_on_ecg_paper(browser):
     assert "beats per minute" in reading
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "browser_caliper.png"))
-    page.close()
+
+
+def _three_labels_change_the_counts(page) -> None:
+    """The template review: the question comes first; three clicks on a class label the beats
+    each shows, the sentence counts them, and the beats-per-class chart changes with every click
+    (each answer is a class that neither the first model nor an earlier label gives the beats
+    shown); a beat selected in the table is labelled on its own."""
+    import re
+
+    page.get_by_text("No label yet.", exact=True).wait_for(timeout=60_000)
+
+    def counts_text():
+        chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="beats per class").first
+        chart.wait_for(timeout=60_000)
+        return chart.text_content()
+
+    seen = [counts_text()]
+    reached = []
+    for click in (1, 2, 3):
+        sentence = page.locator('[data-testid="stRadio"]').filter(has_text="Next:").first.text_content()
+        called = re.search(r"Next: .*? (?:calls most of them|says) ([NSVFQ])", sentence).group(1)
+        now = re.search(r"labelled ([NSVFQ]) with", sentence)
+        label = next(c for c in "NSV" if c != called and (now is None or c != now.group(1)))
+        size = int(re.search(r"Next: (?:Cluster #\d+: )?([\d,]+) beats?", sentence).group(1).replace(",", ""))
+        page.get_by_role("button", name=label, exact=True).click()
+        wait_idle(page)
+        done = page.get_by_text(re.compile(rf"^{click} clicks?: labels reached")).first
+        done.wait_for(timeout=60_000)
+        reached.append(int(re.search(r"reached ([\d,]+) of", done.text_content()).group(1).replace(",", "")))
+        assert reached[-1] - (reached[-2] if click > 1 else 0) <= size
+        page.wait_for_function(                     # the chart is drawn after the strip: wait for it
+            """b => { const c = [...document.querySelectorAll('.js-plotly-plot')]
+                      .find(p => p.textContent.includes('beats per class'));
+                      return c && c.textContent !== b; }""", arg=seen[-1], timeout=60_000)
+        seen.append(counts_text())
+    assert reached == sorted(reached) and reached[0] > 0
+    # one beat by hand: select the 4th row of the beat table, label it under the row's view
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)
+    wait_idle(page)
+    page.get_by_text("Label beat 3 yourself", exact=False).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Q", exact=True).last.click()
+    wait_idle(page)
+    page.get_by_text(re.compile(r"^4 clicks: labels reached")).first.wait_for(timeout=60_000)
+    page.get_by_text("your label now: Q", exact=False).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "browser_review.png"))
 
 
 def test_predict_a_pdf_a_row_a_confusion_cell_and_a_what_if_on_its_beat(browser):
@@ -350,59 +406,6 @@ def test_a_lesson_runs_through_to_its_end(browser):
     page.get_by_role("button", name="Start again").click()
     wait_idle(page)
     page.locator('[data-testid="stMain"]').get_by_text("Step 1 of", exact=False).first.wait_for(timeout=30_000)
-    page.close()
-
-
-def test_three_labels_in_the_template_review_change_the_counts(browser):
-    """Recordings: the question comes first; three clicks on a class label the beats each shows,
-    the sentence counts them, and the beats-per-class chart changes with every click (each
-    answer is a class that neither the first model nor an earlier label gives the beats shown);
-    a beat selected in the table is labelled on its own."""
-    import re
-
-    url, tabs = browser
-    page = open_page(tabs, url, "Recordings", viewport=(1400, 2400))
-    analyse_the_example(page)
-    page.get_by_text("No label yet.", exact=True).wait_for(timeout=60_000)
-
-    def counts_text():
-        chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="beats per class").first
-        chart.wait_for(timeout=60_000)
-        return chart.text_content()
-
-    seen = [counts_text()]
-    reached = []
-    for click in (1, 2, 3):
-        sentence = page.locator('[data-testid="stRadio"]').filter(has_text="Next:").first.text_content()
-        called = re.search(r"Next: .*? (?:calls most of them|says) ([NSVFQ])", sentence).group(1)
-        now = re.search(r"labelled ([NSVFQ]) with", sentence)
-        label = next(c for c in "NSV" if c != called and (now is None or c != now.group(1)))
-        size = int(re.search(r"Next: (?:Cluster #\d+: )?([\d,]+) beats?", sentence).group(1).replace(",", ""))
-        page.get_by_role("button", name=label, exact=True).click()
-        wait_idle(page)
-        done = page.get_by_text(re.compile(rf"^{click} clicks?: labels reached")).first
-        done.wait_for(timeout=60_000)
-        reached.append(int(re.search(r"reached ([\d,]+) of", done.text_content()).group(1).replace(",", "")))
-        assert reached[-1] - (reached[-2] if click > 1 else 0) <= size
-        page.wait_for_function(                     # the chart is drawn after the strip: wait for it
-            """b => { const c = [...document.querySelectorAll('.js-plotly-plot')]
-                      .find(p => p.textContent.includes('beats per class'));
-                      return c && c.textContent !== b; }""", arg=seen[-1], timeout=60_000)
-        seen.append(counts_text())
-    assert reached == sorted(reached) and reached[0] > 0
-    # one beat by hand: select the 4th row of the beat table, label it under the row's view
-    grid = page.locator('[data-testid="stDataFrame"]').last
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 * 3 + 52)
-    wait_idle(page)
-    page.get_by_text("Label beat 3 yourself", exact=False).wait_for(timeout=60_000)
-    page.get_by_role("button", name="Q", exact=True).last.click()
-    wait_idle(page)
-    page.get_by_text(re.compile(r"^4 clicks: labels reached")).first.wait_for(timeout=60_000)
-    page.get_by_text("your label now: Q", exact=False).wait_for(timeout=60_000)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(SHOTS / "browser_review.png"))
     page.close()
 
 
