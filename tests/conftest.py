@@ -205,6 +205,13 @@ def tiny_robust(tiny_store) -> dict:
     return _tiny_pair(tiny_store, "robust")
 
 
+@pytest.fixture(scope="session")
+def tiny_cnn(tiny_models) -> dict:
+    """``{"cnn": ...}``: the shared tiny CNN alone, for the tests that read a file and need one
+    model's calls, not a comparison."""
+    return {"cnn": tiny_models["cnn"]}
+
+
 def beat_rows(n: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Synthetic Kaggle-like rows in [0, 1] and labels (for loader tests)."""
     rng = np.random.default_rng(seed)

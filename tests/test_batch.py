@@ -76,10 +76,9 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tin
     assert (by_record.drop(index="broken")["status"] == "done").all(), by_record[["status", "error"]].to_dict()
     beats = pd.read_parquet(out / "beats")
     assert set(beats["record"].astype(str)) == {"208", "213", "232"}
-    models = tiny_robust                                      # the models NAMES names
     for record in ("208", "213", "232"):
         mine = beats[beats["record"].astype(str) == record].sort_values("beat")
-        result = analyze_record(small_source / record, models=models, use_annotations=False)
+        result = analyze_record(small_source / record, models=tiny_robust, use_annotations=False)
         table = beat_table(result)
         assert by_record.loc[record, "beats"] == len(table) == len(mine)
         np.testing.assert_array_equal(mine["sample"].to_numpy(), table["sample"].to_numpy())
@@ -92,7 +91,7 @@ def test_batch_on_two_workers_matches_analyze_record_and_resumes(tiny_store, tin
     # a rerun skips the finished records (nothing rewritten) and scores a new one on a local
     # cluster of its own (``workers=``, the command line's default; one record: fewer than the
     # two in flight per worker). Worker processes were the first run's: this one's worker is
-    # asked for as a process and started as a thread of this one (a process: ~6 s of CPU more)
+    # asked for as a process and started as a thread of this one (a third process: 5.9 s of CPU)
     asked = []
 
     def local_cluster(**options):

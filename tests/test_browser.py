@@ -92,7 +92,9 @@ def test_titles_from_the_first_paint(browser):
     without timing by ``test_the_navigation_comes_before_anything_slow``. The times are recorded
     in tests/_artifacts/first_paint.txt (not asserted: they depend on the machine)."""
     url, tabs = browser
-    seen = first_paint(new_tab(tabs), url)
+    tab = new_tab(tabs)
+    seen = first_paint(tab, url)
+    tab.close()
     assert seen["navs"] and seen["usable_s"] is not None, seen
     file_names = {"app", "overview", "predict", "compare", "explorer", "recording", "train", "learn"}
     shown = [labels for _, labels in seen["navs"]]
@@ -132,6 +134,7 @@ def test_upload_predict_and_every_page(browser, small_data, tmp_path):
         page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=60_000)
         wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, name
+    page.close()
     assert not errors, errors
 
 

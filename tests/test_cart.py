@@ -130,11 +130,10 @@ def _texts(fig) -> str:
     return " ".join(t.get_text() for t in fig.findobj(Text))
 
 
-def test_patient_fields_show_nowhere(tmp_path, tiny_models, caplog):
+def test_patient_fields_show_nowhere(tmp_path, tiny_cnn, caplog):
     """Name, ID and birth date are in these files; none reaches the recording, the beat table,
     the PDF's text, its metadata, or the log."""
     caplog.set_level(logging.DEBUG)
-    models = {"cnn": tiny_models["cnn"]}
     files = {"muse.xml": muse_xml(synthetic(500)), "scp.scp": scp_ecg(synthetic(500))}
     if (CLINICAL / "hl7-aecg_example.xml").is_file():
         files["aecg.xml"] = (CLINICAL / "hl7-aecg_example.xml").read_bytes()
@@ -142,7 +141,7 @@ def test_patient_fields_show_nowhere(tmp_path, tiny_models, caplog):
     for name, data in files.items():
         path = tmp_path / name
         path.write_bytes(data)
-        result = analyze_record(path, models=models)
+        result = analyze_record(path, models=tiny_cnn)
         rec = result.recording
         said = " ".join([rec.name, " ".join(rec.leads), " ".join(result.warnings), " ".join(rec.warnings),
                          result.trust.sentence, result.trust.facts.to_csv(), beat_table(result).to_csv()])
@@ -156,17 +155,17 @@ def test_patient_fields_show_nowhere(tmp_path, tiny_models, caplog):
 
 
 def test_a_ten_second_resting_ecg_is_classified_on_lead_ii_and_the_trust_note_says_what_it_cannot(
-        tmp_path, tiny_models):
+        tmp_path, tiny_cnn):
     path = tmp_path / "ecg.dcm"
     path.write_bytes(_dicom().read_bytes())
-    result = analyze_record(path, models={"cnn": tiny_models["cnn"]})
+    result = analyze_record(path, models=tiny_cnn)
     assert result.lead == "II" and 5 <= len(result.beats) <= 25
     # a clean 1000-Hz strip is readable: its quality is measured where the detectors work (360 Hz)
     assert result.readable.all() and set(result.segments["level"]) == {"good"}
     facts = result.trust.facts.set_index("what")
     assert "what a resting ECG from a cart can show" in facts.index
     assert "no reference labels" in result.trust.sentence and f"{len(result.beats)} beats" in result.trust.sentence
-    other = analyze_record(path, lead="V5", models={"cnn": tiny_models["cnn"]})
+    other = analyze_record(path, lead="V5", models=tiny_cnn)
     assert other.lead == "V5"
 
 
@@ -196,14 +195,14 @@ def test_the_sheet_puts_each_lead_in_its_place(tmp_path):
     assert not twelve_lead.can_draw(["MLII", "V1"])
 
 
-def test_the_report_of_a_cart_file_has_the_sheet_first(tmp_path, tiny_models):
-    result = analyze_record(_dicom(), models={"cnn": tiny_models["cnn"]})
+def test_the_report_of_a_cart_file_has_the_sheet_first(tmp_path, tiny_cnn):
+    result = analyze_record(_dicom(), models=tiny_cnn)
     pages = printable.recording_pages(result, cards={})
     labels = [[ax.get_label() for ax in page.axes] for page in pages]
     assert len(pages) == 2 and "12-lead sheet" in labels[0] and "rhythm strip" in labels[1]
     pdf = printable.recording_report(result, cards={})
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
-    mlii = analyze_record(RECORDS / "208", models={"cnn": tiny_models["cnn"]})
+    mlii = analyze_record(RECORDS / "208", models=tiny_cnn)
     assert len(printable.recording_pages(mlii, cards={})) == 1          # two leads: no sheet
 
 

@@ -39,7 +39,7 @@ def _write_edf(path, signals, fs, labels, unit="uV", scale=1000.0, annotations=N
             w.writeAnnotation(onset, -1, text)
 
 
-def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_models):
+def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_cnn):
     signals, samples, symbols = minute
     path = tmp_path / "holter.edf"
     _write_edf(path, signals, 360, ["ECG MLII", "ECG V1"],
@@ -49,8 +49,7 @@ def test_edf_plus_with_beat_annotations(minute, tmp_path, tiny_models):
     np.testing.assert_allclose(rec.signals[:, 0], signals[:, 0], atol=0.01)   # µV read back as mV
     np.testing.assert_array_equal(rec.ann_symbol, symbols)
     assert np.abs(rec.ann_sample - samples).max() <= 1
-    models = {"cnn": tiny_models["cnn"]}
-    result = analyze_record(path, models=models)
+    result = analyze_record(path, models=tiny_cnn)
     expected = Counter(AAMI_MAP[s] for s in symbols[:-1] if s in AAMI_MAP)
     assert result.source == "annotations" and Counter(result.beats.y.tolist()) == expected
 
@@ -89,14 +88,14 @@ def _apple(signal_mv, fs=512, decimal_comma=False):
 
 
 @pytest.mark.parametrize("decimal_comma", [False, True])
-def test_apple_health_export(minute, decimal_comma, tiny_models):
+def test_apple_health_export(minute, decimal_comma, tiny_cnn):
     from scipy.signal import resample_poly
 
     x = resample_poly(minute[0][: 30 * 360, 0], 512, 360)        # 30 s at 512 Hz
     rec = read_recording([("ecg_2026-11-30.csv", _apple(x, decimal_comma=decimal_comma))])
     assert rec.kind == "apple" and rec.fs == 512 and rec.leads == ["Lead I"]
     np.testing.assert_allclose(rec.signals[:, 0], x, atol=1e-3)   # µV -> mV
-    result = analyze_record(rec, models={"cnn": tiny_models["cnn"]})
+    result = analyze_record(rec, models=tiny_cnn)
     assert 25 <= len(result.beats) <= 50 and any("short recording" in w for w in result.warnings)
 
 
@@ -111,9 +110,8 @@ def test_the_ten_second_minimum(minute, tmp_path):
         read_recording(short, fs=360)
 
 
-def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_models):
+def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_cnn):
     from scipy.signal import resample_poly
-
 
     mlii, v1 = (resample_poly(minute[0][: 10 * 360, i], 25, 18) for i in (0, 1))   # 10 s at 500 Hz
     leads = {"I": 0.6 * mlii, "II": mlii, "III": 0.4 * mlii, "aVR": -0.8 * mlii, "aVL": 0.1 * mlii,
@@ -122,12 +120,11 @@ def test_twelve_lead_csv_uses_lead_ii_by_default(minute, tmp_path, tiny_models):
     path = tmp_path / "twelve.csv"
     np.savetxt(path, np.column_stack(list(leads.values())), delimiter=",", fmt="%.4f",
                header=",".join(leads), comments="")
-    models = {"cnn": tiny_models["cnn"]}
-    result = analyze_record(path, fs=500, models=models)
+    result = analyze_record(path, fs=500, models=tiny_cnn)
     assert result.recording.leads == list(leads) and result.lead == "II"
     assert not any("not MLII" in w for w in result.warnings)
     assert 8 <= len(result.beats) <= 20
-    other = analyze_record(path, fs=500, lead="V1", models=models)
+    other = analyze_record(path, fs=500, lead="V1", models=tiny_cnn)
     assert other.lead == "V1" and any("V1 is not MLII" in w for w in other.warnings)
 
 

@@ -219,11 +219,10 @@ def test_a_short_strip_is_analysed(records, tiny_robust, tmp_path):
     x = read_recording(records / "208").signals[: 20 * 360, 0]
     path = tmp_path / "strip.csv"
     np.savetxt(path, x, fmt="%.3f")
-    models = tiny_robust
-    result = analyze_record(path, fs=360, models=models)
+    result = analyze_record(path, fs=360, models=tiny_robust)
     assert result.source == "detector" and 10 < len(result.beats) < 2 * WINDOW + 1
     assert np.isfinite(result.beats.context).all()
-    assert set(result.probas) == set(models) and result.probas["robust_cnn"].shape == (len(result.beats), 5)
+    assert set(result.probas) == set(tiny_robust) and result.probas["robust_cnn"].shape == (len(result.beats), 5)
 
 
 def test_matching_is_one_to_one():
